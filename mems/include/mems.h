@@ -1,0 +1,150 @@
+/*
+ * MeMS: a memory manager built on nothing but mmap and munmap.
+ *
+ * Memory is handed out as *MeMS virtual addresses*: integers starting at 1000,
+ * contiguous across every mapping MeMS holds. mems_get() turns one into a real
+ * pointer. The classic six functions come first; everything after them is an
+ * extension (configuration, realloc/calloc, statistics, a walker, an integrity
+ * check and error reporting).
+ *
+ * Not thread-safe: one MeMS state per process, used from one thread at a time.
+ */
+#ifndef MEMS_H
+#define MEMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The unit of every mmap and munmap. A build may override it with any power
+ * of two from 1024 to 65536 (-DPAGE_SIZE=8192, or CMake's MEMS_PAGE_SIZE). */
+#ifndef PAGE_SIZE
+#define PAGE_SIZE 4096
+#endif
+
+/* The first MeMS virtual address ever handed out. */
+#define MEMS_VIRTUAL_BASE 1000
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- The course template ---------------------------------------------- */
+
+void mems_init(void);
+void mems_finish(void);
+void *mems_malloc(size_t size);
+void mems_free(void *v_ptr);
+void mems_print_stats(void);
+void *mems_get(void *v_ptr);
+
+/* ---- Configuration ------------------------------------------------------ */
+
+enum mems_policy {
+    MEMS_FIRST_FIT = 0, /* lowest-addressed hole that fits (the default) */
+    MEMS_NEXT_FIT,      /* first fit, starting after the last placement, wrapping */
+    MEMS_BEST_FIT,      /* smallest hole that fits, ties to the lowest address */
+    MEMS_WORST_FIT,     /* largest hole, ties to the lowest address */
+    MEMS_POLICY_COUNT
+};
+
+struct mems_config {
+    enum mems_policy policy;
+    size_t alignment;        /* segment sizes rounded to this; 1 = exact bytes (default), power of two <= PAGE_SIZE */
+    size_t min_pages;        /* pages per new mapping at least (default 1) */
+    int release_empty_nodes; /* unmap a main node once it is one whole HOLE (default 0: keep it) */
+    size_t max_mapped_bytes; /* cap on bytes mapped for user segments; 0 = no cap */
+    int print_errors;        /* also print each error as one line on stderr (default 0) */
+};
+
+/* Fills *config with the defaults listed above. */
+void mems_default_config(struct mems_config *config);
+/* Starts afresh (finishing any earlier state) with *config; NULL means the
+ * defaults. Returns 0, or MEMS_E_BAD_CONFIG leaving MeMS uninitialised. */
+int mems_init_with(const struct mems_config *config);
+/* Changes the placement policy of the running state. Returns 0 or MEMS_E_BAD_CONFIG. */
+int mems_set_policy(enum mems_policy policy);
+const char *mems_policy_name(enum mems_policy policy);
+/* Parses "first", "next", "best", "worst"; returns -1 for anything else. */
+int mems_policy_from_name(const char *name);
+/* The PAGE_SIZE the library was compiled with. */
+size_t mems_page_size(void);
+
+/* ---- Extensions ----------------------------------------------------------- */
+
+/* Like realloc: NULL v_ptr allocates; size 0 frees and returns NULL. Shrinks in
+ * place, grows into an adjacent hole when it can, else moves the data. On
+ * failure returns NULL and leaves the old block untouched. */
+void *mems_realloc(void *v_ptr, size_t size);
+/* Like calloc: zeroed memory; NULL if nmemb * size overflows or is 0. */
+void *mems_calloc(size_t nmemb, size_t size);
+
+struct mems_stats {
+    size_t pages;              /* pages mapped for user segments */
+    size_t mapped_bytes;       /* pages * PAGE_SIZE */
+    size_t hole_bytes;         /* bytes in HOLE segments ("Space unused") */
+    size_t live_bytes;         /* bytes in PROCESS segments */
+    size_t requested_bytes;    /* bytes asked for by the live PROCESS segments */
+    size_t metadata_bytes;     /* bytes mapped for MeMS's own bookkeeping */
+    size_t main_chain_length;
+    size_t segment_count;      /* over every sub-chain */
+    size_t hole_count;
+    size_t largest_hole;
+    uint64_t mmap_calls;       /* user and metadata mappings, since init */
+    uint64_t munmap_calls;
+    uint64_t searches;         /* hole searches run by allocations */
+    uint64_t holes_examined;   /* holes looked at by those searches */
+    size_t peak_mapped_bytes;
+    size_t peak_live_bytes;
+    size_t peak_requested_bytes;
+};
+void mems_stats(struct mems_stats *out);
+
+/* Prints the chains in the exact format of mems_print_stats() to any stream. */
+void mems_print_stats_to(FILE *stream);
+
+struct mems_segment_info {
+    size_t node_index;  /* position of the main node in the main chain, from 0 */
+    uintptr_t v_start;  /* first MeMS virtual address of the segment */
+    uintptr_t v_end;    /* last one (inclusive) */
+    size_t size;
+    int is_hole;
+    void *real;         /* where the segment really is */
+};
+/* Calls visit for every segment in address order; stops early and returns the
+ * callback's value when it returns non-zero. Returns 0 after a full walk. */
+typedef int (*mems_visit_fn)(const struct mems_segment_info *segment, void *context);
+int mems_walk(mems_visit_fn visit, void *context);
+
+/* Verifies every invariant of the chains. Returns 0 when all hold, else the
+ * number of problems found, with the first described in message (if given). */
+int mems_check(char *message, size_t message_size);
+
+/* ---- Errors ------------------------------------------------------------------ */
+
+enum mems_error {
+    MEMS_OK = 0,
+    MEMS_E_ZERO_SIZE,        /* allocation of 0 bytes: NULL by design */
+    MEMS_E_OVERFLOW,         /* size too large to round to pages */
+    MEMS_E_NO_MEMORY,        /* mmap failed */
+    MEMS_E_CAP_REACHED,      /* max_mapped_bytes would be exceeded */
+    MEMS_E_UNKNOWN_ADDRESS,  /* no main node holds this address */
+    MEMS_E_INTERIOR_FREE,    /* free of an address inside a PROCESS segment */
+    MEMS_E_DOUBLE_FREE,      /* free of an address inside a HOLE */
+    MEMS_E_GET_HOLE,         /* mems_get of an address inside a HOLE */
+    MEMS_E_BAD_CONFIG,
+    MEMS_E_OS,               /* munmap failed */
+    MEMS_ERROR_COUNT
+};
+/* The code of the most recent error (cleared only by mems_clear_error and init). */
+int mems_last_error(void);
+/* A readable sentence about the most recent error, naming the address or size. */
+const char *mems_last_error_message(void);
+const char *mems_strerror(int code);
+void mems_clear_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MEMS_H */

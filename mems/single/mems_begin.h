@@ -1,0 +1,7 @@
+/* MeMS in one file: declarations and implementation. Include it in exactly one
+ * translation unit; -DPAGE_SIZE=N picks the page size. */
+#ifndef MEMS_SINGLE_FILE_H
+#define MEMS_SINGLE_FILE_H
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif

@@ -1,0 +1,1 @@
+#endif /* MEMS_SINGLE_FILE_H */

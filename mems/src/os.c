@@ -1,0 +1,49 @@
+/*
+ * The only file that talks to the kernel: every mapping MeMS makes, for user
+ * segments and for its own metadata, goes through os_map and os_unmap. Keeping
+ * the boundary this narrow makes it easy to audit and to break on purpose: the
+ * test hooks below make the k-th mmap or munmap fail.
+ */
+#include "mems_internal.h"
+
+#include <sys/mman.h>
+
+static long mmap_failure_countdown;   /* 0: never fail; k: the k-th call from now fails */
+static long munmap_failure_countdown;
+static long live_mappings;
+
+static bool countdown_expires(long *countdown)
+{
+    if (*countdown <= 0)
+        return false;
+    return --*countdown == 0;
+}
+
+void *os_map(size_t bytes)
+{
+    if (bytes == 0 || bytes % (size_t)PAGE_SIZE != 0)
+        return NULL;
+    if (countdown_expires(&mmap_failure_countdown))
+        return NULL;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    mems_state.mmap_calls++;
+    live_mappings++;
+    return p;
+}
+
+int os_unmap(void *address, size_t bytes)
+{
+    if (countdown_expires(&munmap_failure_countdown))
+        return -1;
+    if (munmap(address, bytes) != 0)
+        return -1;
+    mems_state.munmap_calls++;
+    live_mappings--;
+    return 0;
+}
+
+void mems_test_fail_mmap(long k) { mmap_failure_countdown = k; }
+void mems_test_fail_munmap(long k) { munmap_failure_countdown = k; }
+long mems_test_live_mappings(void) { return live_mappings; }
