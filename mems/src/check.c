@@ -82,8 +82,6 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
                        node_bytes(node));
     if (count != node->segment_count)
         report_problem(r, "main node %zu: %zu segments, counter says %zu", index, count, node->segment_count);
-    if (mems_state.config.release_empty_nodes && count == 1 && node->first->type == SEGMENT_HOLE)
-        report_problem(r, "main node %zu: wholly free but not released", index);
     t->segments += count;
 }
 

@@ -1,0 +1,12 @@
+# Runs PROGRAM and compares its stdout with EXPECTED byte for byte.
+cmake_minimum_required(VERSION 3.16)
+execute_process(COMMAND "${PROGRAM}" OUTPUT_VARIABLE got RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${PROGRAM} exited with ${rc}")
+endif()
+file(READ "${EXPECTED}" want)
+if(NOT got STREQUAL want)
+  file(WRITE "${EXPECTED}.got" "${got}")
+  message(FATAL_ERROR "output differs from ${EXPECTED}; see ${EXPECTED}.got (diff them)")
+endif()
+message(STATUS "output matches ${EXPECTED}")
