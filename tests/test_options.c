@@ -110,6 +110,7 @@ static void test_stats_struct(void)
     CHECK_EQ(s.searches, 3);
     CHECK_EQ(s.peak_live_bytes, 300 + 2 * PAGE_SIZE);
     CHECK_EQ(s.peak_mapped_bytes, 3 * PAGE_SIZE);
+    CHECK_EQ(s.peak_footprint_bytes, 3 * PAGE_SIZE + s.metadata_bytes);
     mems_finish();
 }
 

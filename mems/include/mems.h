@@ -97,6 +97,7 @@ struct mems_stats {
     size_t peak_mapped_bytes;
     size_t peak_live_bytes;
     size_t peak_requested_bytes;
+    size_t peak_footprint_bytes; /* max over time of mapped_bytes + metadata_bytes */
 };
 void mems_stats(struct mems_stats *out);
 

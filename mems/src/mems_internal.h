@@ -68,7 +68,7 @@ struct mems_state {
     size_t slots_in_use;
     /* counters */
     uint64_t mmap_calls, munmap_calls, searches, holes_examined;
-    size_t peak_mapped_bytes, peak_live_bytes, peak_requested_bytes;
+    size_t peak_mapped_bytes, peak_live_bytes, peak_requested_bytes, peak_footprint_bytes;
 };
 
 extern struct mems_state mems_state;

@@ -6,29 +6,42 @@
  * Slots are recycled through a free list and chunks are only unmapped by
  * meta_release_all(): metadata is bounded by the peak segment count, and
  * keeping chunks spares an mmap/munmap pair on every burst of frees.
+ *
+ * Chunks grow geometrically (one page, then as much as is already mapped, up
+ * to 1 MiB): a small heap pays one page of metadata, a large one few mmaps.
  */
 #include "mems_internal.h"
 
 #include <assert.h>
 #include <string.h>
 
-/* Big enough that a trace with many segments makes few metadata mmaps, and a
- * whole number of pages so the chunk is one legal mapping. */
-#define META_CHUNK_BYTES ((size_t)PAGE_SIZE >= 65536 ? (size_t)PAGE_SIZE : (size_t)65536)
+#define META_CHUNK_MAX_BYTES ((size_t)1 << 20)
+
+static size_t meta_next_chunk_bytes(void)
+{
+    size_t bytes = mems_state.metadata_bytes;
+    if (bytes < (size_t)PAGE_SIZE)
+        bytes = PAGE_SIZE;
+    if (bytes > META_CHUNK_MAX_BYTES)
+        bytes = META_CHUNK_MAX_BYTES;
+    return bytes; /* a whole number of pages: every size here is PAGE_SIZE * 2^k */
+}
 
 static bool meta_chunk_add(void)
 {
-    struct meta_chunk *chunk = os_map(META_CHUNK_BYTES);
+    size_t bytes = meta_next_chunk_bytes();
+    struct meta_chunk *chunk = os_map(bytes);
     if (chunk == NULL)
         return false;
-    chunk->bytes = META_CHUNK_BYTES;
+    chunk->bytes = bytes;
     chunk->next = mems_state.chunks;
     mems_state.chunks = chunk;
-    mems_state.metadata_bytes += META_CHUNK_BYTES;
+    mems_state.metadata_bytes += bytes;
+    state_update_peaks();
 
     /* slots start after the chunk header, aligned like the union */
     size_t first = (sizeof(struct meta_chunk) + sizeof(union meta_slot) - 1) / sizeof(union meta_slot);
-    size_t count = META_CHUNK_BYTES / sizeof(union meta_slot);
+    size_t count = bytes / sizeof(union meta_slot);
     union meta_slot *slots = (union meta_slot *)chunk;
     for (size_t i = count; i-- > first;) {
         slots[i].next_free = mems_state.free_slots;

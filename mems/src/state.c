@@ -108,6 +108,8 @@ void state_update_peaks(void)
         mems_state.peak_mapped_bytes = mapped;
     if (live > mems_state.peak_live_bytes)
         mems_state.peak_live_bytes = live;
+    if (mapped + mems_state.metadata_bytes > mems_state.peak_footprint_bytes)
+        mems_state.peak_footprint_bytes = mapped + mems_state.metadata_bytes;
     if (mems_state.requested_bytes > mems_state.peak_requested_bytes)
         mems_state.peak_requested_bytes = mems_state.requested_bytes;
 }

@@ -60,6 +60,7 @@ void mems_stats(struct mems_stats *out)
         .peak_mapped_bytes = mems_state.peak_mapped_bytes,
         .peak_live_bytes = mems_state.peak_live_bytes,
         .peak_requested_bytes = mems_state.peak_requested_bytes,
+        .peak_footprint_bytes = mems_state.peak_footprint_bytes,
     };
 }
 

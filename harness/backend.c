@@ -1,0 +1,291 @@
+/* The two allocator families the harness drives, and finding allocators. */
+#include "backend.h"
+
+#include "mems.h"
+
+#include <dlfcn.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- MeMS, in process ---- */
+
+static struct mems_config mems_backend_config;
+
+static int mems_start(void)
+{
+    return mems_init_with(&mems_backend_config) == 0 ? 0 : -1;
+}
+
+static void mems_stop(void)
+{
+    mems_finish();
+}
+
+/* MeMS gives NULL for 0 bytes by design; a program's malloc(0) wants a unique
+ * block, so the harness asks for 1 byte. */
+static int mems_alloc(size_t size, struct block *out)
+{
+    void *v = mems_malloc(size != 0 ? size : 1);
+    if (v == NULL)
+        return -1;
+    out->handle = (uintptr_t)v;
+    out->real = mems_get(v);
+    return 0;
+}
+
+static int mems_zalloc(size_t count, size_t size, struct block *out)
+{
+    void *v = count == 0 || size == 0 ? mems_calloc(1, 1) : mems_calloc(count, size);
+    if (v == NULL)
+        return -1;
+    out->handle = (uintptr_t)v;
+    out->real = mems_get(v);
+    return 0;
+}
+
+/* MeMS aligns segment sizes, not addresses beyond its configured alignment:
+ * a larger alignment is served as a program would, by over-allocating and
+ * keeping the virtual address of the whole block for the free. */
+static int mems_aligned(size_t alignment, size_t size, struct block *out)
+{
+    if (alignment <= mems_backend_config.alignment)
+        return mems_alloc(size, out);
+    if (mems_alloc(size + alignment - 1, out) != 0)
+        return -1;
+    uintptr_t real = (uintptr_t)out->real;
+    out->real = (void *)((real + alignment - 1) & ~(uintptr_t)(alignment - 1));
+    return 0;
+}
+
+static int mems_resize(struct block *b, size_t size)
+{
+    void *v = mems_realloc((void *)b->handle, size);
+    if (v == NULL)
+        return size == 0 ? 0 : -1;
+    b->handle = (uintptr_t)v;
+    b->real = mems_get(v);
+    return 0;
+}
+
+static void mems_release(struct block *b)
+{
+    mems_free((void *)b->handle);
+}
+
+static void mems_measure(struct footprint *out, int full)
+{
+    struct mems_stats s;
+    mems_stats(&s); /* walks for the largest hole: only call when sampling */
+    (void)full;
+    *out = (struct footprint){
+        .bytes = s.mapped_bytes + s.metadata_bytes,
+        .given = s.requested_bytes,
+        .rounding = s.live_bytes - s.requested_bytes,
+        .holes = s.hole_bytes,
+        .metadata = s.metadata_bytes,
+        .hole_count = s.hole_count,
+        .largest_hole = s.largest_hole,
+        .searches = s.searches,
+        .holes_examined = s.holes_examined,
+        .mmaps = s.mmap_calls,
+        .munmaps = s.munmap_calls,
+        .peak_bytes = s.peak_footprint_bytes,
+    };
+}
+
+static struct allocator_ops mems_ops = {
+    mems_start, mems_stop, mems_alloc, mems_zalloc, mems_aligned, mems_resize, mems_release, mems_measure, 16, "",
+};
+
+/* ---- any malloc-ABI allocator: whatever malloc this process has ---- */
+
+typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+typedef int (*tc_property_fn)(const char *, size_t *);
+typedef void (*mi_info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
+
+static mallctl_fn je_mallctl;
+static tc_property_fn tc_property;
+static mi_info_fn mi_info;
+static int is_glibc;
+
+static int libc_start(void)
+{
+    return 0;
+}
+
+static void libc_stop(void)
+{
+}
+
+static int libc_alloc(size_t size, struct block *out)
+{
+    out->real = malloc(size);
+    out->handle = (uintptr_t)out->real;
+    return out->real != NULL || size == 0 ? 0 : -1;
+}
+
+static int libc_zalloc(size_t count, size_t size, struct block *out)
+{
+    out->real = calloc(count, size);
+    out->handle = (uintptr_t)out->real;
+    return out->real != NULL || count == 0 || size == 0 ? 0 : -1;
+}
+
+static int libc_aligned(size_t alignment, size_t size, struct block *out)
+{
+    if (alignment < sizeof(void *))
+        alignment = sizeof(void *);
+    void *p = NULL;
+    if (posix_memalign(&p, alignment, size) != 0)
+        return -1;
+    out->real = p;
+    out->handle = (uintptr_t)p;
+    return 0;
+}
+
+static int libc_resize(struct block *b, size_t size)
+{
+    if (size == 0) {
+        /* realloc(p, 0) differs between allocators; the trace means "free" */
+        free(b->real);
+        b->real = NULL;
+        b->handle = 0;
+        return 0;
+    }
+    void *p = realloc(b->real, size);
+    if (p == NULL)
+        return -1;
+    b->real = p;
+    b->handle = (uintptr_t)p;
+    return 0;
+}
+
+static void libc_release(struct block *b)
+{
+    free(b->real);
+}
+
+static void libc_measure(struct footprint *out, int full)
+{
+    (void)full;
+    memset(out, 0, sizeof *out);
+    if (je_mallctl != NULL) {
+        uint64_t epoch = 1;
+        size_t value, n = sizeof value, en = sizeof epoch;
+        je_mallctl("epoch", &epoch, &en, &epoch, en);
+        if (je_mallctl("stats.mapped", &value, &n, NULL, 0) == 0)
+            out->reported = value;
+        n = sizeof value;
+        if (je_mallctl("stats.resident", &value, &n, NULL, 0) == 0)
+            out->reported_resident = value;
+    } else if (tc_property != NULL) {
+        size_t heap = 0, unmapped = 0;
+        tc_property("generic.heap_size", &heap);
+        tc_property("tcmalloc.pageheap_unmapped_bytes", &unmapped);
+        out->reported = heap - unmapped;
+    } else if (mi_info != NULL) {
+        size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+        mi_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+        out->reported = commit;
+    } else if (is_glibc) {
+        struct mallinfo2 info = mallinfo2();
+        out->reported = info.arena + info.hblkhd;
+    }
+}
+
+static struct allocator_ops libc_ops = {
+    libc_start, libc_stop, libc_alloc, libc_zalloc, libc_aligned, libc_resize, libc_release, libc_measure, 16, "",
+};
+
+const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment)
+{
+    if (b->kind == BACKEND_MEMS) {
+        mems_default_config(&mems_backend_config);
+        mems_backend_config.policy = (enum mems_policy)b->mems_policy;
+        mems_backend_config.alignment = mems_alignment;
+        mems_ops.guaranteed_alignment = mems_alignment;
+        return &mems_ops;
+    }
+    /* the allocator's own statistics, found in whichever library is preloaded */
+    je_mallctl = (mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
+    tc_property = je_mallctl ? NULL : (tc_property_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
+    mi_info = je_mallctl || tc_property ? NULL : (mi_info_fn)dlsym(RTLD_DEFAULT, "mi_process_info");
+    is_glibc = b->preload[0] == '\0';
+    libc_ops.reported_kind = je_mallctl    ? "jemalloc stats.mapped"
+                           : tc_property ? "tcmalloc heap_size - unmapped"
+                           : mi_info     ? "mimalloc current commit"
+                           : is_glibc    ? "glibc mallinfo2 arena+hblkhd"
+                                         : "";
+    return &libc_ops;
+}
+
+/* ---- finding allocators ---- */
+
+static const char *const library_dirs[] = {
+    "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib",
+};
+
+static const struct {
+    const char *name;
+    const char *files[3];
+} known_libraries[] = {
+    {"jemalloc", {"libjemalloc.so.2", "libjemalloc.so", NULL}},
+    {"mimalloc", {"libmimalloc.so.2", "libmimalloc.so", NULL}},
+    {"tcmalloc", {"libtcmalloc_minimal.so.4", "libtcmalloc.so.4", NULL}},
+};
+
+static int find_library(const char *const files[], char *out, size_t size)
+{
+    for (size_t f = 0; files[f] != NULL; f++)
+        for (size_t d = 0; d < sizeof library_dirs / sizeof *library_dirs; d++) {
+            snprintf(out, size, "%s/%s", library_dirs[d], files[f]);
+            if (access(out, R_OK) == 0)
+                return 0;
+        }
+    return -1;
+}
+
+int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size)
+{
+    memset(b, 0, sizeof *b);
+    snprintf(b->name, sizeof b->name, "%s", spec);
+    if (strncmp(spec, "mems-", 5) == 0) {
+        int policy = mems_policy_from_name(spec + 5);
+        if (policy < 0) {
+            snprintf(why, why_size, "unknown MeMS policy '%s' (first, next, best, worst)", spec + 5);
+            return -1;
+        }
+        b->kind = BACKEND_MEMS;
+        b->mems_policy = policy;
+        return 0;
+    }
+    b->kind = BACKEND_MALLOC;
+    if (strcmp(spec, "glibc") == 0)
+        return 0;
+    const char *eq = strchr(spec, '=');
+    if (eq != NULL) {
+        snprintf(b->name, sizeof b->name, "%.*s", (int)(eq - spec), spec);
+        snprintf(b->preload, sizeof b->preload, "%s", eq + 1);
+        if (access(b->preload, R_OK) != 0) {
+            snprintf(why, why_size, "%s: cannot read %s", b->name, b->preload);
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof known_libraries / sizeof *known_libraries; i++)
+        if (strcmp(spec, known_libraries[i].name) == 0) {
+            if (find_library(known_libraries[i].files, b->preload, sizeof b->preload) == 0)
+                return 0;
+            snprintf(why, why_size, "%s is not installed (Debian: apt-get install %s)", spec,
+                     strcmp(spec, "jemalloc") == 0   ? "libjemalloc2"
+                     : strcmp(spec, "mimalloc") == 0 ? "libmimalloc2.0"
+                                                     : "libtcmalloc-minimal4");
+            return -1;
+        }
+    snprintf(why, why_size, "unknown allocator '%s' (mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc, "
+                            "mimalloc, tcmalloc, or NAME=/path/to/lib.so)", spec);
+    return -1;
+}

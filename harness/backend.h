@@ -1,0 +1,57 @@
+/*
+ * Allocators behind one small table of function pointers. MeMS runs in
+ * process; every malloc-ABI allocator (glibc, jemalloc, mimalloc, tcmalloc,
+ * NAME=/path.so) is the process's own malloc, preloaded into the replay child.
+ */
+#ifndef MEMS_BENCH_BACKEND_H
+#define MEMS_BENCH_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A block as the replay sees it: where to write, and what to hand back. */
+struct block {
+    void *real;
+    uintptr_t handle; /* MeMS: the virtual address; malloc: the pointer */
+};
+
+struct footprint {
+    uint64_t bytes;         /* what the allocator holds: MeMS mapped + metadata; malloc: 0 (RSS is used) */
+    uint64_t given, rounding, holes, metadata; /* MeMS's split of bytes */
+    uint64_t hole_count, largest_hole;
+    uint64_t searches, holes_examined, mmaps, munmaps;
+    uint64_t peak_bytes;    /* MeMS's exact peak of bytes */
+    uint64_t reported;      /* the allocator's own figure, where it gives one */
+    uint64_t reported_resident;
+};
+
+struct allocator_ops {
+    int (*start)(void);
+    void (*stop)(void);
+    /* each returns 0, or -1 when the allocator returned NULL */
+    int (*alloc)(size_t size, struct block *out);
+    int (*zalloc)(size_t count, size_t size, struct block *out);
+    int (*aligned)(size_t alignment, size_t size, struct block *out);
+    int (*resize)(struct block *b, size_t size);
+    void (*release)(struct block *b);
+    void (*measure)(struct footprint *out, int full); /* full: include the costly parts (largest hole) */
+    size_t guaranteed_alignment;
+    const char *reported_kind; /* what `reported` means, or "" */
+};
+
+enum backend_kind { BACKEND_MEMS, BACKEND_MALLOC };
+
+struct backend {
+    char name[64];
+    enum backend_kind kind;
+    int mems_policy;
+    char preload[512]; /* "" for the system malloc */
+};
+
+/* Fills *b for a name: mems-first|next|best|worst, glibc, jemalloc, mimalloc,
+ * tcmalloc, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
+int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
+/* The ops for this process (the child): MeMS with a policy, or the malloc ABI. */
+const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment);
+
+#endif

@@ -1,0 +1,618 @@
+/* The replay passes: see replay.h. */
+#include "replay.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NIL UINT32_MAX
+#define REPORTED_ERRORS_MAX 10
+
+struct slot {
+    struct block b;
+    uint64_t extent; /* bytes the program asked for */
+    uint32_t left, right, priority;
+    uint8_t live, indexed;
+};
+
+struct replay {
+    const struct trace *trace;
+    const struct allocator_ops *ops;
+    struct slot *slots;
+    uint32_t root;
+    uint64_t live_bytes;
+    uint64_t errors, failed;
+    uint32_t rng;
+};
+
+/* ---- memory the allocator under test never sees ---- */
+
+static void *map_zeroed(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static uint64_t rss_bytes(void)
+{
+    char text[128];
+    int fd = open("/proc/self/statm", O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    unsigned long long size, resident;
+    if (sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* getrusage's ru_maxrss survives execve (it would report the parent's peak),
+ * so the peak comes from the mm's own high-water mark, VmHWM, reset to the
+ * current RSS when the replay starts (clear_refs 5, Linux >= 4.0). */
+static void reset_peak_rss(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY);
+    if (fd >= 0) {
+        ssize_t ignored = write(fd, "5", 1);
+        (void)ignored;
+        close(fd);
+    }
+}
+
+static uint64_t peak_rss_bytes(void)
+{
+    char text[4096];
+    int fd = open("/proc/self/status", O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    const char *line = strstr(text, "\nVmHWM:");
+    unsigned long long kib;
+    if (line == NULL || sscanf(line + 7, "%llu", &kib) != 1)
+        return 0;
+    return (uint64_t)kib * 1024;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* ---- errors, reported with the op index ---- */
+
+static void report(struct replay *r, size_t op_index, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void report(struct replay *r, size_t op_index, const char *format, ...)
+{
+    if (r->errors++ < REPORTED_ERRORS_MAX) {
+        char what[256];
+        va_list args;
+        va_start(args, format);
+        vsnprintf(what, sizeof what, format, args);
+        va_end(args);
+        fprintf(stderr, "%s: op %zu: %s\n", r->trace->name, op_index, what);
+    }
+}
+
+/* ---- overlap index: a treap of live blocks by address ---- */
+
+static uintptr_t start_of(const struct replay *r, uint32_t i)
+{
+    return (uintptr_t)r->slots[i].b.real;
+}
+
+/* l gets the blocks that start below `key`, rest the others. */
+static void treap_split(struct replay *r, uint32_t t, uintptr_t key, uint32_t *l, uint32_t *rest)
+{
+    if (t == NIL) {
+        *l = *rest = NIL;
+    } else if (start_of(r, t) < key) {
+        treap_split(r, r->slots[t].right, key, &r->slots[t].right, rest);
+        *l = t;
+    } else {
+        treap_split(r, r->slots[t].left, key, l, &r->slots[t].left);
+        *rest = t;
+    }
+}
+
+static uint32_t treap_merge(struct replay *r, uint32_t a, uint32_t b)
+{
+    if (a == NIL)
+        return b;
+    if (b == NIL)
+        return a;
+    if (r->slots[a].priority > r->slots[b].priority) {
+        r->slots[a].right = treap_merge(r, r->slots[a].right, b);
+        return a;
+    }
+    r->slots[b].left = treap_merge(r, a, r->slots[b].left);
+    return b;
+}
+
+/* Adds block `id`; returns the id of a live block it overlaps, or NIL. */
+static uint32_t index_insert(struct replay *r, uint32_t id)
+{
+    struct slot *s = &r->slots[id];
+    if (s->extent == 0 || s->b.real == NULL)
+        return NIL; /* nothing to overlap */
+    uintptr_t start = (uintptr_t)s->b.real, end = start + s->extent;
+    uint32_t l, rest, clash = NIL;
+    treap_split(r, r->root, start, &l, &rest);
+    uint32_t before = l, after = rest;
+    while (before != NIL && r->slots[before].right != NIL)
+        before = r->slots[before].right;
+    while (after != NIL && r->slots[after].left != NIL)
+        after = r->slots[after].left;
+    if (before != NIL && start_of(r, before) + r->slots[before].extent > start)
+        clash = before;
+    else if (after != NIL && start_of(r, after) < end)
+        clash = after;
+    if (clash == NIL) {
+        r->rng = r->rng * 1664525u + 1013904223u;
+        s->priority = r->rng;
+        s->left = s->right = NIL;
+        l = treap_merge(r, l, id);
+        s->indexed = 1;
+    }
+    r->root = treap_merge(r, l, rest);
+    return clash;
+}
+
+static void index_remove(struct replay *r, uint32_t id)
+{
+    struct slot *s = &r->slots[id];
+    if (!s->indexed)
+        return;
+    uintptr_t start = (uintptr_t)s->b.real;
+    uint32_t l, middle, rest;
+    treap_split(r, r->root, start, &l, &rest);
+    treap_split(r, rest, start + 1, &middle, &rest);
+    r->root = treap_merge(r, l, rest); /* middle is this block alone: starts are unique */
+    s->indexed = 0;
+}
+
+/* ---- patterns: each block's bytes follow from its id ---- */
+
+static uint64_t pattern_word(uint32_t id, uint64_t w)
+{
+    uint64_t x = ((uint64_t)id << 32 | 0x5bd1e995u) ^ (w * 0x9E3779B97F4A7C15ULL);
+    x ^= x >> 29;
+    return x * 0xBF58476D1CE4E5B9ULL;
+}
+
+static void pattern_fill(const struct slot *s, uint32_t id)
+{
+    unsigned char *p = s->b.real;
+    uint64_t n = s->extent, w = 0;
+    for (; n - w * 8 >= 8; w++) {
+        uint64_t v = pattern_word(id, w);
+        memcpy(p + w * 8, &v, 8);
+    }
+    uint64_t v = pattern_word(id, w);
+    memcpy(p + w * 8, &v, n - w * 8);
+}
+
+/* Returns the first byte that differs from the pattern in [0, n), or n. */
+static uint64_t pattern_check(const struct slot *s, uint32_t id, uint64_t n)
+{
+    const unsigned char *p = s->b.real;
+    uint64_t w = 0;
+    for (; n - w * 8 >= 8; w++) {
+        uint64_t v = pattern_word(id, w), have;
+        memcpy(&have, p + w * 8, 8);
+        if (have != v)
+            break;
+    }
+    for (uint64_t i = w * 8; i < n; i++) {
+        uint64_t v = pattern_word(id, i / 8);
+        if (p[i] != (unsigned char)(v >> (8 * (i % 8))))
+            return i;
+    }
+    return n;
+}
+
+/* ---- one op, the same call in every pass ---- */
+
+static int apply(const struct allocator_ops *ops, const struct trace_op *op, struct block *b)
+{
+    switch (op->kind) {
+    case OP_MALLOC: return ops->alloc(op->size, b);
+    case OP_CALLOC: return ops->zalloc(op->extra, op->size, b);
+    case OP_ALIGNED: return ops->aligned(op->extra, op->size, b);
+    case OP_REALLOC:
+        if (op->flags & OP_FLAG_NULL)
+            *b = (struct block){NULL, 0};
+        return ops->resize(b, op->size);
+    case OP_FREE:
+        if (op->flags & OP_FLAG_NULL) {
+            struct block none = {NULL, 0};
+            ops->release(&none);
+        } else {
+            ops->release(b);
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static size_t required_alignment(const struct allocator_ops *ops, const struct trace_op *op)
+{
+    if (op->kind == OP_ALIGNED)
+        return op->extra;
+    /* malloc owes alignment only as large as an object of that size can need */
+    size_t a = ops->guaranteed_alignment;
+    uint64_t bytes = op_bytes(op);
+    while (a > 1 && a > bytes)
+        a /= 2;
+    return a;
+}
+
+/* The checks around one op of the check pass. */
+static void check_op(struct replay *r, size_t i)
+{
+    const struct trace_op *op = &r->trace->ops[i];
+    struct slot *s = &r->slots[op->id];
+    bool makes_block = op->kind != OP_FREE && !(op->kind == OP_REALLOC && !(op->flags & OP_FLAG_NULL));
+    if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL)) {
+        apply(r->ops, op, NULL);
+        return;
+    }
+    uint64_t old_extent = s->extent;
+    if (!makes_block) {
+        if (!s->live) /* an earlier failure left the id empty */
+            return;
+        uint64_t bad = pattern_check(s, op->id, s->extent);
+        if (bad != s->extent)
+            report(r, i, "%s of id %u: the block was overwritten at byte %ju of %ju", op_kind_name(op->kind), op->id,
+                   (uintmax_t)bad, (uintmax_t)s->extent);
+        index_remove(r, op->id);
+    }
+    struct block before = s->b;
+    if (apply(r->ops, op, &s->b) != 0) {
+        r->failed++;
+        report(r, i, "%s(%ju) for id %u returned NULL", op_kind_name(op->kind), (uintmax_t)op_bytes(op), op->id);
+        if (!makes_block) /* a failed realloc leaves the old block */
+            index_insert(r, op->id);
+        else
+            s->live = 0;
+        return;
+    }
+    if (op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL))) {
+        r->live_bytes -= old_extent;
+        s->live = 0;
+        s->extent = 0;
+        return;
+    }
+    s->extent = op_bytes(op);
+    if (makes_block) {
+        s->live = 1;
+        r->live_bytes += s->extent;
+    } else {
+        r->live_bytes += s->extent - old_extent;
+        uint64_t keep = old_extent < s->extent ? old_extent : s->extent;
+        uint64_t bad = pattern_check(s, op->id, keep);
+        if (bad != keep)
+            report(r, i, "realloc of id %u from %p to %p lost its contents at byte %ju of %ju", op->id, before.real,
+                   s->b.real, (uintmax_t)bad, (uintmax_t)keep);
+    }
+    size_t align = required_alignment(r->ops, op);
+    if (s->b.real != NULL && (uintptr_t)s->b.real % align != 0)
+        report(r, i, "%s of id %u returned %p, not aligned to %zu", op_kind_name(op->kind), op->id, s->b.real, align);
+    if (op->kind == OP_CALLOC) {
+        const unsigned char *p = s->b.real;
+        for (uint64_t k = 0; k < s->extent; k++)
+            if (p[k] != 0) {
+                report(r, i, "calloc of id %u: byte %ju is not zero", op->id, (uintmax_t)k);
+                break;
+            }
+    }
+    uint32_t clash = index_insert(r, op->id);
+    if (clash != NIL)
+        report(r, i, "id %u at [%p, +%ju) overlaps live id %u at [%p, +%ju)", op->id, s->b.real,
+               (uintmax_t)s->extent, clash, r->slots[clash].b.real, (uintmax_t)r->slots[clash].extent);
+    pattern_fill(s, op->id);
+}
+
+/* ---- passes ---- */
+
+/* What an op leaves behind for its id, in the passes that do not check. */
+static struct block *block_for(struct replay *r, const struct trace_op *op)
+{
+    return op->kind == OP_FREE && (op->flags & OP_FLAG_NULL) ? NULL : &r->slots[op->id].b;
+}
+
+static void note_liveness(struct replay *r, const struct trace_op *op)
+{
+    if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
+        return;
+    bool frees = op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
+    r->slots[op->id].live = !frees;
+}
+
+static void release_leftovers(struct replay *r)
+{
+    for (size_t id = 0; id < r->trace->num_ids; id++)
+        if (r->slots[id].live) {
+            r->ops->release(&r->slots[id].b);
+            r->slots[id].live = 0;
+        }
+}
+
+/* Touches every page the replay will use, so RSS growth is the allocator's. */
+static void prefault(const struct trace *trace, struct slot *slots)
+{
+    volatile const unsigned char *p = (const unsigned char *)trace->ops;
+    size_t bytes = trace->num_ops * sizeof *trace->ops;
+    unsigned sum = 0;
+    for (size_t i = 0; i < bytes; i += 4096)
+        sum += p[i];
+    (void)sum;
+    memset(slots, 0, trace->num_ids * sizeof *slots);
+}
+
+static void sample(struct replay *r, uint64_t index, uint64_t baseline, struct replay_sample *out,
+                   struct footprint *fp)
+{
+    r->ops->measure(fp, 1);
+    uint64_t rss = rss_bytes();
+    *out = (struct replay_sample){
+        .op_index = index,
+        .live_bytes = r->live_bytes,
+        .footprint_bytes = fp->bytes != 0 || fp->mmaps != 0 ? fp->bytes : (rss > baseline ? rss - baseline : 0),
+        .rss_bytes = rss,
+        .reported_bytes = fp->reported,
+        .hole_count = fp->hole_count,
+        .largest_hole = fp->largest_hole,
+        .holes_examined = fp->holes_examined,
+    };
+}
+
+static double ratio_minus_one(double a, double b)
+{
+    return b > 0 ? (a - b) / b : 0;
+}
+
+/* Johnstone & Wilson's four fragmentation measures and CS:APP utilization. */
+static void compute_fragmentation(struct replay_metrics *m, const struct replay_sample *samples, size_t n,
+                                  uint64_t peak_live_op)
+{
+    double sum_live = 0, sum_footprint = 0;
+    size_t at_peak_live = 0, at_peak_footprint = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum_live += (double)samples[i].live_bytes;
+        sum_footprint += (double)samples[i].footprint_bytes;
+        if (samples[i].op_index == peak_live_op)
+            at_peak_live = i;
+        if (samples[i].footprint_bytes > samples[at_peak_footprint].footprint_bytes)
+            at_peak_footprint = i;
+    }
+    m->frag[0] = ratio_minus_one(sum_footprint, sum_live);
+    m->frag[1] = ratio_minus_one((double)samples[at_peak_live].footprint_bytes, (double)m->peak_live);
+    m->frag[2] = ratio_minus_one((double)samples[at_peak_footprint].footprint_bytes,
+                                 (double)samples[at_peak_footprint].live_bytes);
+    m->frag[3] = ratio_minus_one((double)m->peak_footprint, (double)m->peak_live);
+    m->utilization = m->peak_footprint > 0 ? (double)m->peak_live / (double)m->peak_footprint : 0;
+}
+
+static int write_timeseries(const char *path, const struct replay_sample *samples, size_t n)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "op_index,live_bytes,footprint_bytes,rss_bytes,allocator_reported_bytes,hole_count,"
+               "largest_hole_bytes,holes_examined_total\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju\n", (uintmax_t)samples[i].op_index,
+                (uintmax_t)samples[i].live_bytes, (uintmax_t)samples[i].footprint_bytes,
+                (uintmax_t)samples[i].rss_bytes, (uintmax_t)samples[i].reported_bytes,
+                (uintmax_t)samples[i].hole_count, (uintmax_t)samples[i].largest_hole,
+                (uintmax_t)samples[i].holes_examined);
+    return fclose(f);
+}
+
+#define TARGET_SAMPLES 2000
+
+static int run_check(struct replay *r, const char *timeseries_path, FILE *out)
+{
+    const struct trace *t = r->trace;
+    size_t every = t->num_ops / TARGET_SAMPLES + 1;
+    size_t max_samples = t->num_ops / every + 3;
+    struct replay_sample *samples = map_zeroed(max_samples * sizeof *samples);
+    if (samples == NULL)
+        return 2;
+    size_t n = 0;
+    struct replay_metrics m = {0};
+    struct footprint fp, peak_fp = {0};
+    reset_peak_rss();
+    uint64_t baseline = rss_bytes();
+    m.rss_baseline = baseline;
+    uint64_t peak_reported = 0;
+    for (size_t i = 0; i < t->num_ops; i++) {
+        check_op(r, i);
+        if (r->live_bytes > m.peak_live)
+            m.peak_live = r->live_bytes;
+        if (i % every == 0 || i == t->facts.peak_live_op || i + 1 == t->num_ops) {
+            sample(r, i, baseline, &samples[n], &fp);
+            if (samples[n].footprint_bytes >= peak_fp.bytes && fp.bytes != 0)
+                peak_fp = fp;
+            if (fp.reported > peak_reported)
+                peak_reported = fp.reported;
+            n++;
+        }
+    }
+    r->ops->measure(&fp, 1);
+    m.peak_rss = peak_rss_bytes();
+    m.rss_growth = m.peak_rss > baseline ? m.peak_rss - baseline : 0;
+    m.peak_footprint = fp.peak_bytes != 0 ? fp.peak_bytes : m.rss_growth;
+    compute_fragmentation(&m, samples, n, t->facts.peak_live_op);
+
+    fprintf(out, "integrity_errors %ju\nfailed_allocations %ju\n", (uintmax_t)r->errors, (uintmax_t)r->failed);
+    fprintf(out, "peak_live_bytes %ju\npeak_footprint_bytes %ju\npeak_rss_bytes %ju\nrss_growth_bytes %ju\n",
+            (uintmax_t)m.peak_live, (uintmax_t)m.peak_footprint, (uintmax_t)m.peak_rss, (uintmax_t)m.rss_growth);
+    fprintf(out, "utilization %.6f\nfrag_jw1 %.6f\nfrag_jw2 %.6f\nfrag_jw3 %.6f\nfrag_jw4 %.6f\n", m.utilization,
+            m.frag[0], m.frag[1], m.frag[2], m.frag[3]);
+    fprintf(out, "allocator_reported_peak_bytes %ju\nallocator_reported_kind %s\n", (uintmax_t)peak_reported,
+            r->ops->reported_kind[0] ? r->ops->reported_kind : "-");
+    fprintf(out, "mems_given_bytes %ju\nmems_rounding_bytes %ju\nmems_hole_bytes %ju\nmems_metadata_bytes %ju\n",
+            (uintmax_t)peak_fp.given, (uintmax_t)peak_fp.rounding, (uintmax_t)peak_fp.holes,
+            (uintmax_t)peak_fp.metadata);
+    fprintf(out, "mmap_calls %ju\nmunmap_calls %ju\nsearches %ju\nholes_examined %ju\nsamples %zu\n",
+            (uintmax_t)fp.mmaps, (uintmax_t)fp.munmaps, (uintmax_t)fp.searches, (uintmax_t)fp.holes_examined, n);
+
+    release_leftovers(r);
+    int rc = 0;
+    if (timeseries_path != NULL && write_timeseries(timeseries_path, samples, n) != 0) {
+        fprintf(stderr, "%s: cannot write the time series\n", timeseries_path);
+        rc = 2;
+    }
+    munmap(samples, max_samples * sizeof *samples);
+    if (rc == 0 && r->errors > 0)
+        rc = 1;
+    return rc;
+}
+
+static int run_timed(struct replay *r, FILE *out)
+{
+    const struct trace *t = r->trace;
+    uint64_t start = now_ns();
+    for (size_t i = 0; i < t->num_ops; i++) {
+        apply(r->ops, &t->ops[i], block_for(r, &t->ops[i]));
+        note_liveness(r, &t->ops[i]);
+    }
+    uint64_t elapsed = now_ns() - start;
+    fprintf(out, "seconds %.9f\nns_per_op %.3f\n", (double)elapsed / 1e9, (double)elapsed / (double)t->num_ops);
+    release_leftovers(r);
+    return 0;
+}
+
+static void sort_u32(uint32_t *a, size_t n)
+{
+    /* heapsort: in place, no allocation, n log n */
+    for (size_t start = n / 2; start-- > 0;) {
+        for (size_t root = start;;) {
+            size_t child = 2 * root + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && a[child + 1] > a[child])
+                child++;
+            if (a[root] >= a[child])
+                break;
+            uint32_t tmp = a[root];
+            a[root] = a[child];
+            a[child] = tmp;
+            root = child;
+        }
+    }
+    for (size_t end = n; end-- > 1;) {
+        uint32_t tmp = a[0];
+        a[0] = a[end];
+        a[end] = tmp;
+        for (size_t root = 0;;) {
+            size_t child = 2 * root + 1;
+            if (child >= end)
+                break;
+            if (child + 1 < end && a[child + 1] > a[child])
+                child++;
+            if (a[root] >= a[child])
+                break;
+            tmp = a[root];
+            a[root] = a[child];
+            a[child] = tmp;
+            root = child;
+        }
+    }
+}
+
+static uint32_t percentile(const uint32_t *sorted, size_t n, double q)
+{
+    /* nearest rank */
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+/* The median cost of reading the clock twice, back to back. */
+static double timer_overhead_ns(uint32_t *scratch, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = now_ns();
+        scratch[i] = (uint32_t)(now_ns() - a);
+    }
+    sort_u32(scratch, n);
+    return scratch[n / 2];
+}
+
+static int run_latency(struct replay *r, FILE *out)
+{
+    const struct trace *t = r->trace;
+    uint32_t *latency = map_zeroed(t->num_ops * sizeof *latency);
+    uint32_t *scratch = map_zeroed((t->num_ops + 10001) * sizeof *scratch);
+    if (latency == NULL || scratch == NULL)
+        return 2;
+    for (size_t i = 0; i < t->num_ops; i++) {
+        const struct trace_op *op = &t->ops[i];
+        struct block *b = block_for(r, op);
+        uint64_t a = now_ns();
+        apply(r->ops, op, b);
+        uint64_t d = now_ns() - a;
+        latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+        note_liveness(r, op);
+    }
+    release_leftovers(r);
+    fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));
+    for (int kind = 1; kind < OP_KIND_LIMIT; kind++) {
+        size_t n = 0;
+        for (size_t i = 0; i < t->num_ops; i++)
+            if (t->ops[i].kind == kind)
+                scratch[n++] = latency[i];
+        if (n == 0)
+            continue;
+        sort_u32(scratch, n);
+        fprintf(out, "latency %s %zu %u %u %u %u\n", op_kind_name(kind), n, percentile(scratch, n, 0.50),
+                percentile(scratch, n, 0.99), percentile(scratch, n, 0.999), scratch[n - 1]);
+    }
+    munmap(latency, t->num_ops * sizeof *latency);
+    munmap(scratch, (t->num_ops + 10001) * sizeof *scratch);
+    return 0;
+}
+
+int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
+               const char *timeseries_path, FILE *out)
+{
+    struct replay r = {trace, ops, NULL, NIL, 0, 0, 0, 12345};
+    r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
+    if (r.slots == NULL) {
+        fprintf(stderr, "%s: cannot map the id table\n", trace->name);
+        return 2;
+    }
+    prefault(trace, r.slots);
+    if (ops->start() != 0) {
+        fprintf(stderr, "%s: the allocator did not start\n", trace->name);
+        return 2;
+    }
+    /* the run prints only after its loop, so stdio's buffer is not the
+     * allocator's first block */
+    int rc = mode == MODE_CHECK ? run_check(&r, timeseries_path, out)
+           : mode == MODE_TIMED ? run_timed(&r, out)
+                                : run_latency(&r, out);
+    fprintf(out, "ops %zu\n", trace->num_ops);
+    ops->stop();
+    munmap(r.slots, trace->num_ids * sizeof *r.slots);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * The replay passes, each run in a fresh child process so its allocator state
+ * and peak RSS belong to it alone:
+ *   check    every block filled with a pattern of its id and verified before it
+ *            is freed or reallocated; overlaps, alignment and NULLs caught;
+ *            footprint sampled into a time series; fragmentation computed
+ *   timed    the bare calls, one clock around the whole run
+ *   latency  a clock around every call, for percentiles per op kind
+ * The replay's own memory (id table, overlap index, samples) comes from mmap,
+ * so the allocator under test sees only the trace's calls.
+ */
+#ifndef MEMS_BENCH_REPLAY_H
+#define MEMS_BENCH_REPLAY_H
+
+#include "backend.h"
+#include "trace.h"
+
+#include <stdio.h>
+
+enum replay_mode { MODE_CHECK, MODE_TIMED, MODE_LATENCY };
+
+struct replay_sample {
+    uint64_t op_index, live_bytes, footprint_bytes, rss_bytes, reported_bytes;
+    uint64_t hole_count, largest_hole, holes_examined;
+};
+
+struct replay_metrics {
+    uint64_t ops;
+    double seconds;
+    uint64_t integrity_errors, failed_allocations;
+    uint64_t peak_live, peak_footprint, peak_rss, rss_baseline, rss_growth;
+    double utilization, frag[4];
+    struct footprint at_peak; /* the MeMS split at the sampled footprint peak */
+    uint64_t reported_peak;
+    uint64_t mmaps, munmaps, searches, holes_examined;
+    uint64_t samples;
+    double timer_overhead_ns;
+};
+
+struct latency_summary {
+    uint64_t count;
+    uint64_t p50, p99, p999, max;
+};
+
+/* Runs one pass; prints its results as "key value" lines on `out`. Returns the
+ * process exit status: 0, or 1 when the check pass found integrity errors. */
+int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
+               const char *timeseries_path, FILE *out);
+
+#endif

@@ -1,0 +1,123 @@
+/* CSV out: a header row, one observation per row, units in column names. */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* check-pass fields copied as they are, in column order */
+static const char *const check_columns[] = {
+    "peak_live_bytes", "peak_footprint_bytes", "peak_rss_bytes", "rss_growth_bytes", "utilization",
+    "frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4", "integrity_errors", "failed_allocations",
+};
+/* fields that only MeMS reports: empty for the others */
+static const char *const mems_columns[] = {
+    "mmap_calls", "munmap_calls", "searches", "holes_examined", "mems_given_bytes", "mems_rounding_bytes",
+    "mems_hole_bytes", "mems_metadata_bytes",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+int report_start(struct report *r, const char *run_dir)
+{
+    memset(r, 0, sizeof *r);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.csv", run_dir);
+    r->summary = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/latency.csv", run_dir);
+    r->latency = fopen(path, "w");
+    if (r->summary == NULL || r->latency == NULL)
+        return -1;
+    fprintf(r->summary, "trace,allocator,repeat,ops,ops_malloc,ops_calloc,ops_realloc,ops_free,ops_aligned,seconds,"
+                        "ns_per_op");
+    for (size_t i = 0; i < COUNT(check_columns); i++)
+        fprintf(r->summary, ",%s", check_columns[i]);
+    for (size_t i = 0; i < COUNT(mems_columns); i++)
+        fprintf(r->summary, ",%s", mems_columns[i]);
+    fprintf(r->summary, ",holes_examined_per_search,allocator_reported_peak_bytes,allocator_reported_kind,"
+                        "timer_overhead_ns,exit_status\n");
+    fprintf(r->latency, "trace,allocator,repeat,op_kind,count,p50_ns,p99_ns,p999_ns,max_ns,timer_overhead_ns\n");
+    return 0;
+}
+
+static const char *field_or_empty(const struct pass_result *p, const char *key)
+{
+    const char *v = result_get(p, key);
+    return v != NULL ? v : "";
+}
+
+int report_add(struct report *r, const struct trace *trace, const char *allocator, long repeat,
+               const struct pass_result *check, const struct pass_result *timed, const struct pass_result *latency)
+{
+    bool is_mems = strncmp(allocator, "mems-", 5) == 0;
+    int status = check->exit_status != 0 ? check->exit_status
+               : timed->exit_status != 0 ? timed->exit_status
+                                         : latency->exit_status;
+    const struct trace_facts *f = &trace->facts;
+    fprintf(r->summary, "%s,%s,%ld,%zu,%ju,%ju,%ju,%ju,%ju,%s,%s", trace->name, allocator, repeat, trace->num_ops,
+            (uintmax_t)f->count[OP_MALLOC], (uintmax_t)f->count[OP_CALLOC], (uintmax_t)f->count[OP_REALLOC],
+            (uintmax_t)f->count[OP_FREE], (uintmax_t)f->count[OP_ALIGNED], field_or_empty(timed, "seconds"),
+            field_or_empty(timed, "ns_per_op"));
+    for (size_t i = 0; i < COUNT(check_columns); i++)
+        fprintf(r->summary, ",%s", field_or_empty(check, check_columns[i]));
+    for (size_t i = 0; i < COUNT(mems_columns); i++)
+        fprintf(r->summary, ",%s", is_mems ? field_or_empty(check, mems_columns[i]) : "");
+    double searches = result_number(check, "searches");
+    if (is_mems && searches > 0)
+        fprintf(r->summary, ",%.4f", result_number(check, "holes_examined") / searches);
+    else
+        fprintf(r->summary, ",");
+    const char *kind = field_or_empty(check, "allocator_reported_kind");
+    bool reported = kind[0] != '\0' && strcmp(kind, "-") != 0;
+    fprintf(r->summary, ",%s,%s,%s,%d\n", reported ? field_or_empty(check, "allocator_reported_peak_bytes") : "",
+            reported ? kind : "", field_or_empty(latency, "timer_overhead_ns"), status);
+    for (size_t i = 0; i < latency->nlatency; i++) {
+        const struct latency_row *l = &latency->latency[i];
+        fprintf(r->latency, "%s,%s,%ld,%s,%llu,%llu,%llu,%llu,%llu,%s\n", trace->name, allocator, repeat, l->kind,
+                l->count, l->p50, l->p99, l->p999, l->max, field_or_empty(latency, "timer_overhead_ns"));
+    }
+    fflush(r->summary);
+    fflush(r->latency);
+
+    if (r->nrows == r->capacity) {
+        r->capacity = r->capacity ? r->capacity * 2 : 64;
+        r->rows = realloc(r->rows, r->capacity * sizeof *r->rows);
+    }
+    struct table_row *row = &r->rows[r->nrows++];
+    snprintf(row->trace, sizeof row->trace, "%s", trace->name);
+    snprintf(row->allocator, sizeof row->allocator, "%s", allocator);
+    row->repeat = repeat;
+    row->ns_per_op = result_number(timed, "ns_per_op");
+    row->utilization = result_number(check, "utilization");
+    row->frag4 = result_number(check, "frag_jw4");
+    row->peak_live = (unsigned long long)result_number(check, "peak_live_bytes");
+    row->peak_footprint = (unsigned long long)result_number(check, "peak_footprint_bytes");
+    row->errors = (unsigned long long)result_number(check, "integrity_errors");
+
+    if (status != 0 && !(status == 1 && row->errors > 0))
+        fprintf(stderr, "mems-bench: %s with %s: a replay pass ended with status %d\n", trace->name, allocator,
+                status);
+    if (row->errors > 0)
+        fprintf(stderr, "mems-bench: %s with %s: %llu integrity errors\n", trace->name, allocator, row->errors);
+    return status != 0 || row->errors > 0;
+}
+
+int report_finish(struct report *r, FILE *table)
+{
+    int rc = 0;
+    if (r->summary == NULL || fclose(r->summary) != 0)
+        rc = -1;
+    if (r->latency == NULL || fclose(r->latency) != 0)
+        rc = -1;
+    if (table != NULL) {
+        fprintf(table, "%-16s %-12s %3s %10s %14s %16s %8s %8s %6s\n", "trace", "allocator", "rep", "ns/op",
+                "peak live B", "peak footprint B", "util", "frag4", "errors");
+        for (size_t i = 0; i < r->nrows; i++) {
+            const struct table_row *row = &r->rows[i];
+            fprintf(table, "%-16.16s %-12.12s %3ld %10.1f %14llu %16llu %8.3f %8.3f %6llu\n", row->trace,
+                    row->allocator, row->repeat, row->ns_per_op, row->peak_live, row->peak_footprint,
+                    row->utilization, row->frag4, row->errors);
+        }
+    }
+    free(r->rows);
+    return rc;
+}

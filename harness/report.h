@@ -1,0 +1,30 @@
+/* summary.csv, latency.csv and the human table; columns in harness/METRICS.md. */
+#ifndef MEMS_BENCH_REPORT_H
+#define MEMS_BENCH_REPORT_H
+
+#include "runner.h"
+#include "trace.h"
+
+#include <stdio.h>
+
+struct table_row {
+    char trace[128], allocator[64];
+    long repeat;
+    double ns_per_op, utilization, frag4;
+    unsigned long long peak_live, peak_footprint, errors;
+};
+
+struct report {
+    FILE *summary, *latency;
+    struct table_row *rows;
+    size_t nrows, capacity;
+};
+
+int report_start(struct report *r, const char *run_dir);
+/* Adds one replay; returns 1 when it failed (integrity errors, a crash), else 0. */
+int report_add(struct report *r, const struct trace *trace, const char *allocator, long repeat,
+               const struct pass_result *check, const struct pass_result *timed, const struct pass_result *latency);
+/* Closes the CSVs and prints the table to `table` (unless NULL). */
+int report_finish(struct report *r, FILE *table);
+
+#endif

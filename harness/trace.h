@@ -1,0 +1,71 @@
+/*
+ * Traces: a sequence of allocation operations on numbered blocks (ids).
+ * Every reader (native text, .rep, mtrace; plain or gzip) feeds one builder
+ * that validates liveness and computes the facts; the result is written once
+ * to a compact binary form that replays memory-map.
+ */
+#ifndef MEMS_BENCH_TRACE_H
+#define MEMS_BENCH_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum op_kind { OP_MALLOC = 1, OP_CALLOC, OP_REALLOC, OP_FREE, OP_ALIGNED, OP_KIND_LIMIT };
+
+/* realloc(NULL, n) or free(NULL) */
+#define OP_FLAG_NULL 1u
+
+/* One operation; 24 bytes, the unit of the binary form. */
+struct trace_op {
+    uint8_t kind;
+    uint8_t flags;
+    uint16_t thread;
+    uint32_t id;    /* the block this op makes, changes or frees */
+    uint64_t size;  /* bytes; for calloc the element size */
+    uint64_t extra; /* calloc: element count; aligned: alignment */
+};
+
+struct trace_facts {
+    uint64_t count[OP_KIND_LIMIT]; /* ops by kind */
+    uint64_t peak_live_bytes;      /* max over time of the bytes the program holds */
+    uint64_t peak_live_op;         /* index of the op after which that peak holds */
+    uint64_t final_live_bytes;
+    uint64_t threads;
+};
+
+enum trace_format { FORMAT_UNKNOWN, FORMAT_NATIVE, FORMAT_REP, FORMAT_MTRACE, FORMAT_BINARY };
+
+struct trace {
+    char name[128];      /* file name without directory and format extensions */
+    char path[1024];
+    enum trace_format format;
+    struct trace_op *ops;
+    size_t num_ops, num_ids;
+    struct trace_facts facts;
+    /* storage: heap (loaded) or a mapping (binary form) */
+    void *mapping;
+    size_t mapping_bytes;
+};
+
+/* An error in one sentence, "file:line: what is wrong". */
+struct trace_error {
+    char message[640];
+};
+
+/* Reads any supported format, plain or gzip-compressed. Returns 0, or -1 with
+ * *error set and nothing allocated. Warnings go to stderr. */
+int trace_load(const char *path, struct trace *trace, struct trace_error *error);
+/* Writes the binary form; returns 0 or -1 with *error. */
+int trace_write_binary(const struct trace *trace, const char *path, struct trace_error *error);
+/* Maps a binary form read-only (no allocation: the replay child uses it). */
+int trace_map_binary(const char *path, struct trace *trace, struct trace_error *error);
+/* Writes the native text form (optionally gzip-compressed by name: ".gz"). */
+int trace_write_native(const struct trace *trace, const char *path, struct trace_error *error);
+void trace_free(struct trace *trace);
+
+const char *op_kind_name(int kind);
+const char *trace_format_name(enum trace_format format);
+uint64_t op_bytes(const struct trace_op *op); /* bytes the op asks for */
+
+#endif

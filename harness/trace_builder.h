@@ -1,0 +1,59 @@
+/* The one place every reader sends its ops: it checks that each op makes
+ * sense for the blocks live at that point and keeps the trace's facts. */
+#ifndef MEMS_BENCH_TRACE_BUILDER_H
+#define MEMS_BENCH_TRACE_BUILDER_H
+
+#include "trace.h"
+
+#include <stdarg.h>
+
+struct trace_builder {
+    struct trace *trace;
+    struct trace_error *error;
+    const char *file;
+    size_t line;
+    size_t op_capacity;
+    size_t max_ids;      /* ids must stay below this */
+    uint64_t *live_size; /* per id: bytes held, or UINT64_MAX when not live */
+    size_t id_capacity;
+    uint64_t live_bytes;
+    uint16_t max_thread;
+};
+
+void builder_start(struct trace_builder *b, struct trace *trace, struct trace_error *error, const char *file,
+                   size_t max_ids);
+int builder_finish(struct trace_builder *b);
+void builder_abandon(struct trace_builder *b);
+bool builder_is_live(const struct trace_builder *b, uint64_t id);
+
+int builder_malloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread);
+int builder_calloc(struct trace_builder *b, uint64_t id, uint64_t count, uint64_t size, uint16_t thread);
+int builder_aligned(struct trace_builder *b, uint64_t id, uint64_t alignment, uint64_t size, uint16_t thread);
+/* realloc of a live id; size 0 frees it */
+int builder_realloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread);
+/* realloc(NULL, size) into a new id */
+int builder_realloc_null(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread);
+int builder_free(struct trace_builder *b, uint64_t id, uint16_t thread);
+int builder_free_null(struct trace_builder *b, uint16_t thread);
+
+/* Sets the error as "file:line: ..." and returns -1. */
+int builder_fail(struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void builder_warn(const struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/* Line-by-line reading of plain or gzip files, with line numbers. */
+struct line_source;
+struct line_source *source_open(const char *path, struct trace_error *error);
+/* Returns the next line without its newline, NULL at the end or on error
+ * (then source_failed() is true and *error says why). */
+char *source_next(struct line_source *s, size_t *line_number);
+bool source_failed(const struct line_source *s);
+void source_close(struct line_source *s);
+
+/* Field parsing shared by the readers: strict non-negative decimal (or 0x hex). */
+int parse_u64(const char *text, uint64_t *out);
+
+int read_native(struct line_source *s, struct trace_builder *b);
+int read_rep(struct line_source *s, struct trace_builder *b);
+int read_mtrace(struct line_source *s, struct trace_builder *b);
+
+#endif

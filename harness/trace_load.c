@@ -1,0 +1,278 @@
+/* Format detection, loading, and the binary form replays map. */
+#include "trace_builder.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define BINARY_MAGIC "MEMSTRB1"
+
+struct binary_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t op_size;
+    uint64_t num_ops;
+    uint64_t num_ids;
+    struct trace_facts facts;
+    char name[128];
+};
+
+const char *op_kind_name(int kind)
+{
+    static const char *const names[OP_KIND_LIMIT] = {"?", "malloc", "calloc", "realloc", "free", "aligned"};
+    return kind > 0 && kind < OP_KIND_LIMIT ? names[kind] : "?";
+}
+
+const char *trace_format_name(enum trace_format format)
+{
+    switch (format) {
+    case FORMAT_NATIVE: return "native";
+    case FORMAT_REP: return "rep";
+    case FORMAT_MTRACE: return "mtrace";
+    case FORMAT_BINARY: return "binary";
+    default: return "unknown";
+    }
+}
+
+uint64_t op_bytes(const struct trace_op *op)
+{
+    return op->kind == OP_CALLOC ? op->size * op->extra : op->size;
+}
+
+static void set_error(struct trace_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct trace_error *error, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error->message, sizeof error->message, format, args);
+    va_end(args);
+}
+
+static void name_from_path(const char *path, char *name, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    snprintf(name, size, "%s", base);
+    static const char *const extensions[] = {".gz", ".bin", ".rep", ".trace", ".mtrace", ".txt", ".log", ".mt"};
+    for (size_t again = 0; again < 2; again++)
+        for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
+            size_t n = strlen(name), e = strlen(extensions[i]);
+            if (n > e && strcmp(name + n - e, extensions[i]) == 0)
+                name[n - e] = '\0';
+        }
+}
+
+static bool file_starts_with_magic(const char *path)
+{
+    char magic[8] = {0};
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, magic, sizeof magic);
+    close(fd);
+    return n == (ssize_t)sizeof magic && memcmp(magic, BINARY_MAGIC, sizeof magic) == 0;
+}
+
+/* Judges the text format from the first line that is not blank. */
+static enum trace_format detect_text_format(const char *path, struct trace_error *error)
+{
+    struct line_source *s = source_open(path, error);
+    if (s == NULL)
+        return FORMAT_UNKNOWN;
+    enum trace_format format = FORMAT_UNKNOWN;
+    size_t line_number;
+    char *line;
+    while ((line = source_next(s, &line_number)) != NULL) {
+        line += strspn(line, " \t");
+        if (*line == '\0')
+            continue;
+        if (strncmp(line, "mems-trace", 10) == 0)
+            format = FORMAT_NATIVE;
+        else if (line[0] == '=' || line[0] == '@' || ((line[0] == '+' || line[0] == '-') && line[1] == ' '))
+            format = FORMAT_MTRACE;
+        else if (line[0] >= '0' && line[0] <= '9')
+            format = FORMAT_REP;
+        else
+            set_error(error, "%s:%zu: unknown trace format (not native, .rep, mtrace or binary)", path, line_number);
+        break;
+    }
+    if (line == NULL && !source_failed(s))
+        set_error(error, "%s: empty file", path);
+    source_close(s);
+    return format;
+}
+
+int trace_load(const char *path, struct trace *trace, struct trace_error *error)
+{
+    memset(trace, 0, sizeof *trace);
+    snprintf(trace->path, sizeof trace->path, "%s", path);
+    name_from_path(path, trace->name, sizeof trace->name);
+    if (file_starts_with_magic(path))
+        return trace_map_binary(path, trace, error);
+
+    enum trace_format format = detect_text_format(path, error);
+    if (format == FORMAT_UNKNOWN)
+        return -1;
+    struct line_source *s = source_open(path, error);
+    if (s == NULL)
+        return -1;
+    struct trace_builder b;
+    builder_start(&b, trace, error, path, (size_t)1 << 28);
+    int rc = format == FORMAT_NATIVE ? read_native(s, &b)
+           : format == FORMAT_REP    ? read_rep(s, &b)
+                                     : read_mtrace(s, &b);
+    source_close(s);
+    if (rc == 0 && trace->num_ops == 0) {
+        set_error(error, "%s: the trace has no operations", path);
+        rc = -1;
+    }
+    if (rc != 0) {
+        builder_abandon(&b);
+        return -1;
+    }
+    builder_finish(&b);
+    trace->format = format;
+    return 0;
+}
+
+int trace_write_binary(const struct trace *trace, const char *path, struct trace_error *error)
+{
+    struct binary_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, BINARY_MAGIC, sizeof h.magic);
+    h.version = 1;
+    h.op_size = sizeof(struct trace_op);
+    h.num_ops = trace->num_ops;
+    h.num_ids = trace->num_ids;
+    h.facts = trace->facts;
+    snprintf(h.name, sizeof h.name, "%s", trace->name);
+    char temporary[1100];
+    snprintf(temporary, sizeof temporary, "%s.tmp%d", path, (int)getpid());
+    FILE *f = fopen(temporary, "wb");
+    if (f == NULL) {
+        set_error(error, "%s: cannot write: %s", temporary, strerror(errno));
+        return -1;
+    }
+    bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&
+              fwrite(trace->ops, sizeof *trace->ops, trace->num_ops, f) == trace->num_ops;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(temporary, path) != 0) {
+        set_error(error, "%s: cannot write: %s", path, strerror(errno));
+        unlink(temporary);
+        return -1;
+    }
+    return 0;
+}
+
+int trace_map_binary(const char *path, struct trace *trace, struct trace_error *error)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        set_error(error, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(struct binary_header)) {
+        close(fd);
+        set_error(error, "%s: too short for a binary trace", path);
+        return -1;
+    }
+    void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED) {
+        set_error(error, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    const struct binary_header *h = map;
+    const char *problem = NULL;
+    if (memcmp(h->magic, BINARY_MAGIC, sizeof h->magic) != 0)
+        problem = "not a binary trace (bad magic)";
+    else if (h->version != 1 || h->op_size != sizeof(struct trace_op))
+        problem = "binary trace of another version";
+    else if (h->num_ops > ((size_t)st.st_size - sizeof *h) / sizeof(struct trace_op) ||
+             sizeof *h + h->num_ops * sizeof(struct trace_op) != (size_t)st.st_size)
+        problem = "binary trace size does not match its op count (truncated?)";
+    else if (h->num_ops == 0)
+        problem = "the trace has no operations";
+    if (problem != NULL) {
+        munmap(map, (size_t)st.st_size);
+        set_error(error, "%s: %s", path, problem);
+        return -1;
+    }
+    trace->ops = (struct trace_op *)((char *)map + sizeof *h);
+    /* the builder validated these when the form was written; a hand-edited
+     * file must still not send a replay out of bounds */
+    for (size_t i = 0; i < h->num_ops; i++) {
+        const struct trace_op *op = &trace->ops[i];
+        if (op->kind == 0 || op->kind >= OP_KIND_LIMIT || op->id >= h->num_ids) {
+            if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
+                continue;
+            munmap(map, (size_t)st.st_size);
+            set_error(error, "%s: op %zu: bad kind or id", path, i);
+            return -1;
+        }
+    }
+    trace->num_ops = h->num_ops;
+    trace->num_ids = h->num_ids;
+    trace->facts = h->facts;
+    trace->format = FORMAT_BINARY;
+    snprintf(trace->name, sizeof trace->name, "%s", h->name);
+    if (trace->path[0] == '\0')
+        snprintf(trace->path, sizeof trace->path, "%s", path);
+    trace->mapping = map;
+    trace->mapping_bytes = (size_t)st.st_size;
+    return 0;
+}
+
+int trace_write_native(const struct trace *trace, const char *path, struct trace_error *error)
+{
+    size_t n = strlen(path);
+    bool gz = n > 3 && strcmp(path + n - 3, ".gz") == 0;
+    gzFile f = gzopen(path, gz ? "wb9" : "wbT");
+    if (f == NULL) {
+        set_error(error, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    bool ok = gzprintf(f, "mems-trace 1\n# %s: %zu ops, %zu ids\n", trace->name, trace->num_ops, trace->num_ids) > 0;
+    for (size_t i = 0; ok && i < trace->num_ops; i++) {
+        const struct trace_op *op = &trace->ops[i];
+        char thread[16] = "";
+        if (op->thread != 0)
+            snprintf(thread, sizeof thread, " @%u", op->thread);
+        int w = 0;
+        switch (op->kind) {
+        case OP_MALLOC: w = gzprintf(f, "a %u %ju%s\n", op->id, (uintmax_t)op->size, thread); break;
+        case OP_CALLOC: w = gzprintf(f, "c %u %ju %ju%s\n", op->id, (uintmax_t)op->extra, (uintmax_t)op->size, thread); break;
+        case OP_ALIGNED: w = gzprintf(f, "m %u %ju %ju%s\n", op->id, (uintmax_t)op->extra, (uintmax_t)op->size, thread); break;
+        case OP_REALLOC:
+            w = gzprintf(f, "%c %u %ju%s\n", (op->flags & OP_FLAG_NULL) ? 'R' : 'r', op->id, (uintmax_t)op->size, thread);
+            break;
+        case OP_FREE:
+            w = (op->flags & OP_FLAG_NULL) ? gzprintf(f, "f -%s\n", thread) : gzprintf(f, "f %u%s\n", op->id, thread);
+            break;
+        }
+        ok = w > 0;
+    }
+    ok = (gzclose(f) == Z_OK) && ok;
+    if (!ok) {
+        set_error(error, "%s: write failed", path);
+        return -1;
+    }
+    return 0;
+}
+
+void trace_free(struct trace *trace)
+{
+    if (trace->mapping != NULL)
+        munmap(trace->mapping, trace->mapping_bytes);
+    else
+        free(trace->ops);
+    memset(trace, 0, sizeof *trace);
+}
