@@ -60,8 +60,15 @@ static int mems_aligned(size_t alignment, size_t size, struct block *out)
     return 0;
 }
 
-static int mems_resize(struct block *b, size_t size)
+static int mems_resize(struct block *b, size_t old_size, size_t size)
 {
+    unsigned char *base = b->handle != 0 ? mems_get((void *)b->handle) : NULL;
+    if (base != NULL && (void *)base != b->real) {
+        /* an over-allocated aligned block: its data sits past the segment's
+         * start, where mems_realloc would not look; slide it down first */
+        memmove(base, b->real, old_size < size ? old_size : size);
+        b->real = base;
+    }
     void *v = mems_realloc((void *)b->handle, size);
     if (v == NULL)
         return size == 0 ? 0 : -1;
@@ -146,8 +153,9 @@ static int libc_aligned(size_t alignment, size_t size, struct block *out)
     return 0;
 }
 
-static int libc_resize(struct block *b, size_t size)
+static int libc_resize(struct block *b, size_t old_size, size_t size)
 {
+    (void)old_size;
     if (size == 0) {
         /* realloc(p, 0) differs between allocators; the trace means "free" */
         free(b->real);

@@ -32,7 +32,7 @@ struct allocator_ops {
     int (*alloc)(size_t size, struct block *out);
     int (*zalloc)(size_t count, size_t size, struct block *out);
     int (*aligned)(size_t alignment, size_t size, struct block *out);
-    int (*resize)(struct block *b, size_t size);
+    int (*resize)(struct block *b, size_t old_size, size_t size); /* old_size: what the program asked for */
     void (*release)(struct block *b);
     void (*measure)(struct footprint *out, int full); /* full: include the costly parts (largest hole) */
     size_t guaranteed_alignment;

@@ -226,23 +226,19 @@ static uint64_t pattern_check(const struct slot *s, uint32_t id, uint64_t n)
 
 /* ---- one op, the same call in every pass ---- */
 
-static int apply(const struct allocator_ops *ops, const struct trace_op *op, struct block *b)
+static int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
 {
+    struct block none = {NULL, 0};
     switch (op->kind) {
-    case OP_MALLOC: return ops->alloc(op->size, b);
-    case OP_CALLOC: return ops->zalloc(op->extra, op->size, b);
-    case OP_ALIGNED: return ops->aligned(op->extra, op->size, b);
+    case OP_MALLOC: return ops->alloc(op->size, &s->b);
+    case OP_CALLOC: return ops->zalloc(op->extra, op->size, &s->b);
+    case OP_ALIGNED: return ops->aligned(op->extra, op->size, &s->b);
     case OP_REALLOC:
         if (op->flags & OP_FLAG_NULL)
-            *b = (struct block){NULL, 0};
-        return ops->resize(b, op->size);
+            return ops->resize(&none, 0, op->size) != 0 ? -1 : (s->b = none, 0);
+        return ops->resize(&s->b, s->extent, op->size);
     case OP_FREE:
-        if (op->flags & OP_FLAG_NULL) {
-            struct block none = {NULL, 0};
-            ops->release(&none);
-        } else {
-            ops->release(b);
-        }
+        ops->release(op->flags & OP_FLAG_NULL ? &none : &s->b);
         return 0;
     }
     return 0;
@@ -267,7 +263,7 @@ static void check_op(struct replay *r, size_t i)
     struct slot *s = &r->slots[op->id];
     bool makes_block = op->kind != OP_FREE && !(op->kind == OP_REALLOC && !(op->flags & OP_FLAG_NULL));
     if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL)) {
-        apply(r->ops, op, NULL);
+        apply(r->ops, op, s);
         return;
     }
     uint64_t old_extent = s->extent;
@@ -281,7 +277,7 @@ static void check_op(struct replay *r, size_t i)
         index_remove(r, op->id);
     }
     struct block before = s->b;
-    if (apply(r->ops, op, &s->b) != 0) {
+    if (apply(r->ops, op, s) != 0) {
         r->failed++;
         report(r, i, "%s(%ju) for id %u returned NULL", op_kind_name(op->kind), (uintmax_t)op_bytes(op), op->id);
         if (!makes_block) /* a failed realloc leaves the old block */
@@ -329,17 +325,13 @@ static void check_op(struct replay *r, size_t i)
 /* ---- passes ---- */
 
 /* What an op leaves behind for its id, in the passes that do not check. */
-static struct block *block_for(struct replay *r, const struct trace_op *op)
-{
-    return op->kind == OP_FREE && (op->flags & OP_FLAG_NULL) ? NULL : &r->slots[op->id].b;
-}
-
 static void note_liveness(struct replay *r, const struct trace_op *op)
 {
     if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
         return;
     bool frees = op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
     r->slots[op->id].live = !frees;
+    r->slots[op->id].extent = frees ? 0 : op_bytes(op);
 }
 
 static void release_leftovers(struct replay *r)
@@ -396,7 +388,10 @@ static void compute_fragmentation(struct replay_metrics *m, const struct replay_
         sum_footprint += (double)samples[i].footprint_bytes;
         if (samples[i].op_index == peak_live_op)
             at_peak_live = i;
-        if (samples[i].footprint_bytes > samples[at_peak_footprint].footprint_bytes)
+        /* on a plateau of the peak, the sample holding the most live memory */
+        const struct replay_sample *best = &samples[at_peak_footprint];
+        if (samples[i].footprint_bytes > best->footprint_bytes ||
+            (samples[i].footprint_bytes == best->footprint_bytes && samples[i].live_bytes > best->live_bytes))
             at_peak_footprint = i;
     }
     m->frag[0] = ratio_minus_one(sum_footprint, sum_live);
@@ -489,7 +484,7 @@ static int run_timed(struct replay *r, FILE *out)
     const struct trace *t = r->trace;
     uint64_t start = now_ns();
     for (size_t i = 0; i < t->num_ops; i++) {
-        apply(r->ops, &t->ops[i], block_for(r, &t->ops[i]));
+        apply(r->ops, &t->ops[i], &r->slots[t->ops[i].id]);
         note_liveness(r, &t->ops[i]);
     }
     uint64_t elapsed = now_ns() - start;
@@ -567,9 +562,9 @@ static int run_latency(struct replay *r, FILE *out)
         return 2;
     for (size_t i = 0; i < t->num_ops; i++) {
         const struct trace_op *op = &t->ops[i];
-        struct block *b = block_for(r, op);
+        struct slot *s = &r->slots[op->id];
         uint64_t a = now_ns();
-        apply(r->ops, op, b);
+        apply(r->ops, op, s);
         uint64_t d = now_ns() - a;
         latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
         note_liveness(r, op);
