@@ -434,15 +434,19 @@ static int run_check(struct replay *r, const char *timeseries_path, FILE *out)
     reset_peak_rss();
     uint64_t baseline = rss_bytes();
     m.rss_baseline = baseline;
-    uint64_t peak_reported = 0;
+    uint64_t peak_reported = 0, peak_fp_live = 0;
     for (size_t i = 0; i < t->num_ops; i++) {
         check_op(r, i);
         if (r->live_bytes > m.peak_live)
             m.peak_live = r->live_bytes;
         if (i % every == 0 || i == t->facts.peak_live_op || i + 1 == t->num_ops) {
             sample(r, i, baseline, &samples[n], &fp);
-            if (samples[n].footprint_bytes >= peak_fp.bytes && fp.bytes != 0)
+            /* the split at peak footprint: on a plateau, where most is live (as frag_jw3) */
+            if (fp.bytes != 0 && (fp.bytes > peak_fp.bytes ||
+                                  (fp.bytes == peak_fp.bytes && samples[n].live_bytes > peak_fp_live))) {
                 peak_fp = fp;
+                peak_fp_live = samples[n].live_bytes;
+            }
             if (fp.reported > peak_reported)
                 peak_reported = fp.reported;
             n++;

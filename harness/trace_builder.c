@@ -89,39 +89,41 @@ static int push_op(struct trace_builder *b, struct trace_op op)
     return 0;
 }
 
-static int make_block(struct trace_builder *b, struct trace_op op, uint64_t bytes)
+/* `id` arrives full width so an out-of-range one is reported as written. */
+static int make_block(struct trace_builder *b, uint64_t id, struct trace_op op, uint64_t bytes)
 {
-    if (ensure_id(b, op.id) != 0)
+    if (ensure_id(b, id) != 0)
         return -1;
-    if (b->live_size[op.id] != NOT_LIVE)
-        return builder_fail(b, "id %u is allocated again while still live", op.id);
-    b->live_size[op.id] = bytes;
+    op.id = (uint32_t)id;
+    if (b->live_size[id] != NOT_LIVE)
+        return builder_fail(b, "id %ju is allocated again while still live", (uintmax_t)id);
+    b->live_size[id] = bytes;
     b->live_bytes += bytes;
     return push_op(b, op);
 }
 
 int builder_malloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread)
 {
-    return make_block(b, (struct trace_op){OP_MALLOC, 0, thread, (uint32_t)id, size, 0}, size);
+    return make_block(b, id, (struct trace_op){OP_MALLOC, 0, thread, 0, size, 0}, size);
 }
 
 int builder_calloc(struct trace_builder *b, uint64_t id, uint64_t count, uint64_t size, uint16_t thread)
 {
     if (size != 0 && count > UINT64_MAX / size)
         return builder_fail(b, "calloc of %ju elements of %ju bytes overflows", (uintmax_t)count, (uintmax_t)size);
-    return make_block(b, (struct trace_op){OP_CALLOC, 0, thread, (uint32_t)id, size, count}, count * size);
+    return make_block(b, id, (struct trace_op){OP_CALLOC, 0, thread, 0, size, count}, count * size);
 }
 
 int builder_aligned(struct trace_builder *b, uint64_t id, uint64_t alignment, uint64_t size, uint16_t thread)
 {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0)
         return builder_fail(b, "alignment %ju is not a power of two", (uintmax_t)alignment);
-    return make_block(b, (struct trace_op){OP_ALIGNED, 0, thread, (uint32_t)id, size, alignment}, size);
+    return make_block(b, id, (struct trace_op){OP_ALIGNED, 0, thread, 0, size, alignment}, size);
 }
 
 int builder_realloc_null(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread)
 {
-    return make_block(b, (struct trace_op){OP_REALLOC, OP_FLAG_NULL, thread, (uint32_t)id, size, 0}, size);
+    return make_block(b, id, (struct trace_op){OP_REALLOC, OP_FLAG_NULL, thread, 0, size, 0}, size);
 }
 
 int builder_realloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread)
