@@ -28,7 +28,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N] TRACE...\n"
-            "       mems-bench convert TRACE OUTPUT      (native text, .gz for compressed, or .bin)\n"
+            "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
             "\n"
             "  --alloc LIST     comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc,\n"
@@ -127,9 +127,7 @@ static int command_convert(int argc, char **argv)
         fprintf(stderr, "%s\n", error.message);
         return 1;
     }
-    size_t n = strlen(argv[1]);
-    int rc = n > 4 && strcmp(argv[1] + n - 4, ".bin") == 0 ? trace_write_binary(&t, argv[1], &error)
-                                                            : trace_write_native(&t, argv[1], &error);
+    int rc = trace_write_by_name(&t, argv[1], &error);
     if (rc != 0)
         fprintf(stderr, "%s\n", error.message);
     trace_free(&t);

@@ -60,8 +60,12 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
 int trace_write_binary(const struct trace *trace, const char *path, struct trace_error *error);
 /* Maps a binary form read-only (no allocation: the replay child uses it). */
 int trace_map_binary(const char *path, struct trace *trace, struct trace_error *error);
-/* Writes the native text form (optionally gzip-compressed by name: ".gz"). */
+/* Writers of the text forms; a name ending in ".gz" is compressed. */
 int trace_write_native(const struct trace *trace, const char *path, struct trace_error *error);
+int trace_write_rep(const struct trace *trace, const char *path, struct trace_error *error);
+int trace_write_mtrace(const struct trace *trace, const char *path, struct trace_error *error);
+/* Picks the writer from the name: .bin, .rep[.gz], .mtrace[.gz], else native. */
+int trace_write_by_name(const struct trace *trace, const char *path, struct trace_error *error);
 void trace_free(struct trace *trace);
 
 const char *op_kind_name(int kind);

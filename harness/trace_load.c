@@ -231,43 +231,6 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
     return 0;
 }
 
-int trace_write_native(const struct trace *trace, const char *path, struct trace_error *error)
-{
-    size_t n = strlen(path);
-    bool gz = n > 3 && strcmp(path + n - 3, ".gz") == 0;
-    gzFile f = gzopen(path, gz ? "wb9" : "wbT");
-    if (f == NULL) {
-        set_error(error, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    bool ok = gzprintf(f, "mems-trace 1\n# %s: %zu ops, %zu ids\n", trace->name, trace->num_ops, trace->num_ids) > 0;
-    for (size_t i = 0; ok && i < trace->num_ops; i++) {
-        const struct trace_op *op = &trace->ops[i];
-        char thread[16] = "";
-        if (op->thread != 0)
-            snprintf(thread, sizeof thread, " @%u", op->thread);
-        int w = 0;
-        switch (op->kind) {
-        case OP_MALLOC: w = gzprintf(f, "a %u %ju%s\n", op->id, (uintmax_t)op->size, thread); break;
-        case OP_CALLOC: w = gzprintf(f, "c %u %ju %ju%s\n", op->id, (uintmax_t)op->extra, (uintmax_t)op->size, thread); break;
-        case OP_ALIGNED: w = gzprintf(f, "m %u %ju %ju%s\n", op->id, (uintmax_t)op->extra, (uintmax_t)op->size, thread); break;
-        case OP_REALLOC:
-            w = gzprintf(f, "%c %u %ju%s\n", (op->flags & OP_FLAG_NULL) ? 'R' : 'r', op->id, (uintmax_t)op->size, thread);
-            break;
-        case OP_FREE:
-            w = (op->flags & OP_FLAG_NULL) ? gzprintf(f, "f -%s\n", thread) : gzprintf(f, "f %u%s\n", op->id, thread);
-            break;
-        }
-        ok = w > 0;
-    }
-    ok = (gzclose(f) == Z_OK) && ok;
-    if (!ok) {
-        set_error(error, "%s: write failed", path);
-        return -1;
-    }
-    return 0;
-}
-
 void trace_free(struct trace *trace)
 {
     if (trace->mapping != NULL)
