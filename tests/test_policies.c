@@ -42,14 +42,16 @@ static void test_each_policy_picks_its_hole(void)
 {
     const size_t u = PAGE_SIZE / 16;
     uint64_t examined;
+    /* each search visits index entries: at least one, and with four holes no
+     * more than two root-to-leaf paths */
     CHECK_EQ(place_small_block(MEMS_FIRST_FIT, &examined), MEMS_VIRTUAL_BASE + 0 * u);
-    CHECK_EQ(examined, 1);
+    CHECK(examined >= 1 && examined <= 8);
     CHECK_EQ(place_small_block(MEMS_NEXT_FIT, &examined), MEMS_VIRTUAL_BASE + 4 * u);
-    CHECK_EQ(examined, 1);
+    CHECK(examined >= 1 && examined <= 8);
     CHECK_EQ(place_small_block(MEMS_BEST_FIT, &examined), MEMS_VIRTUAL_BASE + 8 * u);
-    CHECK_EQ(examined, 4);
+    CHECK(examined >= 1 && examined <= 8);
     CHECK_EQ(place_small_block(MEMS_WORST_FIT, &examined), MEMS_VIRTUAL_BASE + 10 * u);
-    CHECK_EQ(examined, 4);
+    CHECK(examined >= 1 && examined <= 8);
 }
 
 static void test_ties_go_to_the_lowest_address(void)

@@ -45,7 +45,10 @@ struct segment *alloc_place(size_t size, size_t requested, struct main_node **no
         seg = node->first;
         fresh_node = true;
     }
+    /* out of the index first, so the split does not put it back */
+    index_remove_hole(seg);
     if (seg->size > size && segment_split(node, seg, size) == NULL) {
+        index_add_hole(seg);
         if (fresh_node)
             chain_remove_node(node);
         return NULL;
@@ -95,8 +98,10 @@ static bool block_shrink(struct main_node *node, struct segment *seg, size_t new
     if (spare == 0)
         return true;
     if (seg->next != NULL && seg->next->type == SEGMENT_HOLE) {
+        index_remove_hole(seg->next);
         seg->next->offset -= spare;
         seg->next->size += spare;
+        index_add_hole(seg->next);
         seg->size = new_size;
         mems_state.hole_bytes += spare;
         return true;
@@ -115,6 +120,7 @@ static bool block_grow_in_place(struct main_node *node, struct segment *seg, siz
     if (next == NULL || next->type != SEGMENT_HOLE || seg->size + next->size < new_size)
         return false;
     size_t need = new_size - seg->size;
+    index_remove_hole(next);
     if (need == next->size) {
         seg->next = next->next;
         if (next->next != NULL)
@@ -129,6 +135,7 @@ static bool block_grow_in_place(struct main_node *node, struct segment *seg, siz
     } else {
         next->offset += need;
         next->size -= need;
+        index_add_hole(next);
     }
     seg->size = new_size;
     mems_state.hole_bytes -= need;

@@ -52,6 +52,10 @@ struct main_node *chain_append_node(size_t pages)
                            bytes);
         return NULL;
     }
+    if (!index_reserve_node()) {
+        state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS node table failed");
+        return NULL;
+    }
 
     struct main_node *node = meta_slot_take();
     struct segment *hole = node != NULL ? meta_slot_take() : NULL;
@@ -66,6 +70,7 @@ struct main_node *chain_append_node(size_t pages)
     }
 
     hole->type = SEGMENT_HOLE;
+    hole->node = node;
     hole->offset = 0;
     hole->size = bytes;
     node->first = node->last = hole;
@@ -73,7 +78,9 @@ struct main_node *chain_append_node(size_t pages)
     node->pages = pages;
     node->v_start = v_start;
     node->segment_count = 1;
+    index_append_node(node);
     node_link_last(node);
+    index_add_hole(hole);
 
     mems_state.segment_count++;
     mems_state.hole_count++;
@@ -95,6 +102,8 @@ void chain_remove_node(struct main_node *node)
                            (uintmax_t)node_v_end(node));
         return;
     }
+    index_remove_hole(node->first);
+    index_remove_node(node);
     node_unlink(node);
     mems_state.segment_count--;
     mems_state.hole_count--;
@@ -131,7 +140,11 @@ struct segment *segment_split(struct main_node *node, struct segment *seg, size_
         state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
         return NULL;
     }
+    bool reindex = seg->indexed;
+    if (reindex)
+        index_remove_hole(seg);
     rest->type = SEGMENT_HOLE;
+    rest->node = node;
     rest->offset = seg->offset + first_size;
     rest->size = seg->size - first_size;
     seg->size = first_size;
@@ -147,12 +160,17 @@ struct segment *segment_split(struct main_node *node, struct segment *seg, size_
     node->segment_count++;
     mems_state.segment_count++;
     mems_state.hole_count++;
+    if (reindex)
+        index_add_hole(seg);
+    index_add_hole(rest);
     return rest;
 }
 
 void segment_make_process(struct segment *seg, size_t requested)
 {
     assert(seg->type == SEGMENT_HOLE && requested <= seg->size);
+    if (seg->indexed)
+        index_remove_hole(seg);
     seg->type = SEGMENT_PROCESS;
     seg->requested = requested;
     mems_state.hole_count--;
@@ -160,12 +178,17 @@ void segment_make_process(struct segment *seg, size_t requested)
     mems_state.requested_bytes += requested;
 }
 
-/* Folds HOLE `absorbed` into the HOLE just before it. */
+/* Folds HOLE `absorbed` into the HOLE just before it. The keeper leaves the
+ * index (its size changes); segment_merge_neighbours puts the survivor back. */
 static void segment_absorb_into_prev(struct main_node *node, struct segment *absorbed)
 {
     struct segment *keeper = absorbed->prev;
     assert(keeper != NULL && keeper->type == SEGMENT_HOLE && absorbed->type == SEGMENT_HOLE);
     assert(keeper->offset + keeper->size == absorbed->offset);
+    if (keeper->indexed)
+        index_remove_hole(keeper);
+    if (absorbed->indexed)
+        index_remove_hole(absorbed);
     keeper->size += absorbed->size;
     keeper->next = absorbed->next;
     if (absorbed->next != NULL)
@@ -179,7 +202,8 @@ static void segment_absorb_into_prev(struct main_node *node, struct segment *abs
     mems_state.hole_count--;
 }
 
-/* Merges HOLE `seg` with a HOLE on either side; returns the HOLE that remains. */
+/* Merges HOLE `seg` with a HOLE on either side; returns the HOLE that
+ * remains, indexed. */
 struct segment *segment_merge_neighbours(struct main_node *node, struct segment *seg)
 {
     assert(seg->type == SEGMENT_HOLE);
@@ -190,5 +214,7 @@ struct segment *segment_merge_neighbours(struct main_node *node, struct segment 
         segment_absorb_into_prev(node, seg);
         seg = keeper;
     }
+    if (!seg->indexed)
+        index_add_hole(seg);
     return seg;
 }

@@ -73,6 +73,11 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
         }
         if (seg == mems_state.cursor_segment && node == mems_state.cursor_node)
             t->cursor_seen = true;
+        if (seg->node != node)
+            report_problem(r, "main node %zu segment %zu: points to another node", index, count - 1);
+        if (seg->indexed != (seg->type == SEGMENT_HOLE))
+            report_problem(r, "main node %zu segment %zu: %s the hole index", index, count - 1,
+                           seg->indexed ? "a PROCESS in" : "a HOLE missing from");
         expected_offset += seg->size;
     }
     if (node->last != prev)
@@ -103,6 +108,8 @@ int mems_check(char *message, size_t message_size)
         }
         if (node->prev != prev)
             report_problem(r, "main node %zu: prev link broken", index);
+        if (index >= mems_state.node_table_capacity || mems_state.node_table[index] != node)
+            report_problem(r, "main node %zu: not at its place in the node table", index);
         if (node->pages == 0 || node->base == NULL)
             report_problem(r, "main node %zu: no mapping", index);
         uintptr_t expected_start = prev != NULL ? node_v_end(prev) + 1 : MEMS_VIRTUAL_BASE;
@@ -130,6 +137,13 @@ int mems_check(char *message, size_t message_size)
     if (mems_state.slots_in_use != t.nodes + t.segments)
         report_problem(r, "%zu metadata slots in use for %zu nodes and %zu segments", mems_state.slots_in_use,
                        t.nodes, t.segments);
+    size_t by_address, by_size;
+    int index_faults = 0;
+    index_count(&by_address, &by_size, &index_faults);
+    if (index_faults != 0)
+        report_problem(r, "hole index: %d entries out of order or with a wrong summary", index_faults);
+    if (by_address != t.holes || by_size != t.holes)
+        report_problem(r, "hole index holds %zu and %zu holes, the chains %zu", by_address, by_size, t.holes);
     if (mems_state.cursor_segment != NULL && !t.cursor_seen)
         report_problem(r, "next-fit cursor points outside the chains");
     size_t cap = mems_state.config.max_mapped_bytes;

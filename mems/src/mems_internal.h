@@ -21,10 +21,16 @@ enum segment_type { SEGMENT_HOLE = 0, SEGMENT_PROCESS = 1 };
 
 struct segment {
     struct segment *prev, *next;
+    struct main_node *node;
     size_t offset;     /* from the start of its main node's mapping */
     size_t size;       /* never 0 */
     size_t requested;  /* bytes the user asked for; 0 for a HOLE */
     enum segment_type type;
+    /* the hole index (index.c): a HOLE is in both treaps, a PROCESS in neither */
+    bool indexed;
+    uint32_t priority;
+    struct segment *addr_left, *addr_right, *size_left, *size_right;
+    size_t subtree_max; /* largest hole in this segment's by-address subtree */
 };
 
 struct main_node {
@@ -61,6 +67,11 @@ struct mems_state {
     /* next fit resumes its search here; always a segment on the chains or NULL */
     struct main_node *cursor_node;
     struct segment *cursor_segment;
+    /* the hole index and node table (index.c) */
+    struct segment *by_address, *by_size;
+    uint32_t priority_state;
+    struct main_node **node_table;
+    size_t node_table_bytes, node_table_capacity;
     /* metadata */
     struct meta_chunk *chunks;
     union meta_slot *free_slots;
@@ -109,6 +120,19 @@ void chain_release_all(void);
 struct segment *segment_split(struct main_node *node, struct segment *seg, size_t first_size);
 struct segment *segment_merge_neighbours(struct main_node *node, struct segment *seg);
 void segment_make_process(struct segment *seg, size_t requested);
+
+/* index.c */
+void index_add_hole(struct segment *seg);
+void index_remove_hole(struct segment *seg);
+struct segment *index_first_fit(size_t size, uintptr_t from);
+struct segment *index_best_fit(size_t size);
+struct segment *index_worst_fit(size_t size);
+bool index_reserve_node(void);
+void index_append_node(struct main_node *node);
+void index_remove_node(struct main_node *node);
+struct main_node *index_find_node(uintptr_t v);
+void index_release(void);
+void index_count(size_t *by_address, size_t *by_size, int *bad);
 
 /* policy.c */
 struct segment *policy_search(size_t size, struct main_node **node_out);

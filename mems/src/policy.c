@@ -1,101 +1,42 @@
 /*
- * Placement policies. Each one is a single search function over the chains, so
- * a faster index can replace a scan without touching chain.c. Every hole a
- * search looks at is counted: the harness plots this as the search cost.
+ * Placement policies. Each is one search, answered by the hole index in
+ * O(log holes) with the choice a scan of the chains would make; every index
+ * entry a search visits counts as a hole examined (the harness plots it as the
+ * search cost). Next fit's cursor is kept here.
  */
 #include "mems_internal.h"
 
 #include <assert.h>
 #include <string.h>
 
-struct hole_choice {
-    struct main_node *node;
-    struct segment *seg;
-};
-
-static bool hole_fits(const struct segment *seg, size_t size)
+/* The next-fit search resumes at the cursor's address and wraps to the start. */
+static struct segment *search_next_fit(size_t size)
 {
-    return seg->type == SEGMENT_HOLE && seg->size >= size;
+    uintptr_t from = 0;
+    if (mems_state.cursor_segment != NULL)
+        from = segment_v_start(mems_state.cursor_node, mems_state.cursor_segment);
+    struct segment *seg = index_first_fit(size, from);
+    if (seg == NULL && from != 0)
+        seg = index_first_fit(size, 0);
+    return seg;
 }
 
-static struct hole_choice search_first_fit(size_t size)
-{
-    for (struct main_node *node = mems_state.first; node != NULL; node = node->next)
-        for (struct segment *seg = node->first; seg != NULL; seg = seg->next) {
-            if (seg->type != SEGMENT_HOLE)
-                continue;
-            mems_state.holes_examined++;
-            if (seg->size >= size)
-                return (struct hole_choice){node, seg};
-        }
-    return (struct hole_choice){NULL, NULL};
-}
-
-/* Walks every segment once, starting at the cursor and wrapping at the end. */
-static struct hole_choice search_next_fit(size_t size)
-{
-    struct main_node *start_node = mems_state.cursor_node;
-    struct segment *start_seg = mems_state.cursor_segment;
-    if (start_node == NULL) {
-        start_node = mems_state.first;
-        start_seg = start_node != NULL ? start_node->first : NULL;
-    }
-    if (start_seg == NULL)
-        return (struct hole_choice){NULL, NULL};
-
-    struct main_node *node = start_node;
-    struct segment *seg = start_seg;
-    do {
-        if (seg->type == SEGMENT_HOLE) {
-            mems_state.holes_examined++;
-            if (seg->size >= size)
-                return (struct hole_choice){node, seg};
-        }
-        seg = seg->next;
-        if (seg == NULL) {
-            node = node->next != NULL ? node->next : mems_state.first;
-            seg = node->first;
-        }
-    } while (seg != start_seg);
-    return (struct hole_choice){NULL, NULL};
-}
-
-/* Best fit wants the smallest fitting hole, worst fit the largest; both keep
- * the first (lowest-addressed) one among equals. */
-static struct hole_choice search_extreme_fit(size_t size, bool want_largest)
-{
-    struct hole_choice best = {NULL, NULL};
-    for (struct main_node *node = mems_state.first; node != NULL; node = node->next)
-        for (struct segment *seg = node->first; seg != NULL; seg = seg->next) {
-            if (seg->type != SEGMENT_HOLE)
-                continue;
-            mems_state.holes_examined++;
-            if (!hole_fits(seg, size))
-                continue;
-            bool better = best.seg == NULL || (want_largest ? seg->size > best.seg->size : seg->size < best.seg->size);
-            if (better) {
-                best = (struct hole_choice){node, seg};
-                if (!want_largest && seg->size == size)
-                    return best; /* nothing can fit tighter */
-            }
-        }
-    return best;
-}
-
+/* One function per policy, each a query on the hole index (index.c): the
+ * same hole a scan of the chains in address order would choose. */
 struct segment *policy_search(size_t size, struct main_node **node_out)
 {
-    struct hole_choice choice;
+    struct segment *seg;
     mems_state.searches++;
     switch (mems_state.config.policy) {
-    case MEMS_NEXT_FIT: choice = search_next_fit(size); break;
-    case MEMS_BEST_FIT: choice = search_extreme_fit(size, false); break;
-    case MEMS_WORST_FIT: choice = search_extreme_fit(size, true); break;
+    case MEMS_NEXT_FIT: seg = search_next_fit(size); break;
+    case MEMS_BEST_FIT: seg = index_best_fit(size); break;
+    case MEMS_WORST_FIT: seg = index_worst_fit(size); break;
     case MEMS_FIRST_FIT:
-    default: choice = search_first_fit(size); break;
+    default: seg = index_first_fit(size, 0); break;
     }
-    assert(choice.seg == NULL || hole_fits(choice.seg, size));
-    *node_out = choice.node;
-    return choice.seg;
+    assert(seg == NULL || (seg->type == SEGMENT_HOLE && seg->size >= size));
+    *node_out = seg != NULL ? seg->node : NULL;
+    return seg;
 }
 
 void policy_note_placement(struct main_node *node, struct segment *seg)

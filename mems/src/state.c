@@ -39,6 +39,7 @@ static void state_reset(const struct mems_config *config)
 {
     memset(&mems_state, 0, sizeof mems_state);
     mems_state.config = *config;
+    mems_state.priority_state = 2463534242u;
     mems_state.initialized = true;
 }
 
@@ -80,6 +81,7 @@ void mems_finish(void)
     if (!mems_state.initialized)
         return;
     chain_release_all();
+    index_release();
     meta_release_all();
     mems_state.initialized = false;
 }

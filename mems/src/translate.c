@@ -7,13 +7,7 @@
 
 struct main_node *translate_find_node(uintptr_t v)
 {
-    for (struct main_node *node = mems_state.first; node != NULL; node = node->next) {
-        if (v < node->v_start)
-            return NULL; /* in a gap left by a released node */
-        if (v <= node_v_end(node))
-            return node;
-    }
-    return NULL;
+    return index_find_node(v); /* NULL in a gap left by a released node, too */
 }
 
 struct segment *translate_find_segment(struct main_node *node, uintptr_t v)
