@@ -187,7 +187,7 @@ static void gen_coalesce(struct generator *g, size_t ops)
             gen_malloc(g, size * 3 + next_random(g) % size); /* fits only where holes merged */
         while (g->nlive > base)
             gen_free_at(g, g->nlive - 1);
-        size = size * 3 / 2;
+        size = size < 2048 ? size * 3 / 2 : 64; /* rounds of growing sizes, then again */
     }
     gen_free_all(g);
 }
@@ -199,7 +199,8 @@ static void gen_realloc(struct generator *g, size_t ops)
     uint32_t ids[8];
     for (size_t i = 0; i < growing; i++) {
         sizes[i] = 64 + next_random(g) % 64;
-        ids[i] = g->live[gen_malloc(g, sizes[i])];
+        size_t at = gen_malloc(g, sizes[i]); /* may move g->live */
+        ids[i] = g->live[at];
     }
     while (g->trace.num_ops < ops) {
         size_t k = (size_t)(next_random(g) % growing);

@@ -122,6 +122,7 @@ static bool block_grow_in_place(struct main_node *node, struct segment *seg, siz
     size_t need = new_size - seg->size;
     index_remove_hole(next);
     if (need == next->size) {
+        index_remove_segment(next);
         seg->next = next->next;
         if (next->next != NULL)
             next->next->prev = seg;

@@ -80,6 +80,7 @@ struct main_node *chain_append_node(size_t pages)
     node->segment_count = 1;
     index_append_node(node);
     node_link_last(node);
+    index_add_segment(hole);
     index_add_hole(hole);
 
     mems_state.segment_count++;
@@ -103,6 +104,7 @@ void chain_remove_node(struct main_node *node)
         return;
     }
     index_remove_hole(node->first);
+    index_remove_segment(node->first);
     index_remove_node(node);
     node_unlink(node);
     mems_state.segment_count--;
@@ -160,6 +162,7 @@ struct segment *segment_split(struct main_node *node, struct segment *seg, size_
     node->segment_count++;
     mems_state.segment_count++;
     mems_state.hole_count++;
+    index_add_segment(rest);
     if (reindex)
         index_add_hole(seg);
     index_add_hole(rest);
@@ -189,6 +192,7 @@ static void segment_absorb_into_prev(struct main_node *node, struct segment *abs
         index_remove_hole(keeper);
     if (absorbed->indexed)
         index_remove_hole(absorbed);
+    index_remove_segment(absorbed);
     keeper->size += absorbed->size;
     keeper->next = absorbed->next;
     if (absorbed->next != NULL)

@@ -137,9 +137,11 @@ int mems_check(char *message, size_t message_size)
     if (mems_state.slots_in_use != t.nodes + t.segments)
         report_problem(r, "%zu metadata slots in use for %zu nodes and %zu segments", mems_state.slots_in_use,
                        t.nodes, t.segments);
-    size_t by_address, by_size;
+    size_t by_address, by_size, by_start;
     int index_faults = 0;
-    index_count(&by_address, &by_size, &index_faults);
+    index_count(&by_address, &by_size, &by_start, &index_faults);
+    if (by_start != t.segments)
+        report_problem(r, "the by-start index holds %zu segments, the chains %zu", by_start, t.segments);
     if (index_faults != 0)
         report_problem(r, "hole index: %d entries out of order or with a wrong summary", index_faults);
     if (by_address != t.holes || by_size != t.holes)

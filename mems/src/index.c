@@ -159,7 +159,6 @@ void index_add_hole(struct segment *seg)
 {
     assert(seg->type == SEGMENT_HOLE && !seg->indexed);
     uintptr_t v = hole_v(seg);
-    seg->priority = next_priority();
     seg->addr_left = seg->addr_right = seg->size_left = seg->size_right = NULL;
     seg->subtree_max = seg->size;
     struct segment *l, *r;
@@ -184,6 +183,73 @@ void index_remove_hole(struct segment *seg)
     assert(middle == seg);
     mems_state.by_size = size_merge(l, r);
     seg->indexed = false;
+}
+
+/* ---- every segment by its start, for address lookups ---- */
+
+static void start_split(struct segment *t, uintptr_t key, struct segment **l, struct segment **r)
+{
+    if (t == NULL) {
+        *l = *r = NULL;
+    } else if (hole_v(t) < key) {
+        start_split(t->start_right, key, &t->start_right, r);
+        *l = t;
+    } else {
+        start_split(t->start_left, key, l, &t->start_left);
+        *r = t;
+    }
+}
+
+static struct segment *start_merge(struct segment *a, struct segment *b)
+{
+    if (a == NULL)
+        return b;
+    if (b == NULL)
+        return a;
+    if (a->priority > b->priority) {
+        a->start_right = start_merge(a->start_right, b);
+        return a;
+    }
+    b->start_left = start_merge(a, b->start_left);
+    return b;
+}
+
+/* A segment's priority is drawn once, when it enters this treap, and kept
+ * while it lives: the hole treaps reuse it. Starts may move (a hole grows
+ * backwards or shrinks forwards) but never past a neighbour, so the order
+ * this treap keeps stays true without touching it. */
+void index_add_segment(struct segment *seg)
+{
+    seg->priority = next_priority();
+    seg->start_left = seg->start_right = NULL;
+    struct segment *l, *r;
+    start_split(mems_state.by_start, hole_v(seg), &l, &r);
+    mems_state.by_start = start_merge(start_merge(l, seg), r);
+}
+
+void index_remove_segment(struct segment *seg)
+{
+    uintptr_t v = hole_v(seg);
+    struct segment *l, *middle, *r;
+    start_split(mems_state.by_start, v, &l, &r);
+    start_split(r, v + 1, &middle, &r);
+    assert(middle == seg && seg->start_left == NULL && seg->start_right == NULL);
+    mems_state.by_start = start_merge(l, r);
+}
+
+/* The segment starting at or before `v` nearest to it. */
+struct segment *index_segment_at(uintptr_t v)
+{
+    struct segment *t = mems_state.by_start, *found = NULL;
+    while (t != NULL) {
+        if (hole_v(t) <= v) {
+            found = t;
+            t = t->start_right;
+        } else {
+            t = t->start_left;
+        }
+    }
+    return found;
 }
 
 /* ---- the searches, one per policy ---- */
@@ -274,7 +340,7 @@ void index_release(void)
     mems_state.node_table = NULL;
     mems_state.node_table_bytes = 0;
     mems_state.node_table_capacity = 0;
-    mems_state.by_address = mems_state.by_size = NULL;
+    mems_state.by_address = mems_state.by_size = mems_state.by_start = NULL;
 }
 
 /* ---- for mems_check ---- */
@@ -307,9 +373,20 @@ static size_t size_check(const struct segment *t, const struct segment *lo, cons
     return 1 + size_check(t->size_left, lo, t, bad) + size_check(t->size_right, t, hi, bad);
 }
 
-/* Returns how many holes each treap holds; *bad counts order and summary faults. */
-void index_count(size_t *by_address, size_t *by_size, int *bad)
+static size_t start_check(const struct segment *t, uintptr_t lo, uintptr_t hi, int *bad)
+{
+    if (t == NULL)
+        return 0;
+    uintptr_t v = hole_v(t);
+    if (v < lo || v > hi)
+        (*bad)++;
+    return 1 + start_check(t->start_left, lo, v - 1, bad) + start_check(t->start_right, v + 1, hi, bad);
+}
+
+/* Returns how many entries each treap holds; *bad counts order and summary faults. */
+void index_count(size_t *by_address, size_t *by_size, size_t *by_start, int *bad)
 {
     *by_address = address_check(mems_state.by_address, 0, UINTPTR_MAX, bad);
     *by_size = size_check(mems_state.by_size, NULL, NULL, bad);
+    *by_start = start_check(mems_state.by_start, 0, UINTPTR_MAX, bad);
 }

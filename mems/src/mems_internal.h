@@ -31,6 +31,8 @@ struct segment {
     uint32_t priority;
     struct segment *addr_left, *addr_right, *size_left, *size_right;
     size_t subtree_max; /* largest hole in this segment's by-address subtree */
+    /* every segment, HOLE or PROCESS, is in the by-start treap */
+    struct segment *start_left, *start_right;
 };
 
 struct main_node {
@@ -68,7 +70,7 @@ struct mems_state {
     struct main_node *cursor_node;
     struct segment *cursor_segment;
     /* the hole index and node table (index.c) */
-    struct segment *by_address, *by_size;
+    struct segment *by_address, *by_size, *by_start;
     uint32_t priority_state;
     struct main_node **node_table;
     size_t node_table_bytes, node_table_capacity;
@@ -132,7 +134,10 @@ void index_append_node(struct main_node *node);
 void index_remove_node(struct main_node *node);
 struct main_node *index_find_node(uintptr_t v);
 void index_release(void);
-void index_count(size_t *by_address, size_t *by_size, int *bad);
+void index_add_segment(struct segment *seg);
+void index_remove_segment(struct segment *seg);
+struct segment *index_segment_at(uintptr_t v);
+void index_count(size_t *by_address, size_t *by_size, size_t *by_start, int *bad);
 
 /* policy.c */
 struct segment *policy_search(size_t size, struct main_node **node_out);

@@ -12,11 +12,9 @@ struct main_node *translate_find_node(uintptr_t v)
 
 struct segment *translate_find_segment(struct main_node *node, uintptr_t v)
 {
-    size_t offset = v - node->v_start;
-    for (struct segment *seg = node->first; seg != NULL; seg = seg->next)
-        if (offset < seg->offset + seg->size)
-            return seg;
-    return NULL; /* unreachable while segments tile the node */
+    struct segment *seg = index_segment_at(v);
+    /* segments tile every node, so the nearest start at or before v is v's */
+    return seg != NULL && seg->node == node ? seg : NULL;
 }
 
 /* Returns the MeMS virtual address of a real pointer into a user mapping, or 0. */
