@@ -9,6 +9,7 @@
  */
 #include "report.h"
 #include "runner.h"
+#include "suite.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -27,7 +28,8 @@
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N] TRACE...\n"
+            "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME] ...\n"
+            "       mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N] TRACE...\n"
             "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
             "\n"
@@ -253,9 +255,10 @@ static int command_replay(int argc, char **argv)
                 snprintf(series, sizeof series, "%s/%s__%s.csv", series_dir, traces[i].name, backends[a].name);
                 struct pass_result check, timed, latency;
                 int r1 = runner_run(self, MODE_CHECK, bin_paths[i], &backends[a], (size_t)alignment,
-                                    rep == 1 ? series : NULL, &check);
-                int r2 = runner_run(self, MODE_TIMED, bin_paths[i], &backends[a], (size_t)alignment, NULL, &timed);
-                int r3 = runner_run(self, MODE_LATENCY, bin_paths[i], &backends[a], (size_t)alignment, NULL,
+                                    rep == 1 ? series : NULL, NULL, &check);
+                int r2 = runner_run(self, MODE_TIMED, bin_paths[i], &backends[a], (size_t)alignment, NULL, NULL,
+                                    &timed);
+                int r3 = runner_run(self, MODE_LATENCY, bin_paths[i], &backends[a], (size_t)alignment, NULL, NULL,
                                     &latency);
                 if (r1 || r2 || r3) {
                     fprintf(stderr, "mems-bench: cannot start a replay: %s\n", strerror(errno));
@@ -289,6 +292,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "replay") == 0)
         return command_replay(argc - 1, argv + 1);
+    if (strcmp(argv[1], "suite") == 0)
+        return suite_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
         return argc > 2 ? command_validate(argc - 2, argv + 2) : (usage(stderr), 2);
     if (strcmp(argv[1], "convert") == 0)

@@ -1,5 +1,5 @@
 /* The replay passes: see replay.h. */
-#include "replay.h"
+#include "replay_internal.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,26 +12,9 @@
 #define NIL UINT32_MAX
 #define REPORTED_ERRORS_MAX 10
 
-struct slot {
-    struct block b;
-    uint64_t extent; /* bytes the program asked for */
-    uint32_t left, right, priority;
-    uint8_t live, indexed;
-};
-
-struct replay {
-    const struct trace *trace;
-    const struct allocator_ops *ops;
-    struct slot *slots;
-    uint32_t root;
-    uint64_t live_bytes;
-    uint64_t errors, failed;
-    uint32_t rng;
-};
-
 /* ---- memory the allocator under test never sees ---- */
 
-static void *map_zeroed(size_t bytes)
+void *map_zeroed(size_t bytes)
 {
     void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
@@ -85,7 +68,7 @@ static uint64_t peak_rss_bytes(void)
     return (uint64_t)kib * 1024;
 }
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -226,7 +209,7 @@ static uint64_t pattern_check(const struct slot *s, uint32_t id, uint64_t n)
 
 /* ---- one op, the same call in every pass ---- */
 
-static int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
+int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
 {
     struct block none = {NULL, 0};
     switch (op->kind) {
@@ -325,7 +308,7 @@ static void check_op(struct replay *r, size_t i)
 /* ---- passes ---- */
 
 /* What an op leaves behind for its id, in the passes that do not check. */
-static void note_liveness(struct replay *r, const struct trace_op *op)
+void note_liveness(struct replay *r, const struct trace_op *op)
 {
     if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
         return;
@@ -334,7 +317,7 @@ static void note_liveness(struct replay *r, const struct trace_op *op)
     r->slots[op->id].extent = frees ? 0 : op_bytes(op);
 }
 
-static void release_leftovers(struct replay *r)
+void release_leftovers(struct replay *r)
 {
     for (size_t id = 0; id < r->trace->num_ids; id++)
         if (r->slots[id].live) {
@@ -369,6 +352,7 @@ static void sample(struct replay *r, uint64_t index, uint64_t baseline, struct r
         .hole_count = fp->hole_count,
         .largest_hole = fp->largest_hole,
         .holes_examined = fp->holes_examined,
+        .searches = fp->searches,
     };
 }
 
@@ -408,19 +392,19 @@ static int write_timeseries(const char *path, const struct replay_sample *sample
     if (f == NULL)
         return -1;
     fprintf(f, "op_index,live_bytes,footprint_bytes,rss_bytes,allocator_reported_bytes,hole_count,"
-               "largest_hole_bytes,holes_examined_total\n");
+               "largest_hole_bytes,holes_examined_total,searches_total\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju\n", (uintmax_t)samples[i].op_index,
+        fprintf(f, "%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju\n", (uintmax_t)samples[i].op_index,
                 (uintmax_t)samples[i].live_bytes, (uintmax_t)samples[i].footprint_bytes,
                 (uintmax_t)samples[i].rss_bytes, (uintmax_t)samples[i].reported_bytes,
                 (uintmax_t)samples[i].hole_count, (uintmax_t)samples[i].largest_hole,
-                (uintmax_t)samples[i].holes_examined);
+                (uintmax_t)samples[i].holes_examined, (uintmax_t)samples[i].searches);
     return fclose(f);
 }
 
 #define TARGET_SAMPLES 2000
 
-static int run_check(struct replay *r, const char *timeseries_path, FILE *out)
+static int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out)
 {
     const struct trace *t = r->trace;
     size_t every = t->num_ops / TARGET_SAMPLES + 1;
@@ -435,10 +419,13 @@ static int run_check(struct replay *r, const char *timeseries_path, FILE *out)
     uint64_t baseline = rss_bytes();
     m.rss_baseline = baseline;
     uint64_t peak_reported = 0, peak_fp_live = 0;
+    struct heapmap *map = heapmap_path != NULL ? heapmap_start(t->num_ops) : NULL;
     for (size_t i = 0; i < t->num_ops; i++) {
         check_op(r, i);
         if (r->live_bytes > m.peak_live)
             m.peak_live = r->live_bytes;
+        if (map != NULL)
+            heapmap_observe(map, i);
         if (i % every == 0 || i == t->facts.peak_live_op || i + 1 == t->num_ops) {
             sample(r, i, baseline, &samples[n], &fp);
             /* the split at peak footprint: on a plateau, where most is live (as frag_jw3) */
@@ -477,122 +464,18 @@ static int run_check(struct replay *r, const char *timeseries_path, FILE *out)
         fprintf(stderr, "%s: cannot write the time series\n", timeseries_path);
         rc = 2;
     }
+    if (map != NULL && heapmap_finish(map, heapmap_path) != 0) {
+        fprintf(stderr, "%s: cannot write the heap map\n", heapmap_path);
+        rc = 2;
+    }
     munmap(samples, max_samples * sizeof *samples);
     if (rc == 0 && r->errors > 0)
         rc = 1;
     return rc;
 }
 
-static int run_timed(struct replay *r, FILE *out)
-{
-    const struct trace *t = r->trace;
-    uint64_t start = now_ns();
-    for (size_t i = 0; i < t->num_ops; i++) {
-        apply(r->ops, &t->ops[i], &r->slots[t->ops[i].id]);
-        note_liveness(r, &t->ops[i]);
-    }
-    uint64_t elapsed = now_ns() - start;
-    fprintf(out, "seconds %.9f\nns_per_op %.3f\n", (double)elapsed / 1e9, (double)elapsed / (double)t->num_ops);
-    release_leftovers(r);
-    return 0;
-}
-
-static void sort_u32(uint32_t *a, size_t n)
-{
-    /* heapsort: in place, no allocation, n log n */
-    for (size_t start = n / 2; start-- > 0;) {
-        for (size_t root = start;;) {
-            size_t child = 2 * root + 1;
-            if (child >= n)
-                break;
-            if (child + 1 < n && a[child + 1] > a[child])
-                child++;
-            if (a[root] >= a[child])
-                break;
-            uint32_t tmp = a[root];
-            a[root] = a[child];
-            a[child] = tmp;
-            root = child;
-        }
-    }
-    for (size_t end = n; end-- > 1;) {
-        uint32_t tmp = a[0];
-        a[0] = a[end];
-        a[end] = tmp;
-        for (size_t root = 0;;) {
-            size_t child = 2 * root + 1;
-            if (child >= end)
-                break;
-            if (child + 1 < end && a[child + 1] > a[child])
-                child++;
-            if (a[root] >= a[child])
-                break;
-            tmp = a[root];
-            a[root] = a[child];
-            a[child] = tmp;
-            root = child;
-        }
-    }
-}
-
-static uint32_t percentile(const uint32_t *sorted, size_t n, double q)
-{
-    /* nearest rank */
-    size_t rank = (size_t)(q * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return sorted[rank - 1];
-}
-
-/* The median cost of reading the clock twice, back to back. */
-static double timer_overhead_ns(uint32_t *scratch, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint64_t a = now_ns();
-        scratch[i] = (uint32_t)(now_ns() - a);
-    }
-    sort_u32(scratch, n);
-    return scratch[n / 2];
-}
-
-static int run_latency(struct replay *r, FILE *out)
-{
-    const struct trace *t = r->trace;
-    uint32_t *latency = map_zeroed(t->num_ops * sizeof *latency);
-    uint32_t *scratch = map_zeroed((t->num_ops + 10001) * sizeof *scratch);
-    if (latency == NULL || scratch == NULL)
-        return 2;
-    for (size_t i = 0; i < t->num_ops; i++) {
-        const struct trace_op *op = &t->ops[i];
-        struct slot *s = &r->slots[op->id];
-        uint64_t a = now_ns();
-        apply(r->ops, op, s);
-        uint64_t d = now_ns() - a;
-        latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-        note_liveness(r, op);
-    }
-    release_leftovers(r);
-    fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));
-    for (int kind = 1; kind < OP_KIND_LIMIT; kind++) {
-        size_t n = 0;
-        for (size_t i = 0; i < t->num_ops; i++)
-            if (t->ops[i].kind == kind)
-                scratch[n++] = latency[i];
-        if (n == 0)
-            continue;
-        sort_u32(scratch, n);
-        fprintf(out, "latency %s %zu %u %u %u %u\n", op_kind_name(kind), n, percentile(scratch, n, 0.50),
-                percentile(scratch, n, 0.99), percentile(scratch, n, 0.999), scratch[n - 1]);
-    }
-    munmap(latency, t->num_ops * sizeof *latency);
-    munmap(scratch, (t->num_ops + 10001) * sizeof *scratch);
-    return 0;
-}
-
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
-               const char *timeseries_path, FILE *out)
+               const char *timeseries_path, const char *heapmap_path, FILE *out)
 {
     struct replay r = {trace, ops, NULL, NIL, 0, 0, 0, 12345};
     r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
@@ -607,9 +490,9 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
     }
     /* the run prints only after its loop, so stdio's buffer is not the
      * allocator's first block */
-    int rc = mode == MODE_CHECK ? run_check(&r, timeseries_path, out)
+    int rc = mode == MODE_CHECK ? run_check(&r, timeseries_path, heapmap_path, out)
            : mode == MODE_TIMED ? run_timed(&r, out)
-                                : run_latency(&r, out);
+                                : run_latency(&r, timeseries_path, out);
     fprintf(out, "ops %zu\n", trace->num_ops);
     ops->stop();
     munmap(r.slots, trace->num_ids * sizeof *r.slots);

@@ -21,7 +21,7 @@ enum replay_mode { MODE_CHECK, MODE_TIMED, MODE_LATENCY };
 
 struct replay_sample {
     uint64_t op_index, live_bytes, footprint_bytes, rss_bytes, reported_bytes;
-    uint64_t hole_count, largest_hole, holes_examined;
+    uint64_t hole_count, largest_hole, holes_examined, searches;
 };
 
 struct replay_metrics {
@@ -42,9 +42,12 @@ struct latency_summary {
     uint64_t p50, p99, p999, max;
 };
 
-/* Runs one pass; prints its results as "key value" lines on `out`. Returns the
- * process exit status: 0, or 1 when the check pass found integrity errors. */
+/* Runs one pass; prints its results as "key value" lines on `out`. Optional
+ * files: the check pass writes the time series to `series_path` and, for
+ * MeMS, the heap map to `heapmap_path`; the latency pass writes its CDF to
+ * `series_path`. Returns the process exit status: 0, or 1 when the check pass
+ * found integrity errors. */
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
-               const char *timeseries_path, FILE *out);
+               const char *series_path, const char *heapmap_path, FILE *out);
 
 #endif

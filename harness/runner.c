@@ -58,7 +58,7 @@ static void parse_output(char *text, struct pass_result *out)
 }
 
 int runner_run(const char *self, enum replay_mode mode, const char *binary_path, const struct backend *backend,
-               size_t mems_alignment, const char *timeseries_path, struct pass_result *out)
+               size_t mems_alignment, const char *series_path, const char *heapmap_path, struct pass_result *out)
 {
     memset(out, 0, sizeof *out);
     char alignment[32];
@@ -70,7 +70,7 @@ int runner_run(const char *self, enum replay_mode mode, const char *binary_path,
         snprintf(backend_spec, sizeof backend_spec, "%s", backend->name);
     char *argv[] = {(char *)self,         "--child",       (char *)mode_names[mode],
                     (char *)binary_path,  backend_spec,    alignment,
-                    (char *)(timeseries_path ? timeseries_path : "-"), NULL};
+                    (char *)(series_path ? series_path : "-"), (char *)(heapmap_path ? heapmap_path : "-"), NULL};
     char preload_entry[600];
     char **env = child_environment(backend, preload_entry, sizeof preload_entry);
     int pipe_fds[2];
@@ -139,8 +139,8 @@ double result_number(const struct pass_result *r, const char *key)
 
 int runner_child_main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT TIMESERIES\n");
+    if (argc != 7) {
+        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP\n");
         return 2;
     }
     enum replay_mode mode;
@@ -167,7 +167,8 @@ int runner_child_main(int argc, char **argv)
         return 2;
     }
     const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10));
-    int rc = replay_run(mode, &trace, ops, strcmp(argv[5], "-") == 0 ? NULL : argv[5], stdout);
+    int rc = replay_run(mode, &trace, ops, strcmp(argv[5], "-") == 0 ? NULL : argv[5],
+                        strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6], stdout);
     fflush(stdout);
     trace_free(&trace);
     return rc;

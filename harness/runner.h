@@ -27,13 +27,14 @@ struct pass_result {
     struct latency_row latency[RESULT_MAX_LATENCY];
 };
 
-/* Runs `mode` of the binary trace at `binary_path` with `backend`. */
+/* Runs `mode` of the binary trace at `binary_path` with `backend`; the
+ * optional files are those of replay_run(). */
 int runner_run(const char *self, enum replay_mode mode, const char *binary_path, const struct backend *backend,
-               size_t mems_alignment, const char *timeseries_path, struct pass_result *out);
+               size_t mems_alignment, const char *series_path, const char *heapmap_path, struct pass_result *out);
 const char *result_get(const struct pass_result *r, const char *key);
 double result_number(const struct pass_result *r, const char *key);
 
-/* The child's side: mems-bench --child MODE BINARY BACKEND ALIGNMENT TIMESERIES|- */
+/* The child's side: mems-bench --child MODE BINARY BACKEND ALIGNMENT SERIES|- HEAPMAP|- */
 int runner_child_main(int argc, char **argv);
 
 #endif

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: install what is needed (Debian 12), build, and replay the
-# default traces against every default allocator into results/.
-#   scripts/bench.sh [mems-bench replay options...]
+# The main job: install what is needed (Debian 12), build, and run the
+# benchmark suite: the default traces against every installed allocator, with
+# repeats, statistics, figures and hyperfine, into results/<run>/REPORT.md.
+#   scripts/bench.sh [mems-bench suite options...]   (e.g. --quick, --repeat 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +22,4 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 
-traces=(traces/small/*)
-if [ -d ../shared/traces/malloclab-classic ]; then
-  traces+=(../shared/traces/malloclab-classic/*.rep)
-fi
-exec ./build/harness/mems-bench replay "$@" "${traces[@]}"
+exec ./build/harness/mems-bench suite "$@"

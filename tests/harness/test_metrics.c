@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     snprintf(series, sizeof series, "/tmp/mems-test-metrics-%d.csv", (int)getpid());
     FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
     output[0] = '\n';
-    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, series, out), 0);
+    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, series, NULL, out), 0);
     fclose(out);
 
     const double foot = 3 * P, mean_live = (1000 + 3000 + 2000 + 2500 + 500 + 0) / 6.0;
@@ -93,17 +93,19 @@ int main(int argc, char **argv)
     char line[512];
     CHECK(fgets(line, sizeof line, f) != NULL);
     CHECK_STR(line, "op_index,live_bytes,footprint_bytes,rss_bytes,allocator_reported_bytes,hole_count,"
-                    "largest_hole_bytes,holes_examined_total\n");
+                    "largest_hole_bytes,holes_examined_total,searches_total\n");
     const double live[6] = {1000, 3000, 2000, 2500, 500, 0};
     const double holes[6] = {1, 1, 2, 2, 1, 1};
     const double largest[6] = {P - 1000, P - 3000, fmax(1000, P - 3000), fmax(500, P - 3000), P - 500, P};
+    const double searches[6] = {1, 2, 2, 3, 3, 3};
     const double examined_low[6] = {0, 1, 1, 2, 2, 2}, examined_high[6] = {0, 1, 1, 3, 3, 3};
     for (int i = 0; i < 6; i++) {
-        unsigned long long c[8];
+        unsigned long long c[9];
         CHECK(fgets(line, sizeof line, f) != NULL);
-        CHECK_EQ(sscanf(line, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", &c[0], &c[1], &c[2], &c[3], &c[4], &c[5],
-                        &c[6], &c[7]),
-                 8);
+        CHECK_EQ(sscanf(line, "%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu", &c[0], &c[1], &c[2], &c[3], &c[4],
+                        &c[5], &c[6], &c[7], &c[8]),
+                 9);
+        CHECK_EQ(c[8], searches[i]);
         CHECK_EQ(c[0], i);
         CHECK_EQ(c[1], live[i]);
         CHECK_EQ(c[2], foot);
@@ -118,12 +120,12 @@ int main(int argc, char **argv)
 
     /* the timed and latency passes report what they promise */
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, NULL, out), 0);
+    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, NULL, NULL, out), 0);
     fclose(out);
     CHECK(value("seconds") > 0);
     CHECK_NEAR(value("ns_per_op"), value("seconds") * 1e9 / 6);
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, NULL, out), 0);
+    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, NULL, NULL, out), 0);
     fclose(out);
     CHECK(value("timer_overhead_ns") > 0);
     CHECK(strstr(output, "\nlatency malloc 3 ") != NULL);

@@ -1,0 +1,40 @@
+/* What the replay passes share (replay.c, replay_timing.c); see replay.h. */
+#ifndef MEMS_BENCH_REPLAY_INTERNAL_H
+#define MEMS_BENCH_REPLAY_INTERNAL_H
+
+#include "replay.h"
+
+#include <stdbool.h>
+
+struct slot {
+    struct block b;
+    uint64_t extent; /* bytes the program asked for */
+    uint32_t left, right, priority;
+    uint8_t live, indexed;
+};
+
+struct replay {
+    const struct trace *trace;
+    const struct allocator_ops *ops;
+    struct slot *slots;
+    uint32_t root;
+    uint64_t live_bytes;
+    uint64_t errors, failed;
+    uint32_t rng;
+};
+
+void *map_zeroed(size_t bytes);
+uint64_t now_ns(void);
+int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s);
+void note_liveness(struct replay *r, const struct trace_op *op);
+void release_leftovers(struct replay *r);
+int run_timed(struct replay *r, FILE *out);
+int run_latency(struct replay *r, const char *cdf_path, FILE *out);
+
+/* heapmap.c: MeMS's address space over time, for the heap-map figure */
+struct heapmap;
+struct heapmap *heapmap_start(size_t num_ops);
+void heapmap_observe(struct heapmap *map, size_t op_index);
+int heapmap_finish(struct heapmap *map, const char *path);
+
+#endif

@@ -1,0 +1,129 @@
+/* The timed and latency passes: see replay.h. */
+#include "replay_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+int run_timed(struct replay *r, FILE *out)
+{
+    const struct trace *t = r->trace;
+    uint64_t start = now_ns();
+    for (size_t i = 0; i < t->num_ops; i++) {
+        apply(r->ops, &t->ops[i], &r->slots[t->ops[i].id]);
+        note_liveness(r, &t->ops[i]);
+    }
+    uint64_t elapsed = now_ns() - start;
+    fprintf(out, "seconds %.9f\nns_per_op %.3f\n", (double)elapsed / 1e9, (double)elapsed / (double)t->num_ops);
+    release_leftovers(r);
+    return 0;
+}
+
+static void sort_u32(uint32_t *a, size_t n)
+{
+    /* heapsort: in place, no allocation, n log n */
+    for (size_t start = n / 2; start-- > 0;) {
+        for (size_t root = start;;) {
+            size_t child = 2 * root + 1;
+            if (child >= n)
+                break;
+            if (child + 1 < n && a[child + 1] > a[child])
+                child++;
+            if (a[root] >= a[child])
+                break;
+            uint32_t tmp = a[root];
+            a[root] = a[child];
+            a[child] = tmp;
+            root = child;
+        }
+    }
+    for (size_t end = n; end-- > 1;) {
+        uint32_t tmp = a[0];
+        a[0] = a[end];
+        a[end] = tmp;
+        for (size_t root = 0;;) {
+            size_t child = 2 * root + 1;
+            if (child >= end)
+                break;
+            if (child + 1 < end && a[child + 1] > a[child])
+                child++;
+            if (a[root] >= a[child])
+                break;
+            tmp = a[root];
+            a[root] = a[child];
+            a[child] = tmp;
+            root = child;
+        }
+    }
+}
+
+static uint32_t percentile(const uint32_t *sorted, size_t n, double q)
+{
+    /* nearest rank */
+    size_t rank = (size_t)(q * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+/* The median cost of reading the clock twice, back to back. */
+static double timer_overhead_ns(uint32_t *scratch, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = now_ns();
+        scratch[i] = (uint32_t)(now_ns() - a);
+    }
+    sort_u32(scratch, n);
+    return scratch[n / 2];
+}
+
+int run_latency(struct replay *r, const char *cdf_path, FILE *out)
+{
+    const struct trace *t = r->trace;
+    uint32_t *latency = map_zeroed(t->num_ops * sizeof *latency);
+    uint32_t *scratch = map_zeroed((t->num_ops + 10001) * sizeof *scratch);
+    if (latency == NULL || scratch == NULL)
+        return 2;
+    for (size_t i = 0; i < t->num_ops; i++) {
+        const struct trace_op *op = &t->ops[i];
+        struct slot *s = &r->slots[op->id];
+        uint64_t a = now_ns();
+        apply(r->ops, op, s);
+        uint64_t d = now_ns() - a;
+        latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+        note_liveness(r, op);
+    }
+    release_leftovers(r);
+    fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));
+    /* written after the measured loop: stdio may allocate */
+    FILE *cdf = cdf_path != NULL ? fopen(cdf_path, "w") : NULL;
+    if (cdf != NULL)
+        fprintf(cdf, "op_kind,quantile,ns\n");
+    for (int kind = 1; kind < OP_KIND_LIMIT; kind++) {
+        size_t n = 0;
+        for (size_t i = 0; i < t->num_ops; i++)
+            if (t->ops[i].kind == kind)
+                scratch[n++] = latency[i];
+        if (n == 0)
+            continue;
+        sort_u32(scratch, n);
+        fprintf(out, "latency %s %zu %u %u %u %u\n", op_kind_name(kind), n, percentile(scratch, n, 0.50),
+                percentile(scratch, n, 0.99), percentile(scratch, n, 0.999), scratch[n - 1]);
+        static const double tail[] = {0.995, 0.999, 0.9995, 0.9999, 1.0};
+        for (int q = 1; cdf != NULL && q <= 99; q++)
+            fprintf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), q / 100.0, percentile(scratch, n, q / 100.0));
+        for (size_t q = 0; cdf != NULL && q < sizeof tail / sizeof *tail; q++)
+            fprintf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), tail[q], percentile(scratch, n, tail[q]));
+    }
+    int rc = 0;
+    if (cdf_path != NULL && (cdf == NULL || fclose(cdf) != 0)) {
+        fprintf(stderr, "%s: cannot write the latency CDF\n", cdf_path);
+        rc = 2;
+    }
+    munmap(latency, t->num_ops * sizeof *latency);
+    munmap(scratch, (t->num_ops + 10001) * sizeof *scratch);
+    return rc;
+}
+

@@ -1,0 +1,661 @@
+/*
+ * mems-bench suite: every trace of the default corpus against every installed
+ * allocator, with repeats, then statistics, figures (gnuplot), whole-process
+ * timing (hyperfine) and REPORT.md, all in results/<run-name>/.
+ *
+ * Repeats are interleaved (repeat 1 of everything, then repeat 2...) so a
+ * drift in the machine's speed touches every allocator alike.
+ */
+#include "suite.h"
+
+#include "report.h"
+
+#include "mems.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MEMS_SOURCE_DIR
+#define MEMS_SOURCE_DIR "."
+#endif
+
+const struct suite_metric suite_metrics[] = {
+    {"ns_per_op", "ns", "time per operation", 1},
+    {"peak_footprint_bytes", "B", "peak footprint", 1},
+    {"utilization", "", "utilization (peak live / peak footprint)", 0},
+    {"frag_jw1", "", "fragmentation J&W #1 (over time)", 1},
+    {"frag_jw2", "", "fragmentation J&W #2 (at peak live)", 1},
+    {"frag_jw3", "", "fragmentation J&W #3 (at peak footprint)", 1},
+    {"frag_jw4", "", "fragmentation J&W #4 (peak footprint / peak live - 1)", 1},
+    {"rss_growth_bytes", "B", "RSS growth", 1},
+    {"holes_examined_per_search", "", "holes examined per search (MeMS)", 1},
+    {"latency_malloc_p50_ns", "ns", "malloc latency p50", 1},
+    {"latency_malloc_p99_ns", "ns", "malloc latency p99", 1},
+    {"latency_free_p50_ns", "ns", "free latency p50", 1},
+    {"latency_free_p99_ns", "ns", "free latency p99", 1},
+};
+const size_t suite_metric_count = sizeof suite_metrics / sizeof *suite_metrics;
+
+double suite_row_metric(const struct suite *s, const struct suite_row *row, size_t metric)
+{
+    (void)s;
+    const char *name = suite_metrics[metric].name;
+    if (strcmp(name, "ns_per_op") == 0)
+        return result_get(&row->timed, name) ? result_number(&row->timed, name) : NAN;
+    if (strcmp(name, "holes_examined_per_search") == 0) {
+        double searches = result_number(&row->check, "searches");
+        return searches > 0 ? result_number(&row->check, "holes_examined") / searches : NAN;
+    }
+    if (strncmp(name, "latency_", 8) == 0) {
+        char kind[16];
+        const char *p = name + 8, *u = strchr(p, '_');
+        snprintf(kind, sizeof kind, "%.*s", (int)(u - p), p);
+        for (size_t i = 0; i < row->latency.nlatency; i++)
+            if (strcmp(row->latency.latency[i].kind, kind) == 0)
+                return (double)(strstr(name, "p50") ? row->latency.latency[i].p50 : row->latency.latency[i].p99);
+        return NAN;
+    }
+    return result_get(&row->check, name) ? result_number(&row->check, name) : NAN;
+}
+
+const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric)
+{
+    return &s->stats[(trace * s->nbackends + alloc) * suite_metric_count + metric];
+}
+
+/* ---- traces ---- */
+
+static int add_glob(const char *pattern, char ***paths, size_t *n)
+{
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        *paths = realloc(*paths, (*n + 1) * sizeof **paths);
+        (*paths)[(*n)++] = strdup(g.gl_pathv[i]);
+    }
+    globfree(&g);
+    return (int)g.gl_pathc;
+}
+
+/* Named sets or paths, comma-separated: generated, corpus, classic, small. */
+static void resolve_traces(const char *list, char ***paths, size_t *n)
+{
+    char *copy = strdup(list), *save = NULL, pattern[PATH_MAX + 64];
+    for (char *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        if (strcmp(item, "generated") == 0 || strcmp(item, "corpus") == 0 || strcmp(item, "small") == 0) {
+            snprintf(pattern, sizeof pattern, "%s/traces/%s/*", MEMS_SOURCE_DIR, item);
+            add_glob(pattern, paths, n);
+        } else if (strcmp(item, "classic") == 0) {
+            snprintf(pattern, sizeof pattern, "%s/../shared/traces/malloclab-classic/*.rep", MEMS_SOURCE_DIR);
+            add_glob(pattern, paths, n);
+        } else if (strcmp(item, "default") == 0) {
+            snprintf(pattern, sizeof pattern, "%s/traces/generated/*.trace.gz", MEMS_SOURCE_DIR);
+            add_glob(pattern, paths, n);
+            snprintf(pattern, sizeof pattern, "%s/traces/corpus/gcc-cc1.trace.gz", MEMS_SOURCE_DIR);
+            add_glob(pattern, paths, n);
+            snprintf(pattern, sizeof pattern, "%s/traces/corpus/make-plan.trace.gz", MEMS_SOURCE_DIR);
+            add_glob(pattern, paths, n);
+            snprintf(pattern, sizeof pattern, "%s/../shared/traces/malloclab-classic/*.rep", MEMS_SOURCE_DIR);
+            add_glob(pattern, paths, n);
+        } else {
+            *paths = realloc(*paths, (*n + 1) * sizeof **paths);
+            (*paths)[(*n)++] = strdup(item);
+        }
+    }
+    free(copy);
+}
+
+/* ---- host.txt ---- */
+
+static void command_output(const char *command, char *out, size_t size)
+{
+    out[0] = '\0';
+    FILE *p = popen(command, "r");
+    if (p == NULL)
+        return;
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+        out[--n] = '\0';
+}
+
+static int write_host(const struct suite *s)
+{
+    char path[PATH_MAX + 32], text[1024];
+    snprintf(path, sizeof path, "%s/host.txt", s->run_dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    struct utsname u;
+    uname(&u);
+    command_output("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'", text, sizeof text);
+    fprintf(f, "cpu: %s\ncores: %ld\n", text[0] ? text : "unknown", sysconf(_SC_NPROCESSORS_ONLN));
+    fprintf(f, "memory: %.1f GiB\n",
+            (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024 * 1024));
+    fprintf(f, "kernel: %s %s %s\n", u.sysname, u.release, u.machine);
+    command_output("sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '\"'", text, sizeof text);
+    fprintf(f, "os: %s\n", text);
+    fprintf(f, "compiler: %s\n", __VERSION__);
+    snprintf(path, sizeof path, "git -C '%s' rev-parse HEAD 2>/dev/null", MEMS_SOURCE_DIR);
+    command_output(path, text, sizeof text);
+    fprintf(f, "git revision: %s\n", text[0] ? text : "unknown");
+    snprintf(path, sizeof path, "git -C '%s' status --porcelain 2>/dev/null | head -1", MEMS_SOURCE_DIR);
+    command_output(path, text, sizeof text);
+    fprintf(f, "git tree: %s\n", text[0] ? "with uncommitted changes" : "clean");
+    fprintf(f, "mems page size: %zu\n", mems_page_size());
+    for (size_t a = 0; a < s->nbackends; a++) {
+        const struct backend *b = &s->backends[a];
+        if (b->kind == BACKEND_MEMS) {
+            fprintf(f, "allocator %s: MeMS from this tree, policy %s\n", b->name, b->name + 5);
+            continue;
+        }
+        char command[PATH_MAX * 2];
+        if (b->preload[0] == '\0')
+            snprintf(command, sizeof command, "dpkg-query -W -f='${Package} ${Version}' libc6 2>/dev/null");
+        else
+            snprintf(command, sizeof command,
+                     "p=$(dpkg-query -S '%s' 2>/dev/null | head -1 | cut -d: -f1); "
+                     "[ -n \"$p\" ] && dpkg-query -W -f='${Package} ${Version}' \"$p\"",
+                     b->preload);
+        command_output(command, text, sizeof text);
+        fprintf(f, "allocator %s: %s%s%s\n", b->name, text[0] ? text : "version unknown",
+                b->preload[0] ? ", preloaded from " : " (the system malloc)", b->preload);
+    }
+    command_output("hyperfine --version 2>/dev/null", text, sizeof text);
+    fprintf(f, "hyperfine: %s\n", text[0] ? text : "not installed");
+    command_output("gnuplot --version 2>/dev/null", text, sizeof text);
+    fprintf(f, "gnuplot: %s\n", text[0] ? text : "not installed");
+    return fclose(f);
+}
+
+/* ---- statistics ---- */
+
+static void compute_stats(struct suite *s)
+{
+    size_t cells = s->ntraces * s->nbackends * suite_metric_count;
+    s->stats = calloc(cells, sizeof *s->stats);
+    double *values = calloc((size_t)s->repeats, sizeof *values);
+    for (size_t t = 0; t < s->ntraces; t++)
+        for (size_t a = 0; a < s->nbackends; a++)
+            for (size_t m = 0; m < suite_metric_count; m++) {
+                size_t n = 0;
+                for (size_t r = 0; r < s->nrows; r++)
+                    if (s->rows[r].trace == t && s->rows[r].alloc == a) {
+                        double v = suite_row_metric(s, &s->rows[r], m);
+                        if (!isnan(v))
+                            values[n++] = v;
+                    }
+                median_ci(values, n, &s->stats[(t * s->nbackends + a) * suite_metric_count + m]);
+            }
+    free(values);
+}
+
+static int write_stats_csv(const struct suite *s)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/stats.csv", s->run_dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "trace,allocator,metric,repeats,median,ci_low,ci_high,ci_coverage,ratio_to_glibc,ratio_low,ratio_high,"
+               "within_noise_of_glibc\n");
+    for (size_t t = 0; t < s->ntraces; t++)
+        for (size_t a = 0; a < s->nbackends; a++)
+            for (size_t m = 0; m < suite_metric_count; m++) {
+                const struct median_ci *c = suite_stat(s, t, a, m);
+                if (c->n == 0)
+                    continue;
+                fprintf(f, "%s,%s,%s,%zu,%.6g,%.6g,%.6g,%.4f", s->traces[t].name, s->backends[a].name,
+                        suite_metrics[m].name, c->n, c->median, c->low, c->high, c->coverage);
+                const struct median_ci *g = s->glibc < s->nbackends ? suite_stat(s, t, s->glibc, m) : NULL;
+                if (g != NULL && g->n > 0 && g->median > 0 && g->low > 0)
+                    fprintf(f, ",%.6g,%.6g,%.6g,%d\n", c->median / g->median, c->low / g->high, c->high / g->low,
+                            ci_overlap(c, g));
+                else
+                    fprintf(f, ",,,,\n");
+            }
+    return fclose(f);
+}
+
+/* ---- figures ---- */
+
+/* frag_jwK.dat and throughput.dat: one row per trace, columns per allocator. */
+static int write_plot_data(const struct suite *s, const char *dir)
+{
+    char path[PATH_MAX + 64];
+    static const char *const frag[] = {"frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t m = 0;
+        while (strcmp(suite_metrics[m].name, frag[k]) != 0)
+            m++;
+        snprintf(path, sizeof path, "%s/%s.dat", dir, frag[k]);
+        FILE *f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        fprintf(f, "# trace, then 1 + %s for each of:", frag[k]);
+        for (size_t a = 0; a < s->nbackends; a++)
+            fprintf(f, " %s", s->backends[a].name);
+        fprintf(f, "\n");
+        for (size_t t = 0; t < s->ntraces; t++) {
+            fprintf(f, "%s", s->traces[t].name);
+            for (size_t a = 0; a < s->nbackends; a++) {
+                const struct median_ci *c = suite_stat(s, t, a, m);
+                /* plotted as footprint / live = 1 + fragmentation, on a log scale */
+                fprintf(f, c->n ? " %.6g" : " NaN", 1 + c->median);
+            }
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/throughput.dat", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "# trace, then per allocator: time per op relative to glibc, its low and high bound\n");
+    for (size_t t = 0; t < s->ntraces; t++) {
+        fprintf(f, "%s", s->traces[t].name);
+        for (size_t a = 0; a < s->nbackends; a++) {
+            const struct median_ci *c = suite_stat(s, t, a, 0);
+            const struct median_ci *g = s->glibc < s->nbackends ? suite_stat(s, t, s->glibc, 0) : NULL;
+            if (g != NULL && c->n && g->n && g->median > 0 && g->low > 0)
+                fprintf(f, " %.6g %.6g %.6g", c->median / g->median, c->low / g->high, c->high / g->low);
+            else
+                fprintf(f, " NaN NaN NaN");
+        }
+        fprintf(f, "\n");
+    }
+    return fclose(f);
+}
+
+static void shell_quote(char *out, size_t size, const char *text)
+{
+    size_t n = 0;
+    out[n++] = '\'';
+    for (const char *p = text; *p && n + 5 < size; p++) {
+        if (*p == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
+/* Runs plots/SCRIPT.gp twice (PNG, SVG); `variables` are gnuplot assignments. */
+static int run_gnuplot(const struct suite *s, const char *script, const char *figure, const char *variables)
+{
+    int rc = 0;
+    for (int svg = 0; svg < 2; svg++) {
+        char assignments[16384], quoted[16500], command[20000];
+        snprintf(assignments, sizeof assignments, "fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; %s",
+                 svg ? "svg" : "png", s->run_dir, figure, MEMS_SOURCE_DIR, variables);
+        shell_quote(quoted, sizeof quoted, assignments);
+        snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
+                 MEMS_SOURCE_DIR, script, s->run_dir);
+        if (system(command) != 0)
+            rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "mems-bench suite: gnuplot failed on %s (see %s/figures/gnuplot.log)\n", script, s->run_dir);
+    return rc;
+}
+
+static int draw_figures(struct suite *s)
+{
+    char dir[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/figures", s->run_dir);
+    mkdir(dir, 0777);
+    snprintf(dir, sizeof dir, "%s/plotdata", s->run_dir);
+    mkdir(dir, 0777);
+    if (write_plot_data(s, dir) != 0)
+        return -1;
+    const char *trace = s->traces[s->featured].name;
+    static char files[8192], names[4096], vars[16384];
+    int rc = 0;
+
+    /* 1: footprint over time for the featured trace */
+    files[0] = names[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/timeseries/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(names);
+        snprintf(names + n, sizeof names - n, "%s%s", a ? " " : "", s->backends[a].name);
+    }
+    snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+    rc |= run_gnuplot(s, "timeline", "1-fragmentation-over-time", vars);
+
+    /* 2: the four fragmentation measures by trace and allocator */
+    snprintf(vars, sizeof vars, "data='%s'; names='%s'", dir, names);
+    rc |= run_gnuplot(s, "fragmentation", "2-fragmentation-by-trace", vars);
+
+    /* 3: throughput relative to glibc */
+    if (s->glibc < s->nbackends) {
+        snprintf(vars, sizeof vars, "data='%s/throughput.dat'; names='%s'", dir, names);
+        rc |= run_gnuplot(s, "throughput", "3-throughput-vs-glibc", vars);
+    }
+
+    /* 4: latency CDFs for the featured trace */
+    files[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/latency_cdf/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+    }
+    snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+    rc |= run_gnuplot(s, "latency", "4-latency-cdf", vars);
+
+    /* 5 and 6: MeMS only: heap maps and search cost per policy */
+    files[0] = names[0] = '\0';
+    static char series[8192];
+    series[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        if (s->backends[a].kind != BACKEND_MEMS)
+            continue;
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/heapmap/%s__%s.dat", n ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(series);
+        snprintf(series + n, sizeof series - n, "%s%s/timeseries/%s__%s.csv", n ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(names);
+        snprintf(names + n, sizeof names - n, "%s%s", n ? " " : "", s->backends[a].name);
+    }
+    if (files[0] != '\0') {
+        snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+        rc |= run_gnuplot(s, "heapmap", "5-heap-map", vars);
+        snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, series, names);
+        rc |= run_gnuplot(s, "searchcost", "6-search-cost", vars);
+    }
+    s->plots_ran = rc == 0;
+    return rc;
+}
+
+/* ---- whole-process timing ---- */
+
+static int run_hyperfine(struct suite *s)
+{
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0 || system("command -v hyperfine >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "mems-bench suite: hyperfine is not installed; whole-process timing skipped\n");
+        return -1;
+    }
+    self[len] = '\0';
+    static char command[65536];
+    int n = snprintf(command, sizeof command,
+                     "hyperfine --style none --warmup %d --runs %d --export-json '%s/hyperfine.json' "
+                     "--export-markdown '%s/hyperfine.md'",
+                     s->quick ? 1 : 3, s->quick ? 3 : 10, s->run_dir, s->run_dir);
+    for (size_t a = 0; a < s->nbackends && n < (int)sizeof command - 2048; a++) {
+        const struct backend *b = &s->backends[a];
+        n += snprintf(command + n, sizeof command - (size_t)n,
+                      " -n %s \"env %s%s %s --child timed %s %s 16 - -\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
+                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, s->bin_paths[s->featured], b->name);
+    }
+    snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", s->run_dir);
+    if (system(command) != 0) {
+        fprintf(stderr, "mems-bench suite: hyperfine failed (see %s/hyperfine.log)\n", s->run_dir);
+        return -1;
+    }
+    snprintf(s->hyperfine_md, sizeof s->hyperfine_md, "%s/hyperfine.md", s->run_dir);
+    s->hyperfine_ran = true;
+    return 0;
+}
+
+/* ---- the run ---- */
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME]\n"
+            "                        [--featured TRACE] [--no-plots] [--no-hyperfine]\n"
+            "  --traces LIST   comma-separated trace files or sets: default (generated + two recorded programs +\n"
+            "                  the classic malloc-lab traces when ../shared has them), generated, corpus, classic, small\n"
+            "  --alloc LIST    as for replay; default 'all' (every installed allocator)\n"
+            "  --repeat N      repeats of every replay (default 5; 2 with --quick)\n"
+            "  --quick         fewer repeats and hyperfine runs, for a first look or a test\n"
+            "  --name NAME     the run folder, results/NAME (default suite-DATE-TIME)\n"
+            "  --featured T    the trace of the over-time, latency, heap-map and hyperfine figures (default: fragment,\n"
+            "                  else the first trace)\n");
+}
+
+static int make_directories(const char *run_dir)
+{
+    static const char *const subdirs[] = {"", "/bin", "/timeseries", "/latency_cdf", "/heapmap", "/figures"};
+    char path[PATH_MAX + 32];
+    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
+        snprintf(path, sizeof path, "%s%s", run_dir, subdirs[i]);
+        for (char *p = path + 1; *p; p++)
+            if (*p == '/') {
+                *p = '\0';
+                mkdir(path, 0777);
+                *p = '/';
+            }
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+static void show_progress(size_t done, size_t total, const char *trace, const char *alloc, long repeat,
+                          double elapsed)
+{
+    double left = done > 0 ? elapsed / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s with %s, repeat %ld; about %d:%02d left", done + 1, total, trace, alloc,
+            repeat, (int)left / 60, (int)left % 60);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+int suite_main(int argc, char **argv)
+{
+    struct suite s;
+    memset(&s, 0, sizeof s);
+    const char *trace_list = "default", *alloc_list = "all", *name = NULL, *featured = NULL;
+    bool plots = true, hyperfine = true;
+    s.repeats = -1;
+    static const struct option options[] = {
+        {"traces", required_argument, NULL, 't'}, {"alloc", required_argument, NULL, 'a'},
+        {"repeat", required_argument, NULL, 'r'}, {"quick", no_argument, NULL, 'q'},
+        {"name", required_argument, NULL, 'n'},   {"featured", required_argument, NULL, 'f'},
+        {"no-plots", no_argument, NULL, 'P'},     {"no-hyperfine", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "t:a:r:qn:f:h", options, NULL)) != -1) {
+        switch (c) {
+        case 't': trace_list = optarg; break;
+        case 'a': alloc_list = optarg; break;
+        case 'q': s.quick = true; break;
+        case 'n': name = optarg; break;
+        case 'f': featured = optarg; break;
+        case 'P': plots = false; break;
+        case 'H': hyperfine = false; break;
+        case 'h': usage(stdout); return 0;
+        case 'r': {
+            char *end;
+            s.repeats = strtol(optarg, &end, 10);
+            if (*end != '\0' || s.repeats < 1 || s.repeats > 100) {
+                fprintf(stderr, "mems-bench suite: --repeat takes 1 to 100, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        }
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "mems-bench suite: unexpected argument '%s' (traces go in --traces)\n", argv[optind]);
+        return 2;
+    }
+    if (s.repeats < 0)
+        s.repeats = s.quick ? 2 : 5;
+    if (name != NULL && (strchr(name, '/') != NULL || name[0] == '.' || name[0] == '\0')) {
+        fprintf(stderr, "mems-bench suite: --name is a folder name under results/, not a path\n");
+        return 2;
+    }
+
+    /* allocators: with 'all', mimalloc and tcmalloc are used when installed */
+    bool everything = strcmp(alloc_list, "all") == 0;
+    if (everything)
+        alloc_list = "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc,mimalloc,tcmalloc";
+    char *copy = strdup(alloc_list), *save = NULL;
+    s.backends = calloc(32, sizeof *s.backends);
+    for (char *item = strtok_r(copy, ",", &save); item != NULL && s.nbackends < 32; item = strtok_r(NULL, ",", &save)) {
+        char why[512];
+        if (backend_resolve(item, &s.backends[s.nbackends], why, sizeof why) == 0)
+            s.nbackends++;
+        else if (everything && (strcmp(item, "mimalloc") == 0 || strcmp(item, "tcmalloc") == 0))
+            fprintf(stderr, "mems-bench suite: %s: left out\n", why);
+        else {
+            fprintf(stderr, "mems-bench suite: %s\n", why);
+            return 2;
+        }
+    }
+    free(copy);
+    s.glibc = s.nbackends;
+    for (size_t a = 0; a < s.nbackends; a++)
+        if (strcmp(s.backends[a].name, "glibc") == 0)
+            s.glibc = a;
+
+    /* traces: every one read before anything runs */
+    char **paths = NULL;
+    size_t npaths = 0;
+    resolve_traces(trace_list, &paths, &npaths);
+    if (npaths == 0) {
+        fprintf(stderr, "mems-bench suite: no traces in '%s'\n", trace_list);
+        return 2;
+    }
+    s.traces = calloc(npaths, sizeof *s.traces);
+    int bad = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        struct trace_error error;
+        if (trace_load(paths[i], &s.traces[i], &error) != 0) {
+            fprintf(stderr, "%s\n", error.message);
+            bad = 1;
+        }
+        free(paths[i]);
+    }
+    free(paths);
+    s.ntraces = npaths;
+    if (bad) {
+        fprintf(stderr, "mems-bench suite: nothing was run\n");
+        return 1;
+    }
+    for (size_t t = 0; t < s.ntraces; t++)
+        if ((featured != NULL && strcmp(s.traces[t].name, featured) == 0) ||
+            (featured == NULL && strcmp(s.traces[t].name, "fragment") == 0))
+            s.featured = t;
+    if (featured != NULL && strcmp(s.traces[s.featured].name, featured) != 0) {
+        fprintf(stderr, "mems-bench suite: --featured %s is not one of the traces\n", featured);
+        return 2;
+    }
+
+    /* the run folder */
+    if (name != NULL) {
+        snprintf(s.run_name, sizeof s.run_name, "%s", name);
+    } else {
+        time_t now = time(NULL);
+        strftime(s.run_name, sizeof s.run_name, "suite-%Y%m%d-%H%M%S", localtime(&now));
+    }
+    snprintf(s.run_dir, sizeof s.run_dir, "results/%s", s.run_name);
+    if (make_directories(s.run_dir) != 0) {
+        fprintf(stderr, "mems-bench suite: cannot create %s: %s\n", s.run_dir, strerror(errno));
+        return 1;
+    }
+    s.bin_paths = calloc(s.ntraces, sizeof *s.bin_paths);
+    for (size_t t = 0; t < s.ntraces; t++) {
+        struct trace_error error;
+        snprintf(s.bin_paths[t], sizeof s.bin_paths[t], "%s/bin/%03zu-%s.bin", s.run_dir, t, s.traces[t].name);
+        if (trace_write_binary(&s.traces[t], s.bin_paths[t], &error) != 0) {
+            fprintf(stderr, "%s\n", error.message);
+            return 1;
+        }
+    }
+    write_host(&s);
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0)
+        return 1;
+    self[len] = '\0';
+
+    /* the replays, repeats interleaved */
+    struct report report;
+    if (report_start(&report, s.run_dir) != 0) {
+        fprintf(stderr, "mems-bench suite: cannot write into %s\n", s.run_dir);
+        return 1;
+    }
+    size_t total = s.ntraces * s.nbackends * (size_t)s.repeats, done = 0;
+    s.rows = calloc(total, sizeof *s.rows);
+    bool progress = isatty(STDERR_FILENO);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int failures = 0;
+    fprintf(stderr, "mems-bench suite: %zu traces x %zu allocators x %ld repeats into %s\n", s.ntraces, s.nbackends,
+            s.repeats, s.run_dir);
+    for (long rep = 1; rep <= s.repeats; rep++)
+        for (size_t t = 0; t < s.ntraces; t++)
+            for (size_t a = 0; a < s.nbackends; a++) {
+                const struct backend *b = &s.backends[a];
+                if (progress)
+                    show_progress(done, total, s.traces[t].name, b->name, rep, seconds_since(&start));
+                char series[PATH_MAX * 2], cdf[PATH_MAX * 2], heap[PATH_MAX * 2];
+                snprintf(series, sizeof series, "%s/timeseries/%s__%s.csv", s.run_dir, s.traces[t].name, b->name);
+                snprintf(cdf, sizeof cdf, "%s/latency_cdf/%s__%s.csv", s.run_dir, s.traces[t].name, b->name);
+                snprintf(heap, sizeof heap, "%s/heapmap/%s__%s.dat", s.run_dir, s.traces[t].name, b->name);
+                bool first = rep == 1, heapmap = first && t == s.featured && b->kind == BACKEND_MEMS;
+                struct suite_row *row = &s.rows[s.nrows++];
+                row->trace = t, row->alloc = a, row->repeat = rep;
+                if (runner_run(self, MODE_CHECK, s.bin_paths[t], b, 16, first ? series : NULL, heapmap ? heap : NULL,
+                               &row->check) != 0 ||
+                    runner_run(self, MODE_TIMED, s.bin_paths[t], b, 16, NULL, NULL, &row->timed) != 0 ||
+                    runner_run(self, MODE_LATENCY, s.bin_paths[t], b, 16, first ? cdf : NULL, NULL, &row->latency) !=
+                        0) {
+                    fprintf(stderr, "\nmems-bench suite: cannot start a replay: %s\n", strerror(errno));
+                    return 1;
+                }
+                failures += report_add(&report, &s.traces[t], b->name, rep, &row->check, &row->timed, &row->latency);
+                done++;
+            }
+    if (progress)
+        fprintf(stderr, "\r\033[K");
+    report_finish(&report, NULL);
+    s.elapsed_seconds = seconds_since(&start);
+
+    compute_stats(&s);
+    if (write_stats_csv(&s) != 0)
+        failures++;
+    if (plots)
+        failures += draw_figures(&s) != 0;
+    if (hyperfine)
+        run_hyperfine(&s);
+    if (suite_write_report(&s) != 0) {
+        fprintf(stderr, "mems-bench suite: cannot write REPORT.md\n");
+        failures++;
+    }
+    fprintf(stderr, "mems-bench suite: %zu replays in %.0f s%s\n", s.nrows, s.elapsed_seconds,
+            failures ? ", with failures (see above)" : "");
+    printf("%s/REPORT.md\n", s.run_dir);
+    return failures ? 1 : 0;
+}
