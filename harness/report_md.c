@@ -154,12 +154,45 @@ static void reading(FILE *f, const struct suite *s)
         if (relative[p] > relative[most])
             most = p;
     }
-    fprintf(f, "Over the %zu traces of this run (geometric means of per-trace medians), **%s fragments least**: its "
-               "peak footprint is %+.1f%% against first fit's",
-            s->ntraces, words[least], percent_change(relative[least]));
-    fprintf(f, ", and **%s most** (%+.1f%%). Per policy, peak footprint relative to first fit and the number of "
-               "traces on which the policy had the smallest footprint of the four (ties count for each):\n\n",
-            words[most], percent_change(relative[most]));
+    size_t most_wins = 0;
+    for (size_t p = 1; p < 4; p++)
+        if (index[p] < s->nbackends && wins[p] > wins[most_wins])
+            most_wins = p;
+    fprintf(f, "Over the %zu traces of this run, taking the geometric mean of each policy's per-trace median peak "
+               "footprint relative to first fit's, **%s fragments least** and **%s most** (%.1f%% more than %s)",
+            s->ntraces, words[least], words[most], percent_change(relative[most] / relative[least]), words[least]);
+    if (wins[most_wins] > wins[least])
+        fprintf(f, "; yet %s has the smallest footprint on the most traces (%zu of %zu): it wins often by a little "
+                   "and loses rarely by a lot",
+                words[most_wins], wins[most_wins], s->ntraces);
+    fprintf(f, ".");
+    /* the trace on which the policies differ most */
+    double spread = 1;
+    size_t spread_trace = s->ntraces, spread_high = 0, spread_low = 0;
+    for (size_t t = 0; t < s->ntraces; t++) {
+        size_t high = 4, low = 4;
+        for (size_t p = 0; p < 4; p++) {
+            if (index[p] == s->nbackends || !suite_stat(s, t, index[p], foot)->n)
+                continue;
+            double v = suite_stat(s, t, index[p], foot)->median;
+            if (high == 4 || v > suite_stat(s, t, index[high], foot)->median)
+                high = p;
+            if (low == 4 || v < suite_stat(s, t, index[low], foot)->median)
+                low = p;
+        }
+        if (high == 4)
+            continue;
+        double r = suite_stat(s, t, index[high], foot)->median / suite_stat(s, t, index[low], foot)->median;
+        if (r > spread) {
+            spread = r, spread_trace = t, spread_high = high, spread_low = low;
+        }
+    }
+    if (spread_trace < s->ntraces)
+        fprintf(f, " The policies differ most on `%s`, where %s's peak footprint is %.2f times %s's.",
+                s->traces[spread_trace].name, words[spread_high], spread, words[spread_low]);
+    fprintf(f, " Per policy: peak footprint relative to first fit, the traces on which it had the smallest footprint of "
+               "the four (ties count for each), the geometric mean of 1 + J&W #4, the search cost and the time per "
+               "operation relative to glibc:\n\n");
     fprintf(f, "| policy | footprint vs first fit | smallest on | 1 + J&W #4 (geo. mean) | holes examined per search "
                "(geo. mean) | time per op vs glibc |\n|---|---:|---:|---:|---:|---:|\n");
     for (size_t p = 0; p < 4; p++) {

@@ -6,7 +6,7 @@ build=${1:-build}
 status=0
 for test in "$build"/tests/test_*_4096 "$build"/tests/test_lab; do
   [ -x "$test" ] || continue
-  if MEMS_RANDOM_STEPS=600 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  if MEMS_RANDOM_STEPS=600 MEMS_SOAK_OPS=2000 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
        "$test" >/dev/null 2>"$test.valgrind.txt"; then
     echo "valgrind: $(basename "$test") clean"
   else
