@@ -301,8 +301,12 @@ static int run_gnuplot(const struct suite *s, const char *script, const char *fi
     int rc = 0;
     for (int svg = 0; svg < 2; svg++) {
         char assignments[16384], quoted[16500], command[20000];
-        snprintf(assignments, sizeof assignments, "fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; %s",
-                 svg ? "svg" : "png", s->run_dir, figure, MEMS_SOURCE_DIR, variables);
+        int n = snprintf(assignments, sizeof assignments, "fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; %s",
+                         svg ? "svg" : "png", s->run_dir, figure, MEMS_SOURCE_DIR, variables);
+        if (n < 0 || (size_t)n >= sizeof assignments) {
+            fprintf(stderr, "mems-bench suite: the gnuplot settings for %s are too long\n", figure);
+            return -1;
+        }
         shell_quote(quoted, sizeof quoted, assignments);
         snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
                  MEMS_SOURCE_DIR, script, s->run_dir);
@@ -587,7 +591,12 @@ int suite_main(int argc, char **argv)
     s.bin_paths = calloc(s.ntraces, sizeof *s.bin_paths);
     for (size_t t = 0; t < s.ntraces; t++) {
         struct trace_error error;
-        snprintf(s.bin_paths[t], sizeof s.bin_paths[t], "%s/bin/%03zu-%s.bin", s.run_dir, t, s.traces[t].name);
+        int n = snprintf(s.bin_paths[t], sizeof s.bin_paths[t], "%s/bin/%03zu-%s.bin", s.run_dir, t,
+                         s.traces[t].name);
+        if (n < 0 || (size_t)n >= sizeof s.bin_paths[t]) {
+            fprintf(stderr, "mems-bench suite: the path of %s's binary form is too long\n", s.traces[t].name);
+            return 1;
+        }
         if (trace_write_binary(&s.traces[t], s.bin_paths[t], &error) != 0) {
             fprintf(stderr, "%s\n", error.message);
             return 1;
