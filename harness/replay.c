@@ -20,17 +20,26 @@ void *map_zeroed(size_t bytes)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* Reads a small /proc file into `text` (NUL-terminated); false on failure.
+ * Plain read(2): no stdio, so no allocation during a replay. */
+static bool read_proc_file(const char *path, char *text, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, text, size - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    text[n] = '\0';
+    return true;
+}
+
 static uint64_t rss_bytes(void)
 {
     char text[128];
-    int fd = open("/proc/self/statm", O_RDONLY);
-    if (fd < 0)
+    if (!read_proc_file("/proc/self/statm", text, sizeof text))
         return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
     unsigned long long size, resident;
     if (sscanf(text, "%llu %llu", &size, &resident) != 2)
         return 0;
@@ -53,14 +62,8 @@ static void reset_peak_rss(void)
 static uint64_t peak_rss_bytes(void)
 {
     char text[4096];
-    int fd = open("/proc/self/status", O_RDONLY);
-    if (fd < 0)
+    if (!read_proc_file("/proc/self/status", text, sizeof text))
         return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
     const char *line = strstr(text, "\nVmHWM:");
     unsigned long long kib;
     if (line == NULL || sscanf(line + 7, "%llu", &kib) != 1)

@@ -19,41 +19,33 @@ int run_timed(struct replay *r, FILE *out)
     return 0;
 }
 
+static void sift_down(uint32_t *a, size_t root, size_t end)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= end)
+            return;
+        if (child + 1 < end && a[child + 1] > a[child])
+            child++;
+        if (a[root] >= a[child])
+            return;
+        uint32_t tmp = a[root];
+        a[root] = a[child];
+        a[child] = tmp;
+        root = child;
+    }
+}
+
+/* heapsort: in place, no allocation, n log n */
 static void sort_u32(uint32_t *a, size_t n)
 {
-    /* heapsort: in place, no allocation, n log n */
-    for (size_t start = n / 2; start-- > 0;) {
-        for (size_t root = start;;) {
-            size_t child = 2 * root + 1;
-            if (child >= n)
-                break;
-            if (child + 1 < n && a[child + 1] > a[child])
-                child++;
-            if (a[root] >= a[child])
-                break;
-            uint32_t tmp = a[root];
-            a[root] = a[child];
-            a[child] = tmp;
-            root = child;
-        }
-    }
+    for (size_t start = n / 2; start-- > 0;)
+        sift_down(a, start, n);
     for (size_t end = n; end-- > 1;) {
         uint32_t tmp = a[0];
         a[0] = a[end];
         a[end] = tmp;
-        for (size_t root = 0;;) {
-            size_t child = 2 * root + 1;
-            if (child >= end)
-                break;
-            if (child + 1 < end && a[child + 1] > a[child])
-                child++;
-            if (a[root] >= a[child])
-                break;
-            tmp = a[root];
-            a[root] = a[child];
-            a[child] = tmp;
-            root = child;
-        }
+        sift_down(a, 0, end);
     }
 }
 

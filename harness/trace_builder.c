@@ -9,6 +9,14 @@
 
 #define NOT_LIVE UINT64_MAX
 
+void trace_error_set(struct trace_error *error, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(error->message, sizeof error->message, format, args);
+    va_end(args);
+}
+
 int builder_fail(struct trace_builder *b, const char *format, ...)
 {
     char what[512];

@@ -36,6 +36,8 @@ int builder_realloc_null(struct trace_builder *b, uint64_t id, uint64_t size, ui
 int builder_free(struct trace_builder *b, uint64_t id, uint16_t thread);
 int builder_free_null(struct trace_builder *b, uint16_t thread);
 
+/* Formats *error (no file or line added). */
+void trace_error_set(struct trace_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* Sets the error as "file:line: ..." and returns -1. */
 int builder_fail(struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void builder_warn(const struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -46,14 +46,6 @@ uint64_t op_bytes(const struct trace_op *op)
     return op->kind == OP_CALLOC ? op->size * op->extra : op->size;
 }
 
-static void set_error(struct trace_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct trace_error *error, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error->message, sizeof error->message, format, args);
-    va_end(args);
-}
 
 static void name_from_path(const char *path, char *name, size_t size)
 {
@@ -100,11 +92,11 @@ static enum trace_format detect_text_format(const char *path, struct trace_error
         else if (line[0] >= '0' && line[0] <= '9')
             format = FORMAT_REP;
         else
-            set_error(error, "%s:%zu: unknown trace format (not native, .rep, mtrace or binary)", path, line_number);
+            trace_error_set(error, "%s:%zu: unknown trace format (not native, .rep, mtrace or binary)", path, line_number);
         break;
     }
     if (line == NULL && !source_failed(s))
-        set_error(error, "%s: empty file", path);
+        trace_error_set(error, "%s: empty file", path);
     source_close(s);
     return format;
 }
@@ -130,7 +122,7 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
                                      : read_mtrace(s, &b);
     source_close(s);
     if (rc == 0 && trace->num_ops == 0) {
-        set_error(error, "%s: the trace has no operations", path);
+        trace_error_set(error, "%s: the trace has no operations", path);
         rc = -1;
     }
     if (rc != 0) {
@@ -157,14 +149,14 @@ int trace_write_binary(const struct trace *trace, const char *path, struct trace
     snprintf(temporary, sizeof temporary, "%s.tmp%d", path, (int)getpid());
     FILE *f = fopen(temporary, "wb");
     if (f == NULL) {
-        set_error(error, "%s: cannot write: %s", temporary, strerror(errno));
+        trace_error_set(error, "%s: cannot write: %s", temporary, strerror(errno));
         return -1;
     }
     bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&
               fwrite(trace->ops, sizeof *trace->ops, trace->num_ops, f) == trace->num_ops;
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(temporary, path) != 0) {
-        set_error(error, "%s: cannot write: %s", path, strerror(errno));
+        trace_error_set(error, "%s: cannot write: %s", path, strerror(errno));
         unlink(temporary);
         return -1;
     }
@@ -175,19 +167,19 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        set_error(error, "%s: cannot open: %s", path, strerror(errno));
+        trace_error_set(error, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || (size_t)st.st_size < sizeof(struct binary_header)) {
         close(fd);
-        set_error(error, "%s: too short for a binary trace", path);
+        trace_error_set(error, "%s: too short for a binary trace", path);
         return -1;
     }
     void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED) {
-        set_error(error, "%s: cannot map: %s", path, strerror(errno));
+        trace_error_set(error, "%s: cannot map: %s", path, strerror(errno));
         return -1;
     }
     const struct binary_header *h = map;
@@ -203,7 +195,7 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
         problem = "the trace has no operations";
     if (problem != NULL) {
         munmap(map, (size_t)st.st_size);
-        set_error(error, "%s: %s", path, problem);
+        trace_error_set(error, "%s: %s", path, problem);
         return -1;
     }
     trace->ops = (struct trace_op *)((char *)map + sizeof *h);
@@ -215,7 +207,7 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
             if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
                 continue;
             munmap(map, (size_t)st.st_size);
-            set_error(error, "%s: op %zu: bad kind or id", path, i);
+            trace_error_set(error, "%s: op %zu: bad kind or id", path, i);
             return -1;
         }
     }

@@ -1,5 +1,5 @@
 /* Writers of the text formats: native, CS:APP .rep and glibc mtrace. */
-#include "trace.h"
+#include "trace_builder.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,14 +7,6 @@
 #include <string.h>
 #include <zlib.h>
 
-static void set_error(struct trace_error *error, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(struct trace_error *error, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(error->message, sizeof error->message, format, args);
-    va_end(args);
-}
 
 /* Opens for writing; a name ending in .gz is compressed. */
 static gzFile open_output(const char *path, struct trace_error *error)
@@ -23,7 +15,7 @@ static gzFile open_output(const char *path, struct trace_error *error)
     bool gz = n > 3 && strcmp(path + n - 3, ".gz") == 0;
     gzFile f = gzopen(path, gz ? "wb9" : "wbT");
     if (f == NULL)
-        set_error(error, "%s: cannot write: %s", path, strerror(errno));
+        trace_error_set(error, "%s: cannot write: %s", path, strerror(errno));
     return f;
 }
 
@@ -31,7 +23,7 @@ static int close_output(gzFile f, bool ok, const char *path, struct trace_error 
 {
     ok = (gzclose(f) == Z_OK) && ok;
     if (!ok)
-        set_error(error, "%s: write failed", path);
+        trace_error_set(error, "%s: write failed", path);
     return ok ? 0 : -1;
 }
 
