@@ -193,8 +193,9 @@ static void reading(FILE *f, const struct suite *s)
     fprintf(f, " Per policy: peak footprint relative to first fit, the traces on which it had the smallest footprint of "
                "the four (ties count for each), the geometric mean of 1 + J&W #4, the search cost and the time per "
                "operation relative to glibc:\n\n");
+    size_t jemalloc = backend_index(s, "jemalloc");
     fprintf(f, "| policy | footprint vs first fit | smallest on | 1 + J&W #4 (geo. mean) | holes examined per search "
-               "(geo. mean) | time per op vs glibc |\n|---|---:|---:|---:|---:|---:|\n");
+               "(geo. mean) | time per op vs glibc | time per op vs jemalloc |\n|---|---:|---:|---:|---:|---:|---:|\n");
     for (size_t p = 0; p < 4; p++) {
         if (index[p] == s->nbackends)
             continue;
@@ -207,10 +208,16 @@ static void reading(FILE *f, const struct suite *s)
             if (h->n)
                 searched[ns++] = h->median;
         }
-        fprintf(f, "| %s | %+.1f%% | %zu of %zu | %.3f | %.2f | %s%.3g |\n", words[p], percent_change(relative[p]),
-                wins[p], s->ntraces, geometric_mean(frag, nf), geometric_mean(searched, ns),
-                s->glibc < s->nbackends ? "" : "n/a ",
-                s->glibc < s->nbackends ? ratio_geomean(s, index[p], s->glibc, time) : 0);
+        fprintf(f, "| %s | %+.1f%% | %zu of %zu | %.3f | %.2f |", words[p], percent_change(relative[p]), wins[p],
+                s->ntraces, geometric_mean(frag, nf), geometric_mean(searched, ns));
+        if (s->glibc < s->nbackends)
+            fprintf(f, " %.3g |", ratio_geomean(s, index[p], s->glibc, time));
+        else
+            fprintf(f, " – |");
+        if (jemalloc < s->nbackends)
+            fprintf(f, " %.3g |\n", ratio_geomean(s, index[p], jemalloc, time));
+        else
+            fprintf(f, " – |\n");
     }
     fprintf(f, "\n");
     /* where the bytes go: the MeMS split at peak footprint */

@@ -151,7 +151,9 @@ static int write_host(const struct suite *s)
     snprintf(path, sizeof path, "git -C '%s' rev-parse HEAD 2>/dev/null", MEMS_SOURCE_DIR);
     command_output(path, text, sizeof text);
     fprintf(f, "git revision: %s\n", text[0] ? text : "unknown");
-    snprintf(path, sizeof path, "git -C '%s' status --porcelain 2>/dev/null | head -1", MEMS_SOURCE_DIR);
+    /* the run's own output is not a change to the tree */
+    snprintf(path, sizeof path, "git -C '%s' status --porcelain -- . ':!results' 2>/dev/null | head -1",
+             MEMS_SOURCE_DIR);
     command_output(path, text, sizeof text);
     fprintf(f, "git tree: %s\n", text[0] ? "with uncommitted changes" : "clean");
     fprintf(f, "mems page size: %zu\n", mems_page_size());
