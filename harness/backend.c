@@ -104,7 +104,7 @@ static void mems_measure(struct footprint *out, int full)
 }
 
 static struct allocator_ops mems_ops = {
-    mems_start, mems_stop, mems_alloc, mems_zalloc, mems_aligned, mems_resize, mems_release, mems_measure, 16, "",
+    mems_start, mems_stop, mems_alloc, mems_zalloc, mems_aligned, mems_resize, mems_release, mems_measure, 16, 1, "",
 };
 
 /* ---- any malloc-ABI allocator: whatever malloc this process has ---- */
@@ -205,7 +205,7 @@ static void libc_measure(struct footprint *out, int full)
 }
 
 static struct allocator_ops libc_ops = {
-    libc_start, libc_stop, libc_alloc, libc_zalloc, libc_aligned, libc_resize, libc_release, libc_measure, 16, "",
+    libc_start, libc_stop, libc_alloc, libc_zalloc, libc_aligned, libc_resize, libc_release, libc_measure, 16, 0, "",
 };
 
 const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment)
@@ -222,6 +222,7 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
     tc_property = je_mallctl ? NULL : (tc_property_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
     mi_info = je_mallctl || tc_property ? NULL : (mi_info_fn)dlsym(RTLD_DEFAULT, "mi_process_info");
     is_glibc = b->preload[0] == '\0';
+    libc_ops.counts_mmap = !is_glibc; /* glibc's malloc calls an internal mmap */
     libc_ops.reported_kind = je_mallctl    ? "jemalloc stats.mapped"
                            : tc_property ? "tcmalloc heap_size - unmapped"
                            : mi_info     ? "mimalloc current commit"

@@ -36,6 +36,7 @@ struct allocator_ops {
     void (*release)(struct block *b);
     void (*measure)(struct footprint *out, int full); /* full: include the costly parts (largest hole) */
     size_t guaranteed_alignment;
+    int counts_mmap; /* its mmap calls can be counted by interposition */
     const char *reported_kind; /* what `reported` means, or "" */
 };
 

@@ -31,6 +31,10 @@ void release_leftovers(struct replay *r);
 int run_timed(struct replay *r, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
 
+/* os_count.c: mmap/munmap calls made through the PLT (preloaded allocators) */
+bool os_count_available(void);
+void os_count_read(unsigned long *mmaps, unsigned long *munmaps);
+
 /* heapmap.c: MeMS's address space over time, for the heap-map figure */
 struct heapmap;
 struct heapmap *heapmap_start(size_t num_ops);

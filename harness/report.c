@@ -9,11 +9,16 @@ static const char *const check_columns[] = {
     "peak_live_bytes", "peak_footprint_bytes", "peak_rss_bytes", "rss_growth_bytes", "utilization",
     "frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4", "integrity_errors", "failed_allocations",
 };
-/* fields that only MeMS reports: empty for the others */
+/* fields that only MeMS reports (and mmap counts, which glibc's malloc does
+ * not let anyone see): empty where the replay gave none */
 static const char *const mems_columns[] = {
     "mmap_calls", "munmap_calls", "searches", "holes_examined", "mems_given_bytes", "mems_rounding_bytes",
     "mems_hole_bytes", "mems_metadata_bytes",
 };
+static bool mems_only(const char *column)
+{
+    return strcmp(column, "mmap_calls") != 0 && strcmp(column, "munmap_calls") != 0;
+}
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
@@ -60,7 +65,7 @@ int report_add(struct report *r, const struct trace *trace, const char *allocato
     for (size_t i = 0; i < COUNT(check_columns); i++)
         fprintf(r->summary, ",%s", field_or_empty(check, check_columns[i]));
     for (size_t i = 0; i < COUNT(mems_columns); i++)
-        fprintf(r->summary, ",%s", is_mems ? field_or_empty(check, mems_columns[i]) : "");
+        fprintf(r->summary, ",%s", is_mems || !mems_only(mems_columns[i]) ? field_or_empty(check, mems_columns[i]) : "");
     double searches = result_number(check, "searches");
     if (is_mems && searches > 0)
         fprintf(r->summary, ",%.4f", result_number(check, "holes_examined") / searches);
