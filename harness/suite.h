@@ -46,6 +46,9 @@ struct suite {
 int suite_main(int argc, char **argv);
 double suite_row_metric(const struct suite *s, const struct suite_row *row, size_t metric);
 const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric);
+/* figures and hyperfine (suite_figures.c); 0 when they ran */
+int suite_draw_figures(struct suite *s);
+int suite_run_hyperfine(struct suite *s);
 /* REPORT.md (report_md.c) */
 int suite_write_report(const struct suite *s);
 

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record_table.h"
+
 #define EXPORT __attribute__((visibility("default")))
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 #define BUFFER_BYTES (256 * 1024)
@@ -96,105 +98,6 @@ static bool disabled;
 static char *buffer;
 static size_t buffered, events_since_flush;
 static uint64_t unknown_frees;
-
-/* address → id, open addressing; ids freed are reused */
-struct entry {
-    uintptr_t address; /* 0 empty, 1 deleted */
-    uint32_t id;
-    uint64_t size;
-};
-static struct entry *table;
-static size_t table_capacity, table_used, table_live;
-static uint32_t *free_ids;
-static size_t free_ids_count, free_ids_capacity;
-static uint32_t next_id;
-
-static void *map_pages(size_t bytes)
-{
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-static size_t slot_of(uintptr_t address, size_t capacity)
-{
-    return (size_t)((address * 0x9E3779B97F4A7C15ULL) >> 20) & (capacity - 1);
-}
-
-static bool table_grow(void)
-{
-    size_t capacity = table_capacity ? table_capacity * 2 : 1 << 16;
-    struct entry *grown = map_pages(capacity * sizeof *grown);
-    if (grown == NULL)
-        return false;
-    for (size_t i = 0; i < table_capacity; i++)
-        if (table[i].address > 1) {
-            size_t j = slot_of(table[i].address, capacity);
-            while (grown[j].address != 0)
-                j = (j + 1) & (capacity - 1);
-            grown[j] = table[i];
-        }
-    if (table != NULL)
-        munmap(table, table_capacity * sizeof *table);
-    table = grown;
-    table_capacity = capacity;
-    table_used = table_live;
-    return true;
-}
-
-static struct entry *table_find(uintptr_t address)
-{
-    if (table == NULL)
-        return NULL;
-    for (size_t i = slot_of(address, table_capacity);; i = (i + 1) & (table_capacity - 1)) {
-        if (table[i].address == 0)
-            return NULL;
-        if (table[i].address == address)
-            return &table[i];
-    }
-}
-
-static bool id_give_back(uint32_t id)
-{
-    if (free_ids_count == free_ids_capacity) {
-        size_t capacity = free_ids_capacity ? free_ids_capacity * 2 : 1 << 14;
-        uint32_t *grown = map_pages(capacity * sizeof *grown);
-        if (grown == NULL)
-            return false;
-        if (free_ids != NULL) {
-            memcpy(grown, free_ids, free_ids_count * sizeof *grown);
-            munmap(free_ids, free_ids_capacity * sizeof *free_ids);
-        }
-        free_ids = grown;
-        free_ids_capacity = capacity;
-    }
-    free_ids[free_ids_count++] = id;
-    return true;
-}
-
-/* Adds a live block; returns its id, or -1 when the table cannot grow. */
-static int64_t table_add(uintptr_t address, uint64_t size)
-{
-    if ((table_used + 1) * 4 > table_capacity * 3 && !table_grow())
-        return -1;
-    size_t i = slot_of(address, table_capacity);
-    while (table[i].address > 1)
-        i = (i + 1) & (table_capacity - 1);
-    if (table[i].address == 0)
-        table_used++;
-    uint32_t id = free_ids_count > 0 ? free_ids[--free_ids_count] : next_id++;
-    table[i] = (struct entry){address, id, size};
-    table_live++;
-    return id;
-}
-
-static uint32_t table_remove(struct entry *e)
-{
-    uint32_t id = e->id;
-    e->address = 1;
-    table_live--;
-    id_give_back(id);
-    return id;
-}
 
 /* ---- output ---- */
 
@@ -397,26 +300,16 @@ static void record_realloc(void *old, void *p, size_t size)
         record_new('a', p, size, 0);
         return;
     }
-    uint32_t id = e->id;
-    e->address = 1;
-    table_live--;
     if (size == 0 && p == NULL) { /* realloc(p, 0) freed it */
-        id_give_back(id);
-        put_event('r', 2, (int64_t)id, (int64_t)0);
+        put_event('r', 2, (int64_t)table_remove(e), (int64_t)0);
         return;
     }
     /* the block keeps its id at its new address */
-    if ((table_used + 1) * 4 > table_capacity * 3 && !table_grow()) {
+    uint32_t id = e->id;
+    if (!table_move(e, (uintptr_t)p, size)) {
         disabled = true;
         return;
     }
-    size_t i = slot_of((uintptr_t)p, table_capacity);
-    while (table[i].address > 1)
-        i = (i + 1) & (table_capacity - 1);
-    if (table[i].address == 0)
-        table_used++;
-    table[i] = (struct entry){(uintptr_t)p, id, size};
-    table_live++;
     put_event('r', 2, (int64_t)id, (int64_t)size);
 }
 
@@ -587,6 +480,12 @@ static void after_fork_parent(void)
     inside = 0;
 }
 
+static void put_inherited(uint32_t id, uint64_t size)
+{
+    if (!disabled)
+        put_event('a', 2, (int64_t)id, (int64_t)size);
+}
+
 /* The child starts its own trace, opening with the blocks it inherited. */
 static void after_fork_child(void)
 {
@@ -597,9 +496,7 @@ static void after_fork_child(void)
     events_since_flush = 0;
     if (buffer != NULL && !disabled) {
         start_trace("\n# forked: the first allocations are the blocks inherited from the parent");
-        for (size_t i = 0; i < table_capacity && !disabled; i++)
-            if (table[i].address > 1)
-                put_event('a', 2, (int64_t)table[i].id, (int64_t)table[i].size);
+        table_for_each(put_inherited);
     }
     pthread_mutex_unlock(&lock);
     inside = 0;

@@ -1,0 +1,208 @@
+/*
+ * The suite's figures (the data files gnuplot reads, and one gnuplot run per
+ * figure and format) and its whole-process timing with hyperfine.
+ */
+#include "suite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef MEMS_SOURCE_DIR
+#define MEMS_SOURCE_DIR "."
+#endif
+
+/* ---- figures ---- */
+
+/* frag_jwK.dat and throughput.dat: one row per trace, columns per allocator. */
+static int write_plot_data(const struct suite *s, const char *dir)
+{
+    char path[PATH_MAX + 64];
+    static const char *const frag[] = {"frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4"};
+    for (size_t k = 0; k < 4; k++) {
+        size_t m = 0;
+        while (strcmp(suite_metrics[m].name, frag[k]) != 0)
+            m++;
+        snprintf(path, sizeof path, "%s/%s.dat", dir, frag[k]);
+        FILE *f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        fprintf(f, "# trace, then 1 + %s for each of:", frag[k]);
+        for (size_t a = 0; a < s->nbackends; a++)
+            fprintf(f, " %s", s->backends[a].name);
+        fprintf(f, "\n");
+        for (size_t t = 0; t < s->ntraces; t++) {
+            fprintf(f, "%s", s->traces[t].name);
+            for (size_t a = 0; a < s->nbackends; a++) {
+                const struct median_ci *c = suite_stat(s, t, a, m);
+                /* plotted as footprint / live = 1 + fragmentation, on a log scale */
+                fprintf(f, c->n ? " %.6g" : " NaN", 1 + c->median);
+            }
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/throughput.dat", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "# trace, then per allocator: time per op relative to glibc, its low and high bound\n");
+    for (size_t t = 0; t < s->ntraces; t++) {
+        fprintf(f, "%s", s->traces[t].name);
+        for (size_t a = 0; a < s->nbackends; a++) {
+            const struct median_ci *c = suite_stat(s, t, a, 0);
+            const struct median_ci *g = s->glibc < s->nbackends ? suite_stat(s, t, s->glibc, 0) : NULL;
+            if (g != NULL && c->n && g->n && g->median > 0 && g->low > 0)
+                fprintf(f, " %.6g %.6g %.6g", c->median / g->median, c->low / g->high, c->high / g->low);
+            else
+                fprintf(f, " NaN NaN NaN");
+        }
+        fprintf(f, "\n");
+    }
+    return fclose(f);
+}
+
+static void shell_quote(char *out, size_t size, const char *text)
+{
+    size_t n = 0;
+    out[n++] = '\'';
+    for (const char *p = text; *p && n + 5 < size; p++) {
+        if (*p == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
+/* Runs plots/SCRIPT.gp twice (PNG, SVG); `variables` are gnuplot assignments. */
+static int run_gnuplot(const struct suite *s, const char *script, const char *figure, const char *variables)
+{
+    int rc = 0;
+    for (int svg = 0; svg < 2; svg++) {
+        char assignments[16384], quoted[16500], command[20000];
+        int n = snprintf(assignments, sizeof assignments, "fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; %s",
+                         svg ? "svg" : "png", s->run_dir, figure, MEMS_SOURCE_DIR, variables);
+        if (n < 0 || (size_t)n >= sizeof assignments) {
+            fprintf(stderr, "mems-bench suite: the gnuplot settings for %s are too long\n", figure);
+            return -1;
+        }
+        shell_quote(quoted, sizeof quoted, assignments);
+        snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
+                 MEMS_SOURCE_DIR, script, s->run_dir);
+        if (system(command) != 0)
+            rc = -1;
+    }
+    if (rc != 0)
+        fprintf(stderr, "mems-bench suite: gnuplot failed on %s (see %s/figures/gnuplot.log)\n", script, s->run_dir);
+    return rc;
+}
+
+int suite_draw_figures(struct suite *s)
+{
+    char dir[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/figures", s->run_dir);
+    mkdir(dir, 0777);
+    snprintf(dir, sizeof dir, "%s/plotdata", s->run_dir);
+    mkdir(dir, 0777);
+    if (write_plot_data(s, dir) != 0)
+        return -1;
+    const char *trace = s->traces[s->featured].name;
+    static char files[8192], names[4096], vars[16384];
+    int rc = 0;
+
+    /* 1: footprint over time for the featured trace */
+    files[0] = names[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/timeseries/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(names);
+        snprintf(names + n, sizeof names - n, "%s%s", a ? " " : "", s->backends[a].name);
+    }
+    snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+    rc |= run_gnuplot(s, "timeline", "1-fragmentation-over-time", vars);
+
+    /* 2: the four fragmentation measures by trace and allocator */
+    snprintf(vars, sizeof vars, "data='%s'; names='%s'", dir, names);
+    rc |= run_gnuplot(s, "fragmentation", "2-fragmentation-by-trace", vars);
+
+    /* 3: throughput relative to glibc */
+    if (s->glibc < s->nbackends) {
+        snprintf(vars, sizeof vars, "data='%s/throughput.dat'; names='%s'", dir, names);
+        rc |= run_gnuplot(s, "throughput", "3-throughput-vs-glibc", vars);
+    }
+
+    /* 4: latency CDFs for the featured trace */
+    files[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/latency_cdf/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+    }
+    snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+    rc |= run_gnuplot(s, "latency", "4-latency-cdf", vars);
+
+    /* 5 and 6: MeMS only: heap maps and search cost per policy */
+    files[0] = names[0] = '\0';
+    static char series[8192];
+    series[0] = '\0';
+    for (size_t a = 0; a < s->nbackends; a++) {
+        if (s->backends[a].kind != BACKEND_MEMS)
+            continue;
+        size_t n = strlen(files);
+        snprintf(files + n, sizeof files - n, "%s%s/heapmap/%s__%s.dat", n ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(series);
+        snprintf(series + n, sizeof series - n, "%s%s/timeseries/%s__%s.csv", n ? " " : "", s->run_dir, trace,
+                 s->backends[a].name);
+        n = strlen(names);
+        snprintf(names + n, sizeof names - n, "%s%s", n ? " " : "", s->backends[a].name);
+    }
+    if (files[0] != '\0') {
+        snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
+        rc |= run_gnuplot(s, "heapmap", "5-heap-map", vars);
+        snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, series, names);
+        rc |= run_gnuplot(s, "searchcost", "6-search-cost", vars);
+    }
+    s->plots_ran = rc == 0;
+    return rc;
+}
+
+/* ---- whole-process timing ---- */
+
+int suite_run_hyperfine(struct suite *s)
+{
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0 || system("command -v hyperfine >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "mems-bench suite: hyperfine is not installed; whole-process timing skipped\n");
+        return -1;
+    }
+    self[len] = '\0';
+    static char command[65536];
+    int n = snprintf(command, sizeof command,
+                     "hyperfine --style none --warmup %d --runs %d --export-json '%s/hyperfine.json' "
+                     "--export-markdown '%s/hyperfine.md'",
+                     s->quick ? 1 : 3, s->quick ? 3 : 10, s->run_dir, s->run_dir);
+    for (size_t a = 0; a < s->nbackends && n < (int)sizeof command - 2048; a++) {
+        const struct backend *b = &s->backends[a];
+        n += snprintf(command + n, sizeof command - (size_t)n,
+                      " -n %s \"env %s%s %s --child timed %s %s 16 - -\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
+                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, s->bin_paths[s->featured], b->name);
+    }
+    snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", s->run_dir);
+    if (system(command) != 0) {
+        fprintf(stderr, "mems-bench suite: hyperfine failed (see %s/hyperfine.log)\n", s->run_dir);
+        return -1;
+    }
+    snprintf(s->hyperfine_md, sizeof s->hyperfine_md, "%s/hyperfine.md", s->run_dir);
+    s->hyperfine_ran = true;
+    return 0;
+}
+
