@@ -353,7 +353,8 @@ int suite_write_report(const struct suite *s)
         embed_file(f, s->hyperfine_md);
         fprintf(f, "\n");
     } else {
-        fprintf(f, "Not run (hyperfine missing or turned off).\n\n");
+        fprintf(f, "No table: hyperfine was turned off, is not installed, or failed (its output is in "
+                   "`hyperfine.log`).\n\n");
     }
     fprintf(f, "## Files\n\n`summary.csv`, `latency.csv`, `stats.csv`, `timeseries/`, `latency_cdf/`, `heapmap/`, "
                "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`.\n");

@@ -187,7 +187,9 @@ int suite_run_hyperfine(struct suite *s)
     self[len] = '\0';
     static char command[65536];
     int n = snprintf(command, sizeof command,
-                     "hyperfine --style none --warmup %d --runs %d --export-json '%s/hyperfine.json' "
+                     /* -N: no shell between hyperfine and the replay, so even a replay of a few
+                      * milliseconds is timed (through a shell hyperfine cannot, and fails) */
+                     "hyperfine -N --style none --warmup %d --runs %d --export-json '%s/hyperfine.json' "
                      "--export-markdown '%s/hyperfine.md'",
                      s->quick ? 1 : 3, s->quick ? 3 : 10, s->run_dir, s->run_dir);
     for (size_t a = 0; a < s->nbackends && n < (int)sizeof command - 2048; a++) {
