@@ -1,9 +1,10 @@
 /* Sanitizer builds: their runtimes own mmap and munmap, so nothing is counted. */
 #include "replay_internal.h"
 
-bool os_count_available(void)
+const char *os_count_method(int interposable)
 {
-    return false;
+    (void)interposable;
+    return NULL;
 }
 
 void os_count_read(unsigned long *mmaps, unsigned long *munmaps)

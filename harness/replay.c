@@ -420,6 +420,7 @@ static int run_check(struct replay *r, const char *timeseries_path, const char *
     struct footprint fp, peak_fp = {0};
     reset_peak_rss();
     unsigned long mmaps_before, munmaps_before, mmaps_after, munmaps_after;
+    const char *count_method = os_count_method(r->ops->counts_mmap);
     os_count_read(&mmaps_before, &munmaps_before);
     uint64_t baseline = rss_bytes();
     m.rss_baseline = baseline;
@@ -461,11 +462,13 @@ static int run_check(struct replay *r, const char *timeseries_path, const char *
     fprintf(out, "mems_given_bytes %ju\nmems_rounding_bytes %ju\nmems_hole_bytes %ju\nmems_metadata_bytes %ju\n",
             (uintmax_t)peak_fp.given, (uintmax_t)peak_fp.rounding, (uintmax_t)peak_fp.holes,
             (uintmax_t)peak_fp.metadata);
-    /* MeMS counts its own calls; a preloaded allocator's are counted by interposition */
+    /* MeMS counts its own calls; the others are counted by os_count.c */
     if (fp.mmaps != 0 || fp.searches != 0)
-        fprintf(out, "mmap_calls %ju\nmunmap_calls %ju\n", (uintmax_t)fp.mmaps, (uintmax_t)fp.munmaps);
-    else if (r->ops->counts_mmap && os_count_available())
-        fprintf(out, "mmap_calls %lu\nmunmap_calls %lu\n", mmaps_after - mmaps_before, munmaps_after - munmaps_before);
+        fprintf(out, "mmap_calls %ju\nmunmap_calls %ju\nmmap_counted_by mems\n", (uintmax_t)fp.mmaps,
+                (uintmax_t)fp.munmaps);
+    else if (count_method != NULL)
+        fprintf(out, "mmap_calls %lu\nmunmap_calls %lu\nmmap_counted_by %s\n", mmaps_after - mmaps_before,
+                munmaps_after - munmaps_before, count_method);
     fprintf(out, "searches %ju\nholes_examined %ju\nsamples %zu\n", (uintmax_t)fp.searches,
             (uintmax_t)fp.holes_examined, n);
 

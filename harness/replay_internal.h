@@ -31,8 +31,10 @@ void release_leftovers(struct replay *r);
 int run_timed(struct replay *r, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
 
-/* os_count.c: mmap/munmap calls made through the PLT (preloaded allocators) */
-bool os_count_available(void);
+/* os_count.c: the process's mmap/munmap calls during a replay. The method
+ * ("perf" or "interposed"), or NULL when this allocator's calls cannot be
+ * counted; `interposable`: the allocator calls mmap through its PLT. */
+const char *os_count_method(int interposable);
 void os_count_read(unsigned long *mmaps, unsigned long *munmaps);
 
 /* heapmap.c: MeMS's address space over time, for the heap-map figure */

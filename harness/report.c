@@ -12,12 +12,13 @@ static const char *const check_columns[] = {
 /* fields that only MeMS reports (and mmap counts, which glibc's malloc does
  * not let anyone see): empty where the replay gave none */
 static const char *const mems_columns[] = {
-    "mmap_calls", "munmap_calls", "searches", "holes_examined", "mems_given_bytes", "mems_rounding_bytes",
+    "mmap_calls", "munmap_calls", "mmap_counted_by", "searches", "holes_examined", "mems_given_bytes", "mems_rounding_bytes",
     "mems_hole_bytes", "mems_metadata_bytes",
 };
 static bool mems_only(const char *column)
 {
-    return strcmp(column, "mmap_calls") != 0 && strcmp(column, "munmap_calls") != 0;
+    return strcmp(column, "mmap_calls") != 0 && strcmp(column, "munmap_calls") != 0 &&
+           strcmp(column, "mmap_counted_by") != 0;
 }
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
