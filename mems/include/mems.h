@@ -117,6 +117,15 @@ struct mems_segment_info {
 typedef int (*mems_visit_fn)(const struct mems_segment_info *segment, void *context);
 int mems_walk(mems_visit_fn visit, void *context);
 
+/* The MeMS virtual address of a real pointer into one of MeMS's user
+ * mappings, or NULL when no mapping holds it (no error is recorded: callers
+ * such as a malloc face use it to ask "is this pointer mine?"). */
+void *mems_virtual(const void *real);
+/* The size of the PROCESS segment that starts at v_ptr (its usable bytes, the
+ * request rounded to the alignment), or 0 with the error recorded when no
+ * block starts there. */
+size_t mems_block_size(void *v_ptr);
+
 /* Verifies every invariant of the chains. Returns 0 when all hold, else the
  * number of problems found, with the first described in message (if given). */
 int mems_check(char *message, size_t message_size);

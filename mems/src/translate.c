@@ -47,3 +47,17 @@ void *mems_get(void *v_ptr)
     }
     return node->base + (v - node->v_start);
 }
+
+void *mems_virtual(const void *real)
+{
+    state_ensure_initialized();
+    return (void *)translate_real_to_virtual(real);
+}
+
+size_t mems_block_size(void *v_ptr)
+{
+    state_ensure_initialized();
+    struct main_node *node;
+    struct segment *seg = free_locate_block((uintptr_t)v_ptr, "mems_block_size", &node);
+    return seg != NULL ? seg->size : 0;
+}
