@@ -1,5 +1,5 @@
 /*
- * mems-trace gen: seeded, deterministic synthetic traces.
+ * Seeded, deterministic synthetic traces (`mems-trace gen`, `mems-bench study`).
  *
  * Phase patterns after Wilson et al. 1995 (real programs ramp, peak and
  * plateau; random traces do not), each with a size distribution:
@@ -11,12 +11,18 @@
  *              small for the next, slightly larger requests (as malloc-lab's binary traces)
  *   coalesce   free every other block, then the rest: only merged holes fit what follows
  *   realloc    several blocks grown by realloc in turn, small blocks placed in their way
+ * Sizes: uniform, shifted exponential, Pareto, and, for sweeps over the
+ * coefficient of variation (Shore 1975), constant and a two-phase
+ * hyperexponential; gen_sizes_by_cv picks any family's parameters from a mean
+ * and a CV.
  * The output goes through the trace builder, so it is a valid trace by construction.
  */
-#include "mems_trace.h"
+#include "generate.h"
 
-#include <getopt.h>
+#include "trace_builder.h"
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +31,7 @@ struct generator {
     struct trace trace;
     struct trace_error error;
     uint64_t rng;
-    /* sizes */
-    int distribution; /* 0 uniform, 1 exponential, 2 power law */
-    double min, max, mean, alpha;
+    struct gen_params params;
     /* live blocks: ids in use and a stack of free ids */
     uint32_t *live;
     size_t nlive;
@@ -52,16 +56,28 @@ static double unit_random(struct generator *g)
     return (double)(next_random(g) >> 11) / 9007199254740992.0;
 }
 
+static double exponential_random(struct generator *g, double mean)
+{
+    return -mean * log(1 - unit_random(g));
+}
+
 static uint64_t draw_size(struct generator *g)
 {
+    const struct gen_params *p = &g->params;
     double s;
-    switch (g->distribution) {
-    case 1: s = g->min - g->mean * log(1 - unit_random(g)); break;                      /* exponential */
-    case 2: s = g->min / pow(1 - unit_random(g), 1 / g->alpha); break;                  /* Pareto */
-    default: s = g->min + (g->max - g->min + 1) * unit_random(g); break;                /* uniform */
+    switch (p->sizes) {
+    case SIZES_EXPONENTIAL: s = p->min + exponential_random(g, p->scale); break;
+    case SIZES_PARETO: s = p->min / pow(1 - unit_random(g), 1 / p->alpha); break;
+    case SIZES_CONSTANT: s = p->min; break;
+    case SIZES_HYPEREXP: {
+        double branch = unit_random(g);
+        s = exponential_random(g, branch < p->p ? p->scale : p->scale2);
+        break;
     }
-    if (s > g->max)
-        s = g->max;
+    default: s = p->min + (p->max - p->min + 1) * unit_random(g); break; /* uniform */
+    }
+    if (s > p->max)
+        s = p->max;
     if (s < 1)
         s = 1;
     return (uint64_t)s;
@@ -232,88 +248,119 @@ static const struct {
     {"fragment", gen_fragment}, {"coalesce", gen_coalesce}, {"realloc", gen_realloc},
 };
 
-static void usage(FILE *to)
+static const char *const size_names[SIZES_COUNT] = {"uniform", "exponential", "pareto", "constant",
+                                                     "hyperexponential"};
+
+const char *gen_sizes_name(enum gen_sizes sizes)
 {
-    fprintf(to, "usage: mems-trace gen KIND --seed S [--ops N] [--sizes uniform|exponential|powerlaw]\n"
-                "                     [--min B] [--max B] [--mean B] [--alpha A] -o OUT\n"
-                "KIND: ramp, peak, plateau (phase patterns); fragment, coalesce, realloc (adversarial)\n");
+    return sizes < SIZES_COUNT ? size_names[sizes] : "?";
 }
 
-int generate_main(int argc, char **argv)
+int gen_sizes_from_name(const char *name)
 {
-    if (argc < 1) {
-        usage(stderr);
-        return 2;
+    if (strcmp(name, "powerlaw") == 0)
+        return SIZES_PARETO;
+    for (int i = 0; i < SIZES_COUNT; i++)
+        if (strcmp(name, size_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+void gen_default_params(struct gen_params *p)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->kind, sizeof p->kind, "plateau");
+    p->ops = 100000;
+    p->sizes = SIZES_UNIFORM;
+    p->min = 8, p->max = 4096, p->scale = 128, p->alpha = 1.5;
+}
+
+int gen_sizes_by_cv(struct gen_params *p, const char *name, double mean, double cv, char *why, size_t why_size)
+{
+    int sizes = gen_sizes_from_name(name);
+    if (sizes < 0 || !(mean >= 1) || !(cv >= 0)) {
+        snprintf(why, why_size, "no size distribution '%s' with mean %g and CV %g", name, mean, cv);
+        return -1;
     }
-    const char *kind = argv[0], *out = NULL;
-    struct generator g;
-    memset(&g, 0, sizeof g);
-    g.min = 8, g.max = 4096, g.mean = 128, g.alpha = 1.5;
-    long long seed = -1, ops = 100000;
-    static const struct option options[] = {
-        {"seed", required_argument, NULL, 's'}, {"ops", required_argument, NULL, 'n'},
-        {"sizes", required_argument, NULL, 'd'}, {"min", required_argument, NULL, 'a'},
-        {"max", required_argument, NULL, 'b'},  {"mean", required_argument, NULL, 'm'},
-        {"alpha", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:n:d:a:b:m:p:o:", options, NULL)) != -1) {
-        switch (c) {
-        case 's': seed = atoll(optarg); break;
-        case 'n': ops = atoll(optarg); break;
-        case 'a': g.min = atof(optarg); break;
-        case 'b': g.max = atof(optarg); break;
-        case 'm': g.mean = atof(optarg); break;
-        case 'p': g.alpha = atof(optarg); break;
-        case 'o': out = optarg; break;
-        case 'd':
-            g.distribution = strcmp(optarg, "uniform") == 0       ? 0
-                           : strcmp(optarg, "exponential") == 0 ? 1
-                           : strcmp(optarg, "powerlaw") == 0    ? 2
-                                                                : -1;
-            if (g.distribution < 0) {
-                fprintf(stderr, "mems-trace gen: unknown size distribution '%s'\n", optarg);
-                return 2;
-            }
+    p->sizes = (enum gen_sizes)sizes;
+    switch (p->sizes) {
+    case SIZES_CONSTANT:
+        if (cv != 0)
             break;
-        default: usage(stderr); return 2;
-        }
+        p->min = mean;
+        return 0;
+    case SIZES_UNIFORM: /* on [m(1 - sqrt3 c), m(1 + sqrt3 c)] */
+        if (cv > 1 / sqrt(3.0))
+            break;
+        p->min = mean * (1 - sqrt(3.0) * cv);
+        p->max = fmin(p->max, mean * (1 + sqrt(3.0) * cv));
+        return 0;
+    case SIZES_EXPONENTIAL: /* shifted: min + Exp(scale), CV = scale / mean */
+        if (cv <= 0 || cv > 1)
+            break;
+        p->min = mean * (1 - cv);
+        p->scale = mean * cv;
+        return 0;
+    case SIZES_HYPEREXP: { /* two phases with balanced means (each branch carries half the mean) */
+        if (cv < 1)
+            break;
+        double c2 = cv * cv;
+        p->p = 0.5 * (1 + sqrt((c2 - 1) / (c2 + 1)));
+        p->scale = mean / (2 * p->p);
+        p->scale2 = mean / (2 * (1 - p->p));
+        p->min = 0;
+        return 0;
     }
-    if (seed < 0 || out == NULL || ops < 100 || g.min < 1 || g.max < g.min || g.alpha <= 0 || g.mean <= 0) {
-        fprintf(stderr, "mems-trace gen: needs --seed S (>= 0), -o OUT, --ops >= 100, 1 <= min <= max, mean and "
-                        "alpha > 0\n");
-        usage(stderr);
-        return 2;
+    case SIZES_PARETO: /* CV^2 = 1 / (alpha (alpha - 2)) */
+        if (cv <= 0)
+            break;
+        p->alpha = 1 + sqrt(1 + 1 / (cv * cv));
+        p->min = mean * (p->alpha - 1) / p->alpha;
+        return 0;
+    default: break;
     }
+    snprintf(why, why_size, "a %s distribution cannot have a coefficient of variation of %g", name, cv);
+    return -1;
+}
+
+int generate_trace(const struct gen_params *p, struct trace *out, struct trace_error *error)
+{
     void (*run)(struct generator *, size_t) = NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strcmp(kind, kinds[i].name) == 0)
+        if (strcmp(p->kind, kinds[i].name) == 0)
             run = kinds[i].run;
     if (run == NULL) {
-        fprintf(stderr, "mems-trace gen: unknown kind '%s'\n", kind);
-        usage(stderr);
-        return 2;
+        trace_error_set(error, "unknown generator kind '%s'", p->kind);
+        return -1;
     }
-    g.rng = (uint64_t)seed;
-    builder_start(&g.builder, &g.trace, &g.error, "gen", (size_t)1 << 28);
-    run(&g, (size_t)ops);
-    free(g.live);
-    free(g.spare);
-    if (g.failed) {
-        fprintf(stderr, "mems-trace gen: internal error: %s\n", g.error.message);
-        builder_abandon(&g.builder);
-        return 1;
+    if (p->ops < 100 || !(p->min >= 0) || !(p->max >= 1) || p->max < p->min || p->sizes >= SIZES_COUNT ||
+        (p->sizes == SIZES_EXPONENTIAL && !(p->scale > 0)) || (p->sizes == SIZES_PARETO && !(p->alpha > 0 && p->min > 0)) ||
+        (p->sizes == SIZES_HYPEREXP && !(p->scale > 0 && p->scale2 > 0 && p->p >= 0 && p->p <= 1))) {
+        trace_error_set(error, "generator %s: bad parameters (ops >= 100, 0 <= min <= max, positive means and alpha)",
+                        p->kind);
+        return -1;
     }
-    builder_finish(&g.builder);
-    snprintf(g.trace.name, sizeof g.trace.name, "%s-%lld", kind, seed);
-    int rc = trace_write_by_name(&g.trace, out, &g.error);
-    if (rc != 0)
-        fprintf(stderr, "%s\n", g.error.message);
-    else
-        fprintf(stderr, "mems-trace gen: %s: %zu ops, peak live %ju bytes\n", out, g.trace.num_ops,
-                (uintmax_t)g.trace.facts.peak_live_bytes);
-    trace_free(&g.trace);
-    return rc != 0;
+    struct generator *g = calloc(1, sizeof *g);
+    if (g == NULL) {
+        trace_error_set(error, "out of memory");
+        return -1;
+    }
+    g->params = *p;
+    g->rng = p->seed;
+    builder_start(&g->builder, &g->trace, &g->error, "gen", (size_t)1 << 28);
+    run(g, p->ops);
+    free(g->live);
+    free(g->spare);
+    int rc = 0;
+    if (g->failed) {
+        trace_error_set(error, "generator %s: internal error: %s", p->kind, g->error.message);
+        builder_abandon(&g->builder);
+        rc = -1;
+    } else {
+        builder_finish(&g->builder);
+        snprintf(g->trace.name, sizeof g->trace.name, "%s-%ju", p->kind, (uintmax_t)p->seed);
+        *out = g->trace;
+    }
+    free(g);
+    return rc;
 }

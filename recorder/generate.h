@@ -1,0 +1,48 @@
+/*
+ * Seeded, deterministic synthetic traces (the generators of `mems-trace gen`,
+ * also used in process by `mems-bench study`): a shape of lifetimes and a
+ * distribution of request sizes.
+ */
+#ifndef MEMS_TRACE_GENERATE_H
+#define MEMS_TRACE_GENERATE_H
+
+#include "trace.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum gen_sizes {
+    SIZES_UNIFORM,     /* min .. max */
+    SIZES_EXPONENTIAL, /* min + an exponential of mean `scale` */
+    SIZES_PARETO,      /* min / U^(1/alpha): "powerlaw" */
+    SIZES_CONSTANT,    /* always `min` */
+    SIZES_HYPEREXP,    /* two exponentials, means scale and scale2, the first with probability p */
+    SIZES_COUNT
+};
+
+struct gen_params {
+    char kind[32];       /* ramp, peak, plateau, fragment, coalesce, realloc */
+    uint64_t seed;
+    size_t ops;
+    enum gen_sizes sizes;
+    double min, max;     /* every size is clipped to [1, max] */
+    double scale, alpha; /* exponential mean; Pareto shape */
+    double scale2, p;    /* hyperexponential's second mean and the first branch's probability */
+};
+
+/* The defaults of `mems-trace gen`: uniform sizes 8..4096, 100 000 ops. */
+void gen_default_params(struct gen_params *p);
+/* Sets the size distribution `name` (constant, uniform, exponential,
+ * hyperexponential, pareto) to have this mean and coefficient of variation
+ * (standard deviation / mean), before clipping to max. Returns 0, or -1 with
+ * the reason in `why` (a CV the family cannot have: constant needs 0, uniform
+ * at most 1/sqrt(3), exponential (0, 1], hyperexponential at least 1). */
+int gen_sizes_by_cv(struct gen_params *p, const char *name, double mean, double cv, char *why, size_t why_size);
+/* Parses a distribution name ("powerlaw" is Pareto); -1 when unknown. */
+int gen_sizes_from_name(const char *name);
+const char *gen_sizes_name(enum gen_sizes sizes);
+/* Writes the generated trace into *out (a loaded trace: trace_free it).
+ * Returns 0, or -1 with *error set (an unknown kind, bad parameters). */
+int generate_trace(const struct gen_params *p, struct trace *out, struct trace_error *error);
+
+#endif
