@@ -7,10 +7,9 @@
  *
  * A leaf holds, in uint64_t units: a count of its starts; a summary (a bit per
  * start word that is not zero, so finding the next or previous start skips
- * empty words); the start, hole and slack bitmaps; and per word the largest
- * hole starting in it (fit_tree.c). Leaves are located through the directory,
- * which also has a bit per leaf that holds a start, so a search for the next
- * start skips empty leaves.
+ * empty words); the start, hole and slack bitmaps. Leaves are located through
+ * the directory, which also has a bit per leaf that holds a start, so a search
+ * for the next start skips empty leaves, and the levels of the fit tree.
  */
 #include "mems_internal.h"
 
@@ -31,8 +30,8 @@ static unsigned log2_exact(size_t x)
 static size_t leaf_content_words(size_t wpl, unsigned slack_bits)
 {
     size_t summary = (wpl + 63) / 64;
-    /* count, summary, start, hole, slack (slack_bits words per start word), maxima (2 per word) */
-    return 1 + summary + wpl * (2 + (size_t)slack_bits) + (wpl + 1) / 2;
+    /* count, summary, start, hole, slack (slack_bits words per start word) */
+    return 1 + summary + wpl * (2 + (size_t)slack_bits);
 }
 
 /* The slack field is the smallest power-of-two width that holds
@@ -56,7 +55,6 @@ void grain_layout_init(size_t alignment)
     L.off_start = L.off_summary + L.summary_words;
     L.off_hole = L.off_start + wpl;
     L.off_slack = L.off_hole + wpl;
-    L.off_max = L.off_slack + wpl * L.slack_bits;
 }
 
 /* word / words_per_leaf by one multiplication: exact for words below 2^32. */
@@ -78,10 +76,11 @@ uint64_t *grain_leaf_of(grain_t g)
 
 /* ---- the directory ---- */
 
+/* Level 0 of the fit tree has an entry per word of every leaf the directory can hold. */
 static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *levels)
 {
     size_t bytes = capacity * sizeof(uint64_t *) + ((capacity + 63) / 64) * sizeof(uint64_t);
-    size_t n = capacity;
+    size_t n = capacity * L.words_per_leaf;
     unsigned count = 0;
     for (;;) {
         level_lengths[count++] = n;
@@ -103,7 +102,7 @@ bool grain_reserve_span(grain_t end)
     size_t needed = end == 0 ? 1 : leaf_index((end - 1) >> 6) + 1;
     if (needed <= D.leaf_capacity)
         return true;
-    size_t capacity = D.leaf_capacity ? D.leaf_capacity : 16;
+    size_t capacity = D.leaf_capacity ? D.leaf_capacity : 1;
     while (capacity < needed)
         capacity *= 2;
     size_t lengths[FIT_MAX_LEVELS];
@@ -174,13 +173,9 @@ static void leaf_release(size_t leaf)
 {
     uint64_t *page = D.leaves[leaf];
     assert(page != NULL && page[0] == 0);
-    /* the fit tree's entries are the only words an emptied leaf may still hold */
-    memset(page + L.off_max, 0, L.words_per_leaf * sizeof(uint32_t));
     D.leaves[leaf] = NULL;
     D.leaf_live[leaf / 64] &= ~((uint64_t)1 << (leaf % 64));
     mems_state.leaves_mapped--;
-    if (mems_state.fit_active)
-        fit_leaf_emptied(leaf);
     if (mems_state.spare_leaf_count == 0) {
         page[0] = (uint64_t)(uintptr_t)mems_state.spare_leaves;
         mems_state.spare_leaves = page;
@@ -418,17 +413,6 @@ uint64_t grain_hole_starts_in_word(uint64_t word)
         return 0;
     size_t w = (size_t)(word - (uint64_t)leaf * L.words_per_leaf);
     return leafp[L.off_hole + w];
-}
-
-/* The largest-hole entry of global word `word`, or NULL when its leaf is not mapped. */
-uint32_t *grain_word_max(uint64_t word)
-{
-    size_t leaf = leaf_index(word);
-    uint64_t *leafp = leaf_at(leaf);
-    if (leafp == NULL)
-        return NULL;
-    size_t w = (size_t)(word - (uint64_t)leaf * L.words_per_leaf);
-    return (uint32_t *)(leafp + L.off_max) + w;
 }
 
 void grain_release_all(void)

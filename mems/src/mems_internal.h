@@ -73,7 +73,7 @@ struct grain_layout {
     size_t words_per_leaf;
     uint64_t leaf_magic;    /* word / words_per_leaf == (word * leaf_magic) >> 64 */
     size_t summary_words;   /* one bit per start word that is not zero */
-    size_t off_summary, off_start, off_hole, off_slack, off_max; /* in uint64_t units */
+    size_t off_summary, off_start, off_hole, off_slack; /* in uint64_t units */
 };
 
 /* Leaf pointers, the bit per leaf saying it holds a start, and the levels of
@@ -84,7 +84,7 @@ struct grain_directory {
     size_t leaf_capacity;
     uint64_t **leaves;      /* NULL: no start in that leaf (all its bits are zero) */
     uint64_t *leaf_live;
-    uint32_t *levels[FIT_MAX_LEVELS]; /* levels[0][leaf] = largest hole starting in the leaf */
+    uint32_t *levels[FIT_MAX_LEVELS]; /* levels[0][word] = largest hole starting in the word */
     size_t level_length[FIT_MAX_LEVELS];
     unsigned level_count;
 };
@@ -199,14 +199,12 @@ grain_t grain_next_start(grain_t g, grain_t limit);
 grain_t grain_prev_start(grain_t g);
 uint64_t *grain_leaf_of(grain_t g);
 uint64_t grain_hole_starts_in_word(uint64_t word);
-uint32_t *grain_word_max(uint64_t word);
 void grain_release_all(void);
 void grain_check(int *bad, char *what, size_t what_size);
 
 /* fit_tree.c: holes by address */
 void fit_note_word(grain_t g);
 void fit_commit(void);
-void fit_leaf_emptied(size_t leaf);
 void fit_levels_recompute(void);
 grain_t fit_first(uint64_t size, grain_t from);
 uint64_t fit_largest(void);
