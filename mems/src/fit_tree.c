@@ -14,6 +14,9 @@
 
 #include <assert.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define D (mems_state.dir)
 
@@ -62,72 +65,142 @@ void fit_levels_recompute(void)
             D.levels[lvl][j] = level_children_max(lvl, j);
 }
 
-static void word_refresh(uint64_t word)
+/* Sets a word's largest hole and carries the change up: a parent needs its 16
+ * children looked at only when the child that was its largest shrank. */
+static void word_set(uint64_t word, uint32_t now)
 {
-    uint32_t now = word_largest_hole(word);
     size_t index = (size_t)word;
-    if (D.levels[0][index] == now)
+    uint32_t old = D.levels[0][index];
+    if (old == now)
         return;
     D.levels[0][index] = now;
     for (unsigned lvl = 1; lvl < D.level_count; lvl++) {
         size_t parent = index / 16;
-        uint32_t m = level_children_max(lvl, parent);
-        if (D.levels[lvl][parent] == m)
+        uint32_t current = D.levels[lvl][parent], next;
+        if (now >= current)
+            next = now;
+        else if (old == current)
+            next = level_children_max(lvl, parent);
+        else
             return;
-        D.levels[lvl][parent] = m;
+        if (next == current)
+            return;
+        D.levels[lvl][parent] = next;
+        old = current;
+        now = next;
         index = parent;
     }
 }
 
-void fit_note_word(grain_t g)
+/* An operation's changes to one word, applied by fit_commit once the bitmaps
+ * are final. Most need no hole measured: a word's largest only has to be
+ * recomputed when its largest hole went and holes older than this operation
+ * remain in it. */
+static struct fit_change *change_for(uint64_t word)
+{
+    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
+        if (mems_state.fit_dirty[i].word == word)
+            return &mems_state.fit_dirty[i];
+    assert(mems_state.fit_dirty_count < sizeof mems_state.fit_dirty / sizeof mems_state.fit_dirty[0]);
+    struct fit_change *c = &mems_state.fit_dirty[mems_state.fit_dirty_count++];
+    *c = (struct fit_change){.word = word};
+    return c;
+}
+
+void fit_note_removed(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active)
         return;
-    uint64_t word = g >> 6;
-    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
-        if (mems_state.fit_dirty[i] == word)
-            return;
-    assert(mems_state.fit_dirty_count < 4);
-    mems_state.fit_dirty[mems_state.fit_dirty_count++] = word;
+    struct fit_change *c = change_for(g >> 6);
+    if (saturate(size) >= D.levels[0][c->word])
+        c->largest_went = true;
+}
+
+void fit_note_added(grain_t g, uint64_t size)
+{
+    if (!mems_state.fit_active)
+        return;
+    struct fit_change *c = change_for(g >> 6);
+    uint32_t s = saturate(size);
+    c->added_largest = s > c->added_largest ? s : c->added_largest;
+    c->added++;
+}
+
+static void change_apply(const struct fit_change *c)
+{
+    uint32_t old = D.levels[0][c->word], now;
+    if (!c->largest_went)
+        now = c->added_largest > old ? c->added_largest : old;
+    else if ((unsigned)__builtin_popcountll(grain_hole_starts_in_word(c->word)) == c->added)
+        now = c->added_largest; /* every hole left in the word is one just added */
+    else
+        now = word_largest_hole(c->word);
+    word_set(c->word, now);
 }
 
 void fit_commit(void)
 {
     for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
-        word_refresh(mems_state.fit_dirty[i]);
+        change_apply(&mems_state.fit_dirty[i]);
     mems_state.fit_dirty_count = 0;
 }
 
 /* ---- searching ---- */
 
+/* Bit i set when group[i] >= key, for the 16 entries of a group (levels are
+ * padded to whole groups): a fixed-length loop the compiler turns into
+ * vector compares. */
+#if defined(__SSE2__)
+static inline unsigned group_mask(const uint32_t *group, uint32_t key)
+{
+    /* unsigned >= through signed > with the sign bit flipped; key >= 1 */
+    const __m128i bias = _mm_set1_epi32(INT32_MIN);
+    const __m128i k = _mm_xor_si128(_mm_set1_epi32((int32_t)(key - 1)), bias);
+    unsigned mask = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        __m128i v = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(group + 4 * i)), bias);
+        mask |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(v, k))) << (4 * i);
+    }
+    return mask;
+}
+#else
+static inline unsigned group_mask(const uint32_t *group, uint32_t key)
+{
+    unsigned mask = 0;
+    for (unsigned i = 0; i < 16; i++)
+        mask |= (unsigned)(group[i] >= key) << i;
+    return mask;
+}
+#endif
+
+/* From entry `index` of level `lvl`, known to reach `key`, down to the first
+ * word below it that does. */
+static uint64_t descend(unsigned lvl, size_t index, uint32_t key)
+{
+    while (lvl > 0) {
+        lvl--;
+        index *= 16;
+        unsigned mask = group_mask(&D.levels[lvl][index], key);
+        assert(mask != 0);
+        index += (unsigned)__builtin_ctz(mask);
+    }
+    return index;
+}
+
 /* The first word at or after `word` whose largest hole reaches `key`. */
 static uint64_t word_next(uint64_t word, uint32_t key)
 {
     size_t index = (size_t)word;
-    unsigned lvl = 0;
-    for (;;) {
-        size_t length = D.level_length[lvl];
-        if (index >= length)
+    for (unsigned lvl = 0; lvl < D.level_count; lvl++) {
+        if (index >= D.level_length[lvl])
             return UINT64_MAX;
-        size_t end = (index | 15) + 1 < length ? (index | 15) + 1 : length;
-        const uint32_t *level = D.levels[lvl];
-        while (index < end && level[index] < key)
-            index++;
-        if (index < end)
-            break;
-        if (lvl + 1 == D.level_count)
-            return UINT64_MAX;
-        index = (end - 1) / 16 + 1; /* the group after this one, a level up */
-        lvl++;
+        size_t group = index & ~(size_t)15;
+        unsigned mask = group_mask(&D.levels[lvl][group], key) & (~0u << (index - group));
+        if (mask != 0)
+            return descend(lvl, group + (unsigned)__builtin_ctz(mask), key);
+        index = group / 16 + 1; /* the group after this one, a level up */
     }
-    while (lvl > 0) {
-        lvl--;
-        index *= 16;
-        const uint32_t *level = D.levels[lvl];
-        while (level[index] < key)
-            index++;
-    }
-    return index;
+    return UINT64_MAX;
 }
 
 /* The lowest-addressed hole of at least `size` granules starting in `word` at or after `from`. */
@@ -151,7 +224,7 @@ grain_t fit_first(uint64_t size, grain_t from)
 {
     uint32_t key = saturate(size);
     uint64_t word = from >> 6;
-    if (word >= D.level_length[0])
+    if (D.level_count == 0 || word >= D.level_length[0])
         return GRAIN_NONE;
     if (D.levels[0][word] >= key) {
         grain_t g = word_first_fit(word, from, size);

@@ -84,7 +84,7 @@ static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *
     unsigned count = 0;
     for (;;) {
         level_lengths[count++] = n;
-        bytes += n * sizeof(uint32_t);
+        bytes += ((n + 15) & ~(size_t)15) * sizeof(uint32_t); /* whole groups of 16 */
         if (n <= 1 || count == FIT_MAX_LEVELS)
             break;
         n = (n + 15) / 16;
@@ -120,7 +120,7 @@ bool grain_reserve_span(grain_t end)
     for (unsigned i = 0; i < levels; i++) {
         next.levels[i] = level;
         next.level_length[i] = lengths[i];
-        level += lengths[i];
+        level += (lengths[i] + 15) & ~(size_t)15;
     }
     if (D.map != NULL) {
         memcpy(next.leaves, D.leaves, D.leaf_capacity * sizeof *D.leaves);

@@ -19,13 +19,13 @@ bool index_prepare(void)
 
 void index_hole_added(grain_t g, uint64_t size)
 {
-    fit_note_word(g);
+    fit_note_added(g, size);
     bins_add(g, size);
 }
 
 void index_hole_removed(grain_t g, uint64_t size)
 {
-    fit_note_word(g);
+    fit_note_removed(g, size);
     bins_remove(g, size);
 }
 

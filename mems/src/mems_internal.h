@@ -132,7 +132,12 @@ struct mems_state {
     size_t spare_leaf_count;
     size_t leaves_mapped;         /* in the directory */
     bool fit_active;
-    grain_t fit_dirty[4];
+    struct fit_change {
+        uint64_t word;
+        uint32_t added_largest; /* largest hole added to the word by this operation */
+        unsigned added;         /* holes added to it */
+        bool largest_went;      /* a hole as large as the word's largest left it */
+    } fit_dirty[6];
     unsigned fit_dirty_count;
     struct size_bins bins;
     uint32_t priority_state;
@@ -203,7 +208,8 @@ void grain_release_all(void);
 void grain_check(int *bad, char *what, size_t what_size);
 
 /* fit_tree.c: holes by address */
-void fit_note_word(grain_t g);
+void fit_note_removed(grain_t g, uint64_t size);
+void fit_note_added(grain_t g, uint64_t size);
 void fit_commit(void);
 void fit_levels_recompute(void);
 grain_t fit_first(uint64_t size, grain_t from);
