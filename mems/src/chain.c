@@ -77,14 +77,6 @@ static void by_base_remove(struct main_node *node)
 
 /* ---- the page map ---- */
 
-struct main_node *chain_node_at(uintptr_t v)
-{
-    if (v < MEMS_VIRTUAL_BASE)
-        return NULL;
-    size_t page = (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
-    return page < mems_state.page_map_capacity ? mems_state.page_map[page] : NULL;
-}
-
 static void page_map_fill(const struct main_node *node, struct main_node *value)
 {
     size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;

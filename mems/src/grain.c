@@ -57,18 +57,6 @@ void grain_layout_init(size_t alignment)
     L.off_slack = L.off_hole + wpl;
 }
 
-/* word / words_per_leaf by one multiplication: exact for words below 2^32. */
-static inline size_t leaf_index(uint64_t word)
-{
-    __extension__ typedef unsigned __int128 u128;
-    return (size_t)(((u128)word * L.leaf_magic) >> 64);
-}
-
-static inline uint64_t *leaf_at(size_t leaf)
-{
-    return leaf < D.leaf_capacity ? D.leaves[leaf] : NULL;
-}
-
 uint64_t *grain_leaf_of(grain_t g)
 {
     return leaf_at(leaf_index(g >> 6));
@@ -194,50 +182,6 @@ void grain_unreserve(grain_t g)
 }
 
 /* ---- bits ---- */
-
-struct grain_place {
-    uint64_t *leaf;
-    size_t leaf_number;
-    size_t word;  /* within the leaf */
-    unsigned bit;
-};
-
-static inline struct grain_place place_of(grain_t g)
-{
-    uint64_t w = g >> 6;
-    size_t leaf = leaf_index(w);
-    struct grain_place p = {leaf_at(leaf), leaf, (size_t)(w - (uint64_t)leaf * L.words_per_leaf), (unsigned)(g & 63)};
-    return p;
-}
-
-bool grain_is_start(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    return p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1);
-}
-
-bool grain_is_hole(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    return p.leaf != NULL && (p.leaf[L.off_hole + p.word] >> p.bit & 1);
-}
-
-static inline uint64_t *slack_word(const struct grain_place *p, unsigned *shift)
-{
-    unsigned bit = p->bit * L.slack_bits;
-    *shift = bit & 63;
-    return &p->leaf[L.off_slack + p->word * L.slack_bits + bit / 64];
-}
-
-unsigned grain_slack(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    if (p.leaf == NULL || L.slack_bits == 0)
-        return 0;
-    unsigned shift;
-    uint64_t *w = slack_word(&p, &shift);
-    return (unsigned)((*w >> shift) & ((1u << L.slack_bits) - 1));
-}
 
 static void slack_store(const struct grain_place *p, unsigned slack)
 {
@@ -403,17 +347,6 @@ grain_t grain_prev_start(grain_t g)
 }
 
 /* ---- for the fit tree ---- */
-
-/* Bits of the granules in global word `word` that start a HOLE. */
-uint64_t grain_hole_starts_in_word(uint64_t word)
-{
-    size_t leaf = leaf_index(word);
-    const uint64_t *leafp = leaf_at(leaf);
-    if (leafp == NULL)
-        return 0;
-    size_t w = (size_t)(word - (uint64_t)leaf * L.words_per_leaf);
-    return leafp[L.off_hole + w];
-}
 
 void grain_release_all(void)
 {
