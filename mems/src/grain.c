@@ -183,27 +183,23 @@ void grain_unreserve(grain_t g)
 
 /* ---- bits ---- */
 
-static void slack_store(const struct grain_place *p, unsigned slack)
+/* The layout is read into locals first: stores through the leaf's uint64_t
+ * words could otherwise alias it and make the compiler read it again. */
+static inline void kind_store(const struct grain_place *p, bool hole, unsigned slack)
 {
-    if (L.slack_bits == 0) {
-        assert(slack == 0);
+    const size_t off_hole = L.off_hole, off_slack = L.off_slack;
+    const unsigned slack_bits = L.slack_bits;
+    uint64_t bit = (uint64_t)1 << p->bit;
+    uint64_t *hole_word = &p->leaf[off_hole + p->word];
+    *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
+    if (slack_bits == 0) {
+        assert(slack == 0 || hole);
         return;
     }
-    assert(slack < (1u << L.shift));
-    unsigned shift;
-    uint64_t *w = slack_word(p, &shift);
-    uint64_t mask = (((uint64_t)1 << L.slack_bits) - 1) << shift;
-    *w = (*w & ~mask) | ((uint64_t)slack << shift);
-}
-
-static void kind_store(const struct grain_place *p, bool hole, unsigned slack)
-{
-    uint64_t bit = (uint64_t)1 << p->bit;
-    if (hole)
-        p->leaf[L.off_hole + p->word] |= bit;
-    else
-        p->leaf[L.off_hole + p->word] &= ~bit;
-    slack_store(p, hole ? 0 : slack);
+    unsigned field = p->bit * slack_bits, shift = field & 63;
+    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
+    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
+    *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
 }
 
 /* Marks a new segment start; its leaf must be reserved. */
@@ -275,11 +271,9 @@ static grain_t grain_of(size_t leaf, size_t word, unsigned bit)
 }
 
 /* The first start after `g` and below `limit`, else `limit`. */
-grain_t grain_next_start(grain_t g, grain_t limit)
+/* The slow part of grain_next_start (mems_internal.h): past `from`'s word. */
+grain_t grain_next_start_far(grain_t from, grain_t limit)
 {
-    grain_t from = g + 1;
-    if (from >= limit)
-        return limit;
     struct grain_place p = place_of(from);
     size_t leaf = p.leaf_number;
     if (p.leaf != NULL) {

@@ -171,6 +171,8 @@ static inline size_t grains_to_bytes(uint64_t n) { return (size_t)n << mems_stat
 
 /* ---- granule bitmaps: the accessors every operation uses, inline ---- */
 
+grain_t grain_next_start_far(grain_t from, grain_t limit);
+
 /* word / words_per_leaf by one multiplication: exact for words below 2^32. */
 static inline size_t leaf_index(uint64_t word)
 {
@@ -254,6 +256,24 @@ static inline uint64_t grain_hole_starts_in_word(uint64_t word)
     return leafp[mems_state.layout.off_hole + (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf)];
 }
 
+/* The first start after `g` and below `limit`, else `limit`: in g's own word
+ * here, further in grain.c. */
+static inline grain_t grain_next_start(grain_t g, grain_t limit)
+{
+    grain_t from = g + 1;
+    if (from >= limit)
+        return limit;
+    struct grain_place p = place_of(from);
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[mems_state.layout.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        if (bits != 0) {
+            grain_t r = (from & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
+            return r < limit ? r : limit;
+        }
+    }
+    return grain_next_start_far(from, limit);
+}
+
 /* The node of a MeMS virtual address, through the page map (chain.c). */
 static inline struct main_node *chain_node_at(uintptr_t v)
 {
@@ -291,7 +311,7 @@ void grain_unreserve(grain_t g);
 void grain_set_start(grain_t g, bool hole, unsigned slack);
 void grain_set_kind(grain_t g, bool hole, unsigned slack);
 void grain_clear_start(grain_t g);
-grain_t grain_next_start(grain_t g, grain_t limit);
+grain_t grain_next_start_far(grain_t from, grain_t limit);
 grain_t grain_prev_start(grain_t g);
 uint64_t *grain_leaf_of(grain_t g);
 void grain_release_all(void);
