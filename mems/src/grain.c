@@ -354,9 +354,12 @@ void grain_release_all(void)
     }
     if (D.map != NULL)
         state_unmap_or_keep(D.map, D.map_bytes, "the granule directory");
+    if (D.map != NULL)
+        mems_state.metadata_bytes -= D.map_bytes + (mems_state.leaves_mapped + mems_state.spare_leaf_count) * PAGE_SIZE;
     memset(&D, 0, sizeof D);
     mems_state.spare_leaf_count = 0;
     mems_state.leaves_mapped = 0;
+    mems_state.fit_dirty_count = 0;
 }
 
 /* For mems_check: every leaf's count, summary and live bit agree with its

@@ -94,8 +94,6 @@ struct hole_record {
     uint64_t size;          /* granules */
     grain_t grain;
     uint32_t left, right;   /* treap links, record numbers (0 = none) */
-    uint32_t priority;
-    uint32_t bin;
 };
 
 #define SIZE_BIN_EXACT 64
@@ -140,7 +138,6 @@ struct mems_state {
     } fit_dirty[6];
     unsigned fit_dirty_count;
     struct size_bins bins;
-    uint32_t priority_state;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
     size_t page_map_bytes, page_map_capacity;
@@ -354,6 +351,7 @@ uint64_t index_largest_hole(void);
 struct main_node *chain_append_node(size_t pages);
 bool chain_remove_node(struct main_node *node);
 void chain_release_all(void);
+void chain_release_tables(void);
 struct main_node *chain_node_of_real(const void *real);
 int chain_check_tables(void);
 
