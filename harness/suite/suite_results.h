@@ -1,0 +1,54 @@
+/* A suite run's results: its traces and allocators, one row per replay, and
+ * per trace x allocator x metric the median with its interval over repeats. */
+#ifndef MEMS_BENCH_SUITE_RESULTS_H
+#define MEMS_BENCH_SUITE_RESULTS_H
+
+#include "backend.h"
+#include "runner.h"
+#include "stats.h"
+#include "trace.h"
+
+#include <limits.h>
+
+struct suite_row {
+    size_t trace, alloc;
+    long repeat;
+    struct pass_result check, timed, latency;
+};
+
+/* The metrics the report summarises: name, unit, and where lower is better. */
+struct suite_metric {
+    const char *name, *unit, *label;
+    int lower_is_better;
+};
+extern const struct suite_metric suite_metrics[];
+extern const size_t suite_metric_count;
+
+struct suite {
+    char run_dir[PATH_MAX], run_name[256], source_dir[PATH_MAX];
+    struct trace *traces;
+    size_t ntraces;
+    char (*bin_paths)[PATH_MAX + 64];
+    struct backend *backends;
+    size_t nbackends, glibc; /* index of glibc in backends, or nbackends */
+    long repeats;
+    bool quick;
+    size_t featured;         /* the trace of the timeline, latency, heap map and hyperfine figures */
+    struct suite_row *rows;
+    size_t nrows;
+    /* per trace x alloc x metric, filled by suite_compute_stats */
+    struct median_ci *stats;
+    double elapsed_seconds;
+    char hyperfine_md[PATH_MAX + 32];
+    bool hyperfine_ran, plots_ran;
+    char figures[6][64];
+};
+
+double suite_row_metric(const struct suite *s, const struct suite_row *row, size_t metric);
+const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric);
+/* fills s->stats from s->rows */
+void suite_compute_stats(struct suite *s);
+/* RUN/stats.csv: medians, intervals, ratios to glibc */
+int suite_write_stats_csv(const struct suite *s);
+
+#endif
