@@ -8,6 +8,7 @@
  * processes → write summary.csv, latency.csv and the time series.
  */
 #include "report.h"
+#include "replay.h"
 #include "runner.h"
 #include "suite.h"
 #include "trace.h"
@@ -285,7 +286,7 @@ static int command_replay(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--child") == 0)
-        return runner_child_main(argc - 1, argv + 1);
+        return replay_child_main(argc - 1, argv + 1);
     if (argc < 2) {
         usage(stderr);
         return 2;

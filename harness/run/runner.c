@@ -12,8 +12,6 @@
 
 extern char **environ;
 
-static const char *const mode_names[] = {"check", "timed", "latency"};
-
 /* The parent's environment without LD_PRELOAD, plus the backend's library. */
 static char **child_environment(const struct backend *backend, char *preload_entry, size_t entry_size)
 {
@@ -68,7 +66,7 @@ int runner_run(const char *self, enum replay_mode mode, const char *binary_path,
         snprintf(backend_spec, sizeof backend_spec, "%s=%s", backend->name, backend->preload);
     else
         snprintf(backend_spec, sizeof backend_spec, "%s", backend->name);
-    char *argv[] = {(char *)self,         "--child",       (char *)mode_names[mode],
+    char *argv[] = {(char *)self,         "--child",       (char *)replay_mode_name(mode),
                     (char *)binary_path,  backend_spec,    alignment,
                     (char *)(series_path ? series_path : "-"), (char *)(heapmap_path ? heapmap_path : "-"), NULL};
     char preload_entry[600];
@@ -135,41 +133,4 @@ double result_number(const struct pass_result *r, const char *key)
 {
     const char *v = result_get(r, key);
     return v != NULL ? strtod(v, NULL) : 0;
-}
-
-int runner_child_main(int argc, char **argv)
-{
-    if (argc != 7) {
-        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP\n");
-        return 2;
-    }
-    enum replay_mode mode;
-    if (strcmp(argv[1], "check") == 0)
-        mode = MODE_CHECK;
-    else if (strcmp(argv[1], "timed") == 0)
-        mode = MODE_TIMED;
-    else if (strcmp(argv[1], "latency") == 0)
-        mode = MODE_LATENCY;
-    else {
-        fprintf(stderr, "mems-bench --child: unknown mode '%s'\n", argv[1]);
-        return 2;
-    }
-    struct trace trace;
-    struct trace_error error;
-    if (trace_map_binary(argv[2], &trace, &error) != 0) {
-        fprintf(stderr, "%s\n", error.message);
-        return 2;
-    }
-    struct backend backend;
-    char why[256];
-    if (backend_resolve(argv[3], &backend, why, sizeof why) != 0) {
-        fprintf(stderr, "%s\n", why);
-        return 2;
-    }
-    const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10));
-    int rc = replay_run(mode, &trace, ops, strcmp(argv[5], "-") == 0 ? NULL : argv[5],
-                        strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6], stdout);
-    fflush(stdout);
-    trace_free(&trace);
-    return rc;
 }

@@ -50,4 +50,12 @@ struct latency_summary {
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
                const char *series_path, const char *heapmap_path, FILE *out);
 
+/* "check", "timed", "latency": the mode's name on the child's command line */
+const char *replay_mode_name(enum replay_mode mode);
+int replay_mode_parse(const char *name, enum replay_mode *mode);
+
+/* The child's side of mems-bench: --child MODE BINARY BACKEND ALIGNMENT SERIES|- HEAPMAP|-
+ * (argv[0] is "--child"); the results go to stdout. */
+int replay_child_main(int argc, char **argv);
+
 #endif

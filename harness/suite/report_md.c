@@ -6,7 +6,7 @@
  * and the factor its numbers were divided by, so tests can check every cell
  * against summary.csv.
  */
-#include "suite.h"
+#include "report_md.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -9,6 +9,9 @@
 #include "suite.h"
 
 #include "report.h"
+#include "report_md.h"
+#include "suite_figures.h"
+#include "suite_results.h"
 
 #include "mems.h"
 
@@ -16,7 +19,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <glob.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,50 +30,6 @@
 #ifndef MEMS_SOURCE_DIR
 #define MEMS_SOURCE_DIR "."
 #endif
-
-const struct suite_metric suite_metrics[] = {
-    {"ns_per_op", "ns", "time per operation", 1},
-    {"peak_footprint_bytes", "B", "peak footprint", 1},
-    {"utilization", "", "utilization (peak live / peak footprint)", 0},
-    {"frag_jw1", "", "fragmentation J&W #1 (over time)", 1},
-    {"frag_jw2", "", "fragmentation J&W #2 (at peak live)", 1},
-    {"frag_jw3", "", "fragmentation J&W #3 (at peak footprint)", 1},
-    {"frag_jw4", "", "fragmentation J&W #4 (peak footprint / peak live - 1)", 1},
-    {"rss_growth_bytes", "B", "RSS growth", 1},
-    {"holes_examined_per_search", "", "holes examined per search (MeMS)", 1},
-    {"latency_malloc_p50_ns", "ns", "malloc latency p50", 1},
-    {"latency_malloc_p99_ns", "ns", "malloc latency p99", 1},
-    {"latency_free_p50_ns", "ns", "free latency p50", 1},
-    {"latency_free_p99_ns", "ns", "free latency p99", 1},
-};
-const size_t suite_metric_count = sizeof suite_metrics / sizeof *suite_metrics;
-
-double suite_row_metric(const struct suite *s, const struct suite_row *row, size_t metric)
-{
-    (void)s;
-    const char *name = suite_metrics[metric].name;
-    if (strcmp(name, "ns_per_op") == 0)
-        return result_get(&row->timed, name) ? result_number(&row->timed, name) : NAN;
-    if (strcmp(name, "holes_examined_per_search") == 0) {
-        double searches = result_number(&row->check, "searches");
-        return searches > 0 ? result_number(&row->check, "holes_examined") / searches : NAN;
-    }
-    if (strncmp(name, "latency_", 8) == 0) {
-        char kind[16];
-        const char *p = name + 8, *u = strchr(p, '_');
-        snprintf(kind, sizeof kind, "%.*s", (int)(u - p), p);
-        for (size_t i = 0; i < row->latency.nlatency; i++)
-            if (strcmp(row->latency.latency[i].kind, kind) == 0)
-                return (double)(strstr(name, "p50") ? row->latency.latency[i].p50 : row->latency.latency[i].p99);
-        return NAN;
-    }
-    return result_get(&row->check, name) ? result_number(&row->check, name) : NAN;
-}
-
-const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric)
-{
-    return &s->stats[(trace * s->nbackends + alloc) * suite_metric_count + metric];
-}
 
 /* ---- traces ---- */
 
@@ -179,55 +137,6 @@ static int write_host(const struct suite *s)
     fprintf(f, "hyperfine: %s\n", text[0] ? text : "not installed");
     command_output("gnuplot --version 2>/dev/null", text, sizeof text);
     fprintf(f, "gnuplot: %s\n", text[0] ? text : "not installed");
-    return fclose(f);
-}
-
-/* ---- statistics ---- */
-
-static void compute_stats(struct suite *s)
-{
-    size_t cells = s->ntraces * s->nbackends * suite_metric_count;
-    s->stats = calloc(cells, sizeof *s->stats);
-    double *values = calloc((size_t)s->repeats, sizeof *values);
-    for (size_t t = 0; t < s->ntraces; t++)
-        for (size_t a = 0; a < s->nbackends; a++)
-            for (size_t m = 0; m < suite_metric_count; m++) {
-                size_t n = 0;
-                for (size_t r = 0; r < s->nrows; r++)
-                    if (s->rows[r].trace == t && s->rows[r].alloc == a) {
-                        double v = suite_row_metric(s, &s->rows[r], m);
-                        if (!isnan(v))
-                            values[n++] = v;
-                    }
-                median_ci(values, n, &s->stats[(t * s->nbackends + a) * suite_metric_count + m]);
-            }
-    free(values);
-}
-
-static int write_stats_csv(const struct suite *s)
-{
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/stats.csv", s->run_dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    fprintf(f, "trace,allocator,metric,repeats,median,ci_low,ci_high,ci_coverage,ratio_to_glibc,ratio_low,ratio_high,"
-               "within_noise_of_glibc\n");
-    for (size_t t = 0; t < s->ntraces; t++)
-        for (size_t a = 0; a < s->nbackends; a++)
-            for (size_t m = 0; m < suite_metric_count; m++) {
-                const struct median_ci *c = suite_stat(s, t, a, m);
-                if (c->n == 0)
-                    continue;
-                fprintf(f, "%s,%s,%s,%zu,%.6g,%.6g,%.6g,%.4f", s->traces[t].name, s->backends[a].name,
-                        suite_metrics[m].name, c->n, c->median, c->low, c->high, c->coverage);
-                const struct median_ci *g = s->glibc < s->nbackends ? suite_stat(s, t, s->glibc, m) : NULL;
-                if (g != NULL && g->n > 0 && g->median > 0 && g->low > 0)
-                    fprintf(f, ",%.6g,%.6g,%.6g,%d\n", c->median / g->median, c->low / g->high, c->high / g->low,
-                            ci_overlap(c, g));
-                else
-                    fprintf(f, ",,,,\n");
-            }
     return fclose(f);
 }
 
@@ -462,8 +371,8 @@ int suite_main(int argc, char **argv)
     report_finish(&report, NULL);
     s.elapsed_seconds = seconds_since(&start);
 
-    compute_stats(&s);
-    if (write_stats_csv(&s) != 0)
+    suite_compute_stats(&s);
+    if (suite_write_stats_csv(&s) != 0)
         failures++;
     if (plots)
         failures += suite_draw_figures(&s) != 0;

@@ -2,7 +2,7 @@
  * The suite's figures (the data files gnuplot reads, and one gnuplot run per
  * figure and format) and its whole-process timing with hyperfine.
  */
-#include "suite.h"
+#include "suite_figures.h"
 
 #include <stdio.h>
 #include <stdlib.h>

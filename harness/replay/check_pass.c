@@ -1,87 +1,17 @@
-/* The replay passes: see replay.h. */
+/* The check pass: see replay.h. */
 #include "replay_internal.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
-#define NIL UINT32_MAX
 #define REPORTED_ERRORS_MAX 10
-
-/* ---- memory the allocator under test never sees ---- */
-
-void *map_zeroed(size_t bytes)
-{
-    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-/* Reads a small /proc file into `text` (NUL-terminated); false on failure.
- * Plain read(2): no stdio, so no allocation during a replay. */
-static bool read_proc_file(const char *path, char *text, size_t size)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return false;
-    ssize_t n = read(fd, text, size - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    text[n] = '\0';
-    return true;
-}
-
-static uint64_t rss_bytes(void)
-{
-    char text[128];
-    if (!read_proc_file("/proc/self/statm", text, sizeof text))
-        return 0;
-    unsigned long long size, resident;
-    if (sscanf(text, "%llu %llu", &size, &resident) != 2)
-        return 0;
-    return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-/* getrusage's ru_maxrss survives execve (it would report the parent's peak),
- * so the peak comes from the mm's own high-water mark, VmHWM, reset to the
- * current RSS when the replay starts (clear_refs 5, Linux >= 4.0). */
-static void reset_peak_rss(void)
-{
-    int fd = open("/proc/self/clear_refs", O_WRONLY);
-    if (fd >= 0) {
-        ssize_t ignored = write(fd, "5", 1);
-        (void)ignored;
-        close(fd);
-    }
-}
-
-static uint64_t peak_rss_bytes(void)
-{
-    char text[4096];
-    if (!read_proc_file("/proc/self/status", text, sizeof text))
-        return 0;
-    const char *line = strstr(text, "\nVmHWM:");
-    unsigned long long kib;
-    if (line == NULL || sscanf(line + 7, "%llu", &kib) != 1)
-        return 0;
-    return (uint64_t)kib * 1024;
-}
-
-uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
 
 /* ---- errors, reported with the op index ---- */
 
-static void report(struct replay *r, size_t op_index, const char *format, ...) __attribute__((format(printf, 3, 4)));
-static void report(struct replay *r, size_t op_index, const char *format, ...)
+static void flag_error(struct replay *r, size_t op_index, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void flag_error(struct replay *r, size_t op_index, const char *format, ...)
 {
     if (r->errors++ < REPORTED_ERRORS_MAX) {
         char what[256];
@@ -93,82 +23,6 @@ static void report(struct replay *r, size_t op_index, const char *format, ...)
     }
 }
 
-/* ---- overlap index: a treap of live blocks by address ---- */
-
-static uintptr_t start_of(const struct replay *r, uint32_t i)
-{
-    return (uintptr_t)r->slots[i].b.real;
-}
-
-/* l gets the blocks that start below `key`, rest the others. */
-static void treap_split(struct replay *r, uint32_t t, uintptr_t key, uint32_t *l, uint32_t *rest)
-{
-    if (t == NIL) {
-        *l = *rest = NIL;
-    } else if (start_of(r, t) < key) {
-        treap_split(r, r->slots[t].right, key, &r->slots[t].right, rest);
-        *l = t;
-    } else {
-        treap_split(r, r->slots[t].left, key, l, &r->slots[t].left);
-        *rest = t;
-    }
-}
-
-static uint32_t treap_merge(struct replay *r, uint32_t a, uint32_t b)
-{
-    if (a == NIL)
-        return b;
-    if (b == NIL)
-        return a;
-    if (r->slots[a].priority > r->slots[b].priority) {
-        r->slots[a].right = treap_merge(r, r->slots[a].right, b);
-        return a;
-    }
-    r->slots[b].left = treap_merge(r, a, r->slots[b].left);
-    return b;
-}
-
-/* Adds block `id`; returns the id of a live block it overlaps, or NIL. */
-static uint32_t index_insert(struct replay *r, uint32_t id)
-{
-    struct slot *s = &r->slots[id];
-    if (s->extent == 0 || s->b.real == NULL)
-        return NIL; /* nothing to overlap */
-    uintptr_t start = (uintptr_t)s->b.real, end = start + s->extent;
-    uint32_t l, rest, clash = NIL;
-    treap_split(r, r->root, start, &l, &rest);
-    uint32_t before = l, after = rest;
-    while (before != NIL && r->slots[before].right != NIL)
-        before = r->slots[before].right;
-    while (after != NIL && r->slots[after].left != NIL)
-        after = r->slots[after].left;
-    if (before != NIL && start_of(r, before) + r->slots[before].extent > start)
-        clash = before;
-    else if (after != NIL && start_of(r, after) < end)
-        clash = after;
-    if (clash == NIL) {
-        r->rng = r->rng * 1664525u + 1013904223u;
-        s->priority = r->rng;
-        s->left = s->right = NIL;
-        l = treap_merge(r, l, id);
-        s->indexed = 1;
-    }
-    r->root = treap_merge(r, l, rest);
-    return clash;
-}
-
-static void index_remove(struct replay *r, uint32_t id)
-{
-    struct slot *s = &r->slots[id];
-    if (!s->indexed)
-        return;
-    uintptr_t start = (uintptr_t)s->b.real;
-    uint32_t l, middle, rest;
-    treap_split(r, r->root, start, &l, &rest);
-    treap_split(r, rest, start + 1, &middle, &rest);
-    r->root = treap_merge(r, l, rest); /* middle is this block alone: starts are unique */
-    s->indexed = 0;
-}
 
 /* ---- patterns: each block's bytes follow from its id ---- */
 
@@ -210,26 +64,6 @@ static uint64_t pattern_check(const struct slot *s, uint32_t id, uint64_t n)
     return n;
 }
 
-/* ---- one op, the same call in every pass ---- */
-
-int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
-{
-    struct block none = {NULL, 0};
-    switch (op->kind) {
-    case OP_MALLOC: return ops->alloc(op->size, &s->b);
-    case OP_CALLOC: return ops->zalloc(op->extra, op->size, &s->b);
-    case OP_ALIGNED: return ops->aligned(op->extra, op->size, &s->b);
-    case OP_REALLOC:
-        if (op->flags & OP_FLAG_NULL)
-            return ops->resize(&none, 0, op->size) != 0 ? -1 : (s->b = none, 0);
-        return ops->resize(&s->b, s->extent, op->size);
-    case OP_FREE:
-        ops->release(op->flags & OP_FLAG_NULL ? &none : &s->b);
-        return 0;
-    }
-    return 0;
-}
-
 static size_t required_alignment(const struct allocator_ops *ops, const struct trace_op *op)
 {
     if (op->kind == OP_ALIGNED)
@@ -258,16 +92,16 @@ static void check_op(struct replay *r, size_t i)
             return;
         uint64_t bad = pattern_check(s, op->id, s->extent);
         if (bad != s->extent)
-            report(r, i, "%s of id %u: the block was overwritten at byte %ju of %ju", op_kind_name(op->kind), op->id,
+            flag_error(r, i, "%s of id %u: the block was overwritten at byte %ju of %ju", op_kind_name(op->kind), op->id,
                    (uintmax_t)bad, (uintmax_t)s->extent);
-        index_remove(r, op->id);
+        overlap_remove(r, op->id);
     }
     struct block before = s->b;
     if (apply(r->ops, op, s) != 0) {
         r->failed++;
-        report(r, i, "%s(%ju) for id %u returned NULL", op_kind_name(op->kind), (uintmax_t)op_bytes(op), op->id);
+        flag_error(r, i, "%s(%ju) for id %u returned NULL", op_kind_name(op->kind), (uintmax_t)op_bytes(op), op->id);
         if (!makes_block) /* a failed realloc leaves the old block */
-            index_insert(r, op->id);
+            overlap_insert(r, op->id);
         else
             s->live = 0;
         return;
@@ -287,58 +121,25 @@ static void check_op(struct replay *r, size_t i)
         uint64_t keep = old_extent < s->extent ? old_extent : s->extent;
         uint64_t bad = pattern_check(s, op->id, keep);
         if (bad != keep)
-            report(r, i, "realloc of id %u from %p to %p lost its contents at byte %ju of %ju", op->id, before.real,
+            flag_error(r, i, "realloc of id %u from %p to %p lost its contents at byte %ju of %ju", op->id, before.real,
                    s->b.real, (uintmax_t)bad, (uintmax_t)keep);
     }
     size_t align = required_alignment(r->ops, op);
     if (s->b.real != NULL && (uintptr_t)s->b.real % align != 0)
-        report(r, i, "%s of id %u returned %p, not aligned to %zu", op_kind_name(op->kind), op->id, s->b.real, align);
+        flag_error(r, i, "%s of id %u returned %p, not aligned to %zu", op_kind_name(op->kind), op->id, s->b.real, align);
     if (op->kind == OP_CALLOC) {
         const unsigned char *p = s->b.real;
         for (uint64_t k = 0; k < s->extent; k++)
             if (p[k] != 0) {
-                report(r, i, "calloc of id %u: byte %ju is not zero", op->id, (uintmax_t)k);
+                flag_error(r, i, "calloc of id %u: byte %ju is not zero", op->id, (uintmax_t)k);
                 break;
             }
     }
-    uint32_t clash = index_insert(r, op->id);
-    if (clash != NIL)
-        report(r, i, "id %u at [%p, +%ju) overlaps live id %u at [%p, +%ju)", op->id, s->b.real,
+    uint32_t clash = overlap_insert(r, op->id);
+    if (clash != NO_SLOT)
+        flag_error(r, i, "id %u at [%p, +%ju) overlaps live id %u at [%p, +%ju)", op->id, s->b.real,
                (uintmax_t)s->extent, clash, r->slots[clash].b.real, (uintmax_t)r->slots[clash].extent);
     pattern_fill(s, op->id);
-}
-
-/* ---- passes ---- */
-
-/* What an op leaves behind for its id, in the passes that do not check. */
-void note_liveness(struct replay *r, const struct trace_op *op)
-{
-    if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
-        return;
-    bool frees = op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
-    r->slots[op->id].live = !frees;
-    r->slots[op->id].extent = frees ? 0 : op_bytes(op);
-}
-
-void release_leftovers(struct replay *r)
-{
-    for (size_t id = 0; id < r->trace->num_ids; id++)
-        if (r->slots[id].live) {
-            r->ops->release(&r->slots[id].b);
-            r->slots[id].live = 0;
-        }
-}
-
-/* Touches every page the replay will use, so RSS growth is the allocator's. */
-static void prefault(const struct trace *trace, struct slot *slots)
-{
-    volatile const unsigned char *p = (const unsigned char *)trace->ops;
-    size_t bytes = trace->num_ops * sizeof *trace->ops;
-    unsigned sum = 0;
-    for (size_t i = 0; i < bytes; i += 4096)
-        sum += p[i];
-    (void)sum;
-    memset(slots, 0, trace->num_ids * sizeof *slots);
 }
 
 static void sample(struct replay *r, uint64_t index, uint64_t baseline, struct replay_sample *out,
@@ -407,7 +208,7 @@ static int write_timeseries(const char *path, const struct replay_sample *sample
 
 #define TARGET_SAMPLES 2000
 
-static int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out)
+int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out)
 {
     const struct trace *t = r->trace;
     size_t every = t->num_ops / TARGET_SAMPLES + 1;
@@ -485,30 +286,5 @@ static int run_check(struct replay *r, const char *timeseries_path, const char *
     munmap(samples, max_samples * sizeof *samples);
     if (rc == 0 && r->errors > 0)
         rc = 1;
-    return rc;
-}
-
-int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
-               const char *timeseries_path, const char *heapmap_path, FILE *out)
-{
-    struct replay r = {trace, ops, NULL, NIL, 0, 0, 0, 12345};
-    r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
-    if (r.slots == NULL) {
-        fprintf(stderr, "%s: cannot map the id table\n", trace->name);
-        return 2;
-    }
-    prefault(trace, r.slots);
-    if (ops->start() != 0) {
-        fprintf(stderr, "%s: the allocator did not start\n", trace->name);
-        return 2;
-    }
-    /* the run prints only after its loop, so stdio's buffer is not the
-     * allocator's first block */
-    int rc = mode == MODE_CHECK ? run_check(&r, timeseries_path, heapmap_path, out)
-           : mode == MODE_TIMED ? run_timed(&r, out)
-                                : run_latency(&r, timeseries_path, out);
-    fprintf(out, "ops %zu\n", trace->num_ops);
-    ops->stop();
-    munmap(r.slots, trace->num_ids * sizeof *r.slots);
     return rc;
 }

@@ -34,7 +34,4 @@ int runner_run(const char *self, enum replay_mode mode, const char *binary_path,
 const char *result_get(const struct pass_result *r, const char *key);
 double result_number(const struct pass_result *r, const char *key);
 
-/* The child's side: mems-bench --child MODE BINARY BACKEND ALIGNMENT SERIES|- HEAPMAP|- */
-int runner_child_main(int argc, char **argv);
-
 #endif

@@ -1,6 +1,7 @@
-/* mems-bench suite: the benchmark suite, from traces to REPORT.md. */
-#ifndef MEMS_BENCH_SUITE_H
-#define MEMS_BENCH_SUITE_H
+/* A suite run's results: its traces and allocators, one row per replay, and
+ * per trace x allocator x metric the median with its interval over repeats. */
+#ifndef MEMS_BENCH_SUITE_RESULTS_H
+#define MEMS_BENCH_SUITE_RESULTS_H
 
 #include "backend.h"
 #include "runner.h"
@@ -43,13 +44,11 @@ struct suite {
     char figures[6][64];
 };
 
-int suite_main(int argc, char **argv);
 double suite_row_metric(const struct suite *s, const struct suite_row *row, size_t metric);
 const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric);
-/* figures and hyperfine (suite_figures.c); 0 when they ran */
-int suite_draw_figures(struct suite *s);
-int suite_run_hyperfine(struct suite *s);
-/* REPORT.md (report_md.c) */
-int suite_write_report(const struct suite *s);
+/* fills s->stats from s->rows */
+void suite_compute_stats(struct suite *s);
+/* RUN/stats.csv: medians, intervals, ratios to glibc */
+int suite_write_stats_csv(const struct suite *s);
 
 #endif

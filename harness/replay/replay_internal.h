@@ -1,10 +1,12 @@
-/* What the replay passes share (replay.c, replay_timing.c); see replay.h. */
+/* What the files of the replay child share; see replay.h. */
 #ifndef MEMS_BENCH_REPLAY_INTERNAL_H
 #define MEMS_BENCH_REPLAY_INTERNAL_H
 
 #include "replay.h"
 
 #include <stdbool.h>
+
+#define NO_SLOT UINT32_MAX
 
 struct slot {
     struct block b;
@@ -23,13 +25,28 @@ struct replay {
     uint32_t rng;
 };
 
+/* replay_ops.c: what every pass shares */
 void *map_zeroed(size_t bytes);
 uint64_t now_ns(void);
 int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s);
 void note_liveness(struct replay *r, const struct trace_op *op);
 void release_leftovers(struct replay *r);
+void prefault(const struct trace *trace, struct slot *slots);
+
+/* the passes: check_pass.c, timed_pass.c */
+int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out);
 int run_timed(struct replay *r, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
+
+/* overlap.c: the live blocks by address; insert returns a block the new one
+ * overlaps (then it is not inserted), or NO_SLOT */
+uint32_t overlap_insert(struct replay *r, uint32_t id);
+void overlap_remove(struct replay *r, uint32_t id);
+
+/* rss.c: the process's resident set now, and its peak since the reset */
+uint64_t rss_bytes(void);
+void reset_peak_rss(void);
+uint64_t peak_rss_bytes(void);
 
 /* os_count.c: the process's mmap/munmap calls during a replay. The method
  * ("perf" or "interposed"), or NULL when this allocator's calls cannot be
