@@ -234,7 +234,7 @@ static void reading(FILE *f, const struct suite *s)
         for (size_t r = 0; r < s->nrows; r++)
             if (s->rows[r].alloc == index[p] && s->rows[r].repeat == 1)
                 for (int k = 0; k < 4; k++)
-                    parts[k] += result_number(&s->rows[r].check, keys[k]);
+                    parts[k] += result_number(&s->rows[r].result.check, keys[k]);
         double total = parts[0] + parts[1] + parts[2] + parts[3];
         fprintf(f, "| %s |", words[p]);
         for (int k = 0; k < 4; k++)

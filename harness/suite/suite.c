@@ -197,12 +197,14 @@ int suite_main(int argc, char **argv)
     const char *trace_list = "default", *alloc_list = "all", *name = NULL, *featured = NULL;
     bool plots = true, hyperfine = true;
     s.repeats = -1;
+    s.limits.mem_limit = limits_default_memory();
     static const struct option options[] = {
         {"traces", required_argument, NULL, 't'}, {"alloc", required_argument, NULL, 'a'},
         {"repeat", required_argument, NULL, 'r'}, {"quick", no_argument, NULL, 'q'},
         {"name", required_argument, NULL, 'n'},   {"featured", required_argument, NULL, 'f'},
         {"no-plots", no_argument, NULL, 'P'},     {"no-hyperfine", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"mem-limit", required_argument, NULL, 'M'},
+        {"timeout", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
@@ -216,6 +218,19 @@ int suite_main(int argc, char **argv)
         case 'P': plots = false; break;
         case 'H': hyperfine = false; break;
         case 'h': usage(stdout); return 0;
+        case 'M':
+            if (limits_parse_memory(optarg, &s.limits.mem_limit) != 0) {
+                fprintf(stderr, "mems-bench suite: --mem-limit takes bytes (512M, 4G), a share (50%%) or none, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'T':
+            if (limits_parse_timeout(optarg, &s.limits.timeout) != 0) {
+                fprintf(stderr, "mems-bench suite: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'r': {
             char *end;
             s.repeats = strtol(optarg, &end, 10);
@@ -355,15 +370,13 @@ int suite_main(int argc, char **argv)
                 bool first = rep == 1, heapmap = first && t == s.featured && b->kind == BACKEND_MEMS;
                 struct suite_row *row = &s.rows[s.nrows++];
                 row->trace = t, row->alloc = a, row->repeat = rep;
-                if (runner_run(self, MODE_CHECK, s.bin_paths[t], b, 16, first ? series : NULL, heapmap ? heap : NULL,
-                               &row->check) != 0 ||
-                    runner_run(self, MODE_TIMED, s.bin_paths[t], b, 16, NULL, NULL, &row->timed) != 0 ||
-                    runner_run(self, MODE_LATENCY, s.bin_paths[t], b, 16, first ? cdf : NULL, NULL, &row->latency) !=
-                        0) {
+                struct replay_request request = {s.bin_paths[t],         s.traces[t].num_ops,     b, 16,
+                                                 first ? series : NULL, heapmap ? heap : NULL, first ? cdf : NULL};
+                if (runner_replay(self, &request, &s.limits, &row->result) != 0) {
                     fprintf(stderr, "\nmems-bench suite: cannot start a replay: %s\n", strerror(errno));
                     return 1;
                 }
-                failures += report_add(&report, &s.traces[t], b->name, rep, &row->check, &row->timed, &row->latency);
+                failures += report_add(&report, &s.traces[t], b->name, rep, &row->result);
                 done++;
             }
     if (progress)

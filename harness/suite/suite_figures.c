@@ -195,8 +195,9 @@ int suite_run_hyperfine(struct suite *s)
     for (size_t a = 0; a < s->nbackends && n < (int)sizeof command - 2048; a++) {
         const struct backend *b = &s->backends[a];
         n += snprintf(command + n, sizeof command - (size_t)n,
-                      " -n %s \"env %s%s %s --child timed %s %s 16 - -\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
-                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, s->bin_paths[s->featured], b->name);
+                      " -n %s \"env %s%s %s --child timed %s %s 16 - - %ju\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
+                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, s->bin_paths[s->featured], b->name,
+                      (uintmax_t)s->limits.mem_limit);
     }
     snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", s->run_dir);
     if (system(command) != 0) {

@@ -13,7 +13,7 @@
 struct suite_row {
     size_t trace, alloc;
     long repeat;
-    struct pass_result check, timed, latency;
+    struct replay_result result;
 };
 
 /* The metrics the report summarises: name, unit, and where lower is better. */
@@ -33,6 +33,7 @@ struct suite {
     size_t nbackends, glibc; /* index of glibc in backends, or nbackends */
     long repeats;
     bool quick;
+    struct run_limits limits;
     size_t featured;         /* the trace of the timeline, latency, heap map and hyperfine figures */
     struct suite_row *rows;
     size_t nrows;
