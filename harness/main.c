@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,20 +45,6 @@ static void usage(FILE *to)
             "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
             "  --quiet          no table on stdout\n"
             "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace; plain or gzip.\n");
-}
-
-static int make_directory(const char *path)
-{
-    char buffer[PATH_MAX];
-    snprintf(buffer, sizeof buffer, "%s", path);
-    for (char *p = buffer + 1; *p != '\0'; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buffer, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int self_path(char *out, size_t size)
@@ -240,7 +225,7 @@ static int command_replay(int argc, char **argv)
     char bin_dir[PATH_MAX + 16], series_dir[PATH_MAX + 16];
     snprintf(bin_dir, sizeof bin_dir, "%s/bin", run_dir);
     snprintf(series_dir, sizeof series_dir, "%s/timeseries", run_dir);
-    if (make_directory(bin_dir) != 0 || make_directory(series_dir) != 0) {
+    if (report_make_folder(bin_dir) != 0 || report_make_folder(series_dir) != 0) {
         fprintf(stderr, "mems-bench: cannot create %s: %s\n", run_dir, strerror(errno));
         return 1;
     }

@@ -1,8 +1,11 @@
 /* CSV out: a header row, one observation per row, units in column names. */
 #include "report.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* check-pass fields copied as they are, in column order */
 static const char *const check_columns[] = {
@@ -23,6 +26,23 @@ static bool mems_only(const char *column)
 }
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
+
+int report_make_folder(const char *path)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buffer + 1; *p != '\0'; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buffer, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
 
 int report_start(struct report *r, const char *run_dir)
 {

@@ -21,6 +21,8 @@ struct report {
     size_t nrows, capacity;
 };
 
+/* Creates a folder and its parents (as mkdir -p); 0 or -1 with errno. */
+int report_make_folder(const char *path);
 int report_start(struct report *r, const char *run_dir);
 /* Adds one replay; returns 1 when it failed (integrity errors, a pass that
  * timed out, crashed or could not run), else 0: refused allocations are no
