@@ -12,6 +12,7 @@
 
 #include "report_md.h"
 #include "suite_figures.h"
+#include "suite_load.h"
 #include "suite_plan.h"
 #include "suite_replays.h"
 
@@ -91,7 +92,8 @@ static void usage(FILE *to)
             "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
             "  --plan FILE      run nothing: create the run folder and write to FILE one command per trace (every\n"
             "                   allocator and repeat), for `parallel < FILE` or a Slurm array (scripts/)\n"
-            "  --merge DIR      statistics, figures and REPORT.md from the job folders of a planned run\n");
+            "  --merge DIR      statistics, figures and REPORT.md from the job folders of a planned run\n"
+            "  --job DIR        (in a plan's lines) the replays of --traces alone, into DIR\n");
 }
 
 struct suite_args {

@@ -3,7 +3,7 @@
  * reading for a run in one process and for the job folders of a planned run,
  * so both give their statistics and report from the same numbers.
  */
-#include "suite_results.h"
+#include "suite_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +48,7 @@ static size_t column_of(char **header, size_t n, const char *name)
     return n;
 }
 
-size_t suite_backend_index(const struct suite *s, const char *name)
+static size_t backend_index(const struct suite *s, const char *name)
 {
     for (size_t a = 0; a < s->nbackends; a++)
         if (strcmp(s->backends[a].name, name) == 0)
@@ -67,7 +67,7 @@ static size_t trace_index(const struct suite *s, const char *name)
 /* The backend of that name; a new one (known by name alone) when it is not there. */
 static size_t backend_for(struct suite *s, const char *name)
 {
-    size_t a = suite_backend_index(s, name);
+    size_t a = backend_index(s, name);
     if (a < s->nbackends)
         return a;
     s->backends = realloc(s->backends, (s->nbackends + 1) * sizeof *s->backends);

@@ -8,6 +8,7 @@
 #include "suite_plan.h"
 
 #include "report.h"
+#include "suite_load.h"
 
 #include <errno.h>
 #include <glob.h>

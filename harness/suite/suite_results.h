@@ -68,10 +68,5 @@ int suite_write_stats_csv(const struct suite *s);
 /* Did the replay fail (a pass timed out, crashed or could not run; integrity errors)? */
 bool suite_row_failed(const struct suite_row *row);
 
-/* suite_load.c: reads traces.csv, summary.csv, latency.csv, host.txt and
- * done.txt of a folder the replays wrote, adding to s->traces and s->rows
- * (and to s->backends the allocators it does not know yet). */
-int suite_load_results(struct suite *s, const char *dir);
-size_t suite_backend_index(const struct suite *s, const char *name);
 
 #endif
