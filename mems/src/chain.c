@@ -77,14 +77,6 @@ static void by_base_remove(struct main_node *node)
 
 /* ---- the page map ---- */
 
-struct main_node *chain_node_at(uintptr_t v)
-{
-    if (v < MEMS_VIRTUAL_BASE)
-        return NULL;
-    size_t page = (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
-    return page < mems_state.page_map_capacity ? mems_state.page_map[page] : NULL;
-}
-
 static void page_map_fill(const struct main_node *node, struct main_node *value)
 {
     size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
@@ -216,7 +208,33 @@ bool chain_remove_node(struct main_node *node)
     mems_state.pages -= node->pages;
     mems_state.hole_bytes -= node_bytes(node);
     meta_node_give(node);
+    if (mems_state.node_count == 0)
+        chain_release_tables(); /* an empty heap keeps no metadata at all */
     return true;
+}
+
+/* Gives back every table sized for the heap: the page map, the node table,
+ * the granule directory and spare leaves, node records, hole records. */
+void chain_release_tables(void)
+{
+    assert(mems_state.node_count == 0);
+    if (mems_state.page_map != NULL) {
+        mems_state.metadata_bytes -= mems_state.page_map_bytes;
+        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
+    }
+    if (by_base != NULL) {
+        mems_state.metadata_bytes -= by_base_bytes;
+        state_unmap_or_keep(by_base, by_base_bytes, "the node table");
+    }
+    mems_state.page_map = NULL;
+    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
+    by_base = NULL;
+    by_base_bytes = 0;
+    grain_release_all();
+    meta_release_all();
+    bool best_fit = mems_state.bins.active;
+    bins_clear();
+    mems_state.bins.active = best_fit; /* the store is mapped again with the first hole */
 }
 
 void chain_release_all(void)
@@ -231,14 +249,8 @@ void chain_release_all(void)
     }
     mems_state.first = mems_state.last = NULL;
     mems_state.cursor = 0;
-    if (mems_state.page_map != NULL)
-        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
-    if (by_base != NULL)
-        state_unmap_or_keep(by_base, by_base_bytes, "the node table");
-    mems_state.page_map = NULL;
-    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
-    by_base = NULL;
-    by_base_bytes = 0;
+    mems_state.node_count = 0;
+    chain_release_tables();
 }
 
 /* For mems_check: the page map and the base table agree with the chain. */

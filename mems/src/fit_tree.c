@@ -45,17 +45,36 @@ static uint32_t word_largest_hole(uint64_t word)
     return saturate(largest);
 }
 
-/* The largest of the (up to) 16 entries below entry `parent` of level `lvl`. */
+#if defined(__SSE2__)
+/* Unsigned max of 32-bit lanes with SSE2 alone: compare with the sign bit flipped, then select. */
+static inline __m128i max_epu32(__m128i a, __m128i b)
+{
+    const __m128i bias = _mm_set1_epi32(INT32_MIN);
+    __m128i a_greater = _mm_cmpgt_epi32(_mm_xor_si128(a, bias), _mm_xor_si128(b, bias));
+    return _mm_or_si128(_mm_and_si128(a_greater, a), _mm_andnot_si128(a_greater, b));
+}
+
+/* The largest of the 16 entries below entry `parent` of level `lvl` (levels
+ * are padded to whole groups with zeros). */
 static uint32_t level_children_max(unsigned lvl, size_t parent)
 {
-    size_t first = parent * 16;
-    size_t last = first + 16 < D.level_length[lvl - 1] ? first + 16 : D.level_length[lvl - 1];
-    const uint32_t *below = D.levels[lvl - 1];
+    const __m128i *g = (const __m128i *)(const void *)(D.levels[lvl - 1] + parent * 16);
+    __m128i m = max_epu32(max_epu32(_mm_loadu_si128(g), _mm_loadu_si128(g + 1)),
+                          max_epu32(_mm_loadu_si128(g + 2), _mm_loadu_si128(g + 3)));
+    m = max_epu32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+    m = max_epu32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (uint32_t)_mm_cvtsi128_si32(m);
+}
+#else
+static uint32_t level_children_max(unsigned lvl, size_t parent)
+{
+    const uint32_t *below = D.levels[lvl - 1] + parent * 16;
     uint32_t m = 0;
-    for (size_t c = first; c < last; c++)
+    for (size_t c = 0; c < 16; c++)
         m = below[c] > m ? below[c] : m;
     return m;
 }
+#endif
 
 /* Recomputes every level above the words (after the directory grew). */
 void fit_levels_recompute(void)
@@ -203,12 +222,26 @@ static uint64_t word_next(uint64_t word, uint32_t key)
     return UINT64_MAX;
 }
 
+/* The first word whose largest hole reaches `key`: down from the top. */
+static uint64_t word_first(uint32_t key)
+{
+    unsigned top = D.level_count - 1;
+    if (D.levels[top][0] < key)
+        return UINT64_MAX;
+    return descend(top, 0, key);
+}
+
 /* The lowest-addressed hole of at least `size` granules starting in `word` at or after `from`. */
 static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
 {
-    uint64_t bits = grain_hole_starts_in_word(word);
+    uint64_t all = grain_hole_starts_in_word(word), bits = all;
     if ((from >> 6) == word)
         bits &= ~(uint64_t)0 << (from & 63);
+    if (bits == all && (bits & (bits - 1)) == 0 && bits != 0 && size < FIT_SATURATED) {
+        /* the word's only hole is its largest, which the caller saw fit */
+        mems_state.holes_examined++;
+        return (word << 6) + (unsigned)__builtin_ctzll(bits);
+    }
     while (bits != 0) {
         grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
         bits &= bits - 1;
@@ -226,6 +259,11 @@ grain_t fit_first(uint64_t size, grain_t from)
     uint64_t word = from >> 6;
     if (D.level_count == 0 || word >= D.level_length[0])
         return GRAIN_NONE;
+    if (from == 0) {
+        word = word_first(key);
+        if (word == UINT64_MAX)
+            return GRAIN_NONE;
+    }
     if (D.levels[0][word] >= key) {
         grain_t g = word_first_fit(word, from, size);
         if (g != GRAIN_NONE)

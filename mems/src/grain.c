@@ -57,18 +57,6 @@ void grain_layout_init(size_t alignment)
     L.off_slack = L.off_hole + wpl;
 }
 
-/* word / words_per_leaf by one multiplication: exact for words below 2^32. */
-static inline size_t leaf_index(uint64_t word)
-{
-    __extension__ typedef unsigned __int128 u128;
-    return (size_t)(((u128)word * L.leaf_magic) >> 64);
-}
-
-static inline uint64_t *leaf_at(size_t leaf)
-{
-    return leaf < D.leaf_capacity ? D.leaves[leaf] : NULL;
-}
-
 uint64_t *grain_leaf_of(grain_t g)
 {
     return leaf_at(leaf_index(g >> 6));
@@ -195,71 +183,23 @@ void grain_unreserve(grain_t g)
 
 /* ---- bits ---- */
 
-struct grain_place {
-    uint64_t *leaf;
-    size_t leaf_number;
-    size_t word;  /* within the leaf */
-    unsigned bit;
-};
-
-static inline struct grain_place place_of(grain_t g)
+/* The layout is read into locals first: stores through the leaf's uint64_t
+ * words could otherwise alias it and make the compiler read it again. */
+static inline void kind_store(const struct grain_place *p, bool hole, unsigned slack)
 {
-    uint64_t w = g >> 6;
-    size_t leaf = leaf_index(w);
-    struct grain_place p = {leaf_at(leaf), leaf, (size_t)(w - (uint64_t)leaf * L.words_per_leaf), (unsigned)(g & 63)};
-    return p;
-}
-
-bool grain_is_start(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    return p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1);
-}
-
-bool grain_is_hole(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    return p.leaf != NULL && (p.leaf[L.off_hole + p.word] >> p.bit & 1);
-}
-
-static inline uint64_t *slack_word(const struct grain_place *p, unsigned *shift)
-{
-    unsigned bit = p->bit * L.slack_bits;
-    *shift = bit & 63;
-    return &p->leaf[L.off_slack + p->word * L.slack_bits + bit / 64];
-}
-
-unsigned grain_slack(grain_t g)
-{
-    struct grain_place p = place_of(g);
-    if (p.leaf == NULL || L.slack_bits == 0)
-        return 0;
-    unsigned shift;
-    uint64_t *w = slack_word(&p, &shift);
-    return (unsigned)((*w >> shift) & ((1u << L.slack_bits) - 1));
-}
-
-static void slack_store(const struct grain_place *p, unsigned slack)
-{
-    if (L.slack_bits == 0) {
-        assert(slack == 0);
+    const size_t off_hole = L.off_hole, off_slack = L.off_slack;
+    const unsigned slack_bits = L.slack_bits;
+    uint64_t bit = (uint64_t)1 << p->bit;
+    uint64_t *hole_word = &p->leaf[off_hole + p->word];
+    *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
+    if (slack_bits == 0) {
+        assert(slack == 0 || hole);
         return;
     }
-    assert(slack < (1u << L.shift));
-    unsigned shift;
-    uint64_t *w = slack_word(p, &shift);
-    uint64_t mask = (((uint64_t)1 << L.slack_bits) - 1) << shift;
-    *w = (*w & ~mask) | ((uint64_t)slack << shift);
-}
-
-static void kind_store(const struct grain_place *p, bool hole, unsigned slack)
-{
-    uint64_t bit = (uint64_t)1 << p->bit;
-    if (hole)
-        p->leaf[L.off_hole + p->word] |= bit;
-    else
-        p->leaf[L.off_hole + p->word] &= ~bit;
-    slack_store(p, hole ? 0 : slack);
+    unsigned field = p->bit * slack_bits, shift = field & 63;
+    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
+    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
+    *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
 }
 
 /* Marks a new segment start; its leaf must be reserved. */
@@ -331,11 +271,9 @@ static grain_t grain_of(size_t leaf, size_t word, unsigned bit)
 }
 
 /* The first start after `g` and below `limit`, else `limit`. */
-grain_t grain_next_start(grain_t g, grain_t limit)
+/* The slow part of grain_next_start (mems_internal.h): past `from`'s word. */
+grain_t grain_next_start_far(grain_t from, grain_t limit)
 {
-    grain_t from = g + 1;
-    if (from >= limit)
-        return limit;
     struct grain_place p = place_of(from);
     size_t leaf = p.leaf_number;
     if (p.leaf != NULL) {
@@ -404,17 +342,6 @@ grain_t grain_prev_start(grain_t g)
 
 /* ---- for the fit tree ---- */
 
-/* Bits of the granules in global word `word` that start a HOLE. */
-uint64_t grain_hole_starts_in_word(uint64_t word)
-{
-    size_t leaf = leaf_index(word);
-    const uint64_t *leafp = leaf_at(leaf);
-    if (leafp == NULL)
-        return 0;
-    size_t w = (size_t)(word - (uint64_t)leaf * L.words_per_leaf);
-    return leafp[L.off_hole + w];
-}
-
 void grain_release_all(void)
 {
     for (size_t l = 0; l < D.leaf_capacity && D.map != NULL; l++)
@@ -427,9 +354,12 @@ void grain_release_all(void)
     }
     if (D.map != NULL)
         state_unmap_or_keep(D.map, D.map_bytes, "the granule directory");
+    if (D.map != NULL)
+        mems_state.metadata_bytes -= D.map_bytes + (mems_state.leaves_mapped + mems_state.spare_leaf_count) * PAGE_SIZE;
     memset(&D, 0, sizeof D);
     mems_state.spare_leaf_count = 0;
     mems_state.leaves_mapped = 0;
+    mems_state.fit_dirty_count = 0;
 }
 
 /* For mems_check: every leaf's count, summary and live bit agree with its

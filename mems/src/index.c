@@ -19,21 +19,27 @@ bool index_prepare(void)
 
 void index_hole_added(grain_t g, uint64_t size)
 {
-    fit_note_added(g, size);
-    bins_add(g, size);
+    if (mems_state.fit_active)
+        fit_note_added(g, size);
+    else
+        bins_add(g, size);
 }
 
 void index_hole_removed(grain_t g, uint64_t size)
 {
-    fit_note_removed(g, size);
-    bins_remove(g, size);
+    if (mems_state.fit_active)
+        fit_note_removed(g, size);
+    else
+        bins_remove(g, size);
 }
 
 /* Ends an operation: the fit tree's words are recomputed from the final bitmaps. */
 void index_commit(void)
 {
-    fit_commit();
-    bins_compact();
+    if (mems_state.fit_active)
+        fit_commit();
+    else
+        bins_compact();
 }
 
 /* Makes the index the policy needs the live one; false (nothing changed)

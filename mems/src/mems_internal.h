@@ -94,8 +94,6 @@ struct hole_record {
     uint64_t size;          /* granules */
     grain_t grain;
     uint32_t left, right;   /* treap links, record numbers (0 = none) */
-    uint32_t priority;
-    uint32_t bin;
 };
 
 #define SIZE_BIN_EXACT 64
@@ -140,7 +138,6 @@ struct mems_state {
     } fit_dirty[6];
     unsigned fit_dirty_count;
     struct size_bins bins;
-    uint32_t priority_state;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
     size_t page_map_bytes, page_map_capacity;
@@ -169,6 +166,120 @@ static inline uintptr_t grain_to_v(grain_t g) { return MEMS_VIRTUAL_BASE + ((uin
 static inline grain_t v_to_grain(uintptr_t v) { return (grain_t)(v - MEMS_VIRTUAL_BASE) >> mems_state.layout.shift; }
 static inline size_t grains_to_bytes(uint64_t n) { return (size_t)n << mems_state.layout.shift; }
 
+/* ---- granule bitmaps: the accessors every operation uses, inline ---- */
+
+grain_t grain_next_start_far(grain_t from, grain_t limit);
+
+/* word / words_per_leaf by one multiplication: exact for words below 2^32. */
+static inline size_t leaf_index(uint64_t word)
+{
+    __extension__ typedef unsigned __int128 u128;
+    return (size_t)(((u128)word * mems_state.layout.leaf_magic) >> 64);
+}
+
+static inline uint64_t *leaf_at(size_t leaf)
+{
+    return leaf < mems_state.dir.leaf_capacity ? mems_state.dir.leaves[leaf] : NULL;
+}
+
+/* Where granule g's bits are: its leaf (NULL: no start there), word in the leaf, bit. */
+struct grain_place {
+    uint64_t *leaf;
+    size_t leaf_number;
+    size_t word;
+    unsigned bit;
+};
+
+static inline struct grain_place place_of(grain_t g)
+{
+    uint64_t w = g >> 6;
+    size_t leaf = leaf_index(w);
+    struct grain_place p = {leaf_at(leaf), leaf, (size_t)(w - (uint64_t)leaf * mems_state.layout.words_per_leaf),
+                            (unsigned)(g & 63)};
+    return p;
+}
+
+static inline bool place_is_start(const struct grain_place *p)
+{
+    return p->leaf != NULL && (p->leaf[mems_state.layout.off_start + p->word] >> p->bit & 1);
+}
+
+static inline bool place_is_hole(const struct grain_place *p)
+{
+    return p->leaf != NULL && (p->leaf[mems_state.layout.off_hole + p->word] >> p->bit & 1);
+}
+
+static inline uint64_t *slack_word(const struct grain_place *p, unsigned *shift)
+{
+    unsigned bit = p->bit * mems_state.layout.slack_bits;
+    *shift = bit & 63;
+    return &p->leaf[mems_state.layout.off_slack + p->word * mems_state.layout.slack_bits + bit / 64];
+}
+
+static inline unsigned place_slack(const struct grain_place *p)
+{
+    if (p->leaf == NULL || mems_state.layout.slack_bits == 0)
+        return 0;
+    unsigned shift;
+    const uint64_t *w = slack_word(p, &shift);
+    return (unsigned)((*w >> shift) & ((1u << mems_state.layout.slack_bits) - 1));
+}
+
+static inline bool grain_is_start(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_is_start(&p);
+}
+
+static inline bool grain_is_hole(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_is_hole(&p);
+}
+
+static inline unsigned grain_slack(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_slack(&p);
+}
+
+/* Bits of the granules in global word `word` that start a HOLE. */
+static inline uint64_t grain_hole_starts_in_word(uint64_t word)
+{
+    size_t leaf = leaf_index(word);
+    const uint64_t *leafp = leaf_at(leaf);
+    if (leafp == NULL)
+        return 0;
+    return leafp[mems_state.layout.off_hole + (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf)];
+}
+
+/* The first start after `g` and below `limit`, else `limit`: in g's own word
+ * here, further in grain.c. */
+static inline grain_t grain_next_start(grain_t g, grain_t limit)
+{
+    grain_t from = g + 1;
+    if (from >= limit)
+        return limit;
+    struct grain_place p = place_of(from);
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[mems_state.layout.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        if (bits != 0) {
+            grain_t r = (from & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
+            return r < limit ? r : limit;
+        }
+    }
+    return grain_next_start_far(from, limit);
+}
+
+/* The node of a MeMS virtual address, through the page map (chain.c). */
+static inline struct main_node *chain_node_at(uintptr_t v)
+{
+    if (v < MEMS_VIRTUAL_BASE)
+        return NULL;
+    size_t page = (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
+    return page < mems_state.page_map_capacity ? mems_state.page_map[page] : NULL;
+}
+
 /* state.c */
 void state_ensure_initialized(void);
 void state_record_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -194,16 +305,12 @@ void grain_layout_init(size_t alignment);
 bool grain_reserve_span(grain_t end);
 bool grain_reserve(grain_t g);
 void grain_unreserve(grain_t g);
-bool grain_is_start(grain_t g);
-bool grain_is_hole(grain_t g);
-unsigned grain_slack(grain_t g);
 void grain_set_start(grain_t g, bool hole, unsigned slack);
 void grain_set_kind(grain_t g, bool hole, unsigned slack);
 void grain_clear_start(grain_t g);
-grain_t grain_next_start(grain_t g, grain_t limit);
+grain_t grain_next_start_far(grain_t from, grain_t limit);
 grain_t grain_prev_start(grain_t g);
 uint64_t *grain_leaf_of(grain_t g);
-uint64_t grain_hole_starts_in_word(uint64_t word);
 void grain_release_all(void);
 void grain_check(int *bad, char *what, size_t what_size);
 
@@ -244,7 +351,7 @@ uint64_t index_largest_hole(void);
 struct main_node *chain_append_node(size_t pages);
 bool chain_remove_node(struct main_node *node);
 void chain_release_all(void);
-struct main_node *chain_node_at(uintptr_t v);
+void chain_release_tables(void);
 struct main_node *chain_node_of_real(const void *real);
 int chain_check_tables(void);
 

@@ -96,6 +96,7 @@ void meta_release_all(void)
     struct meta_chunk *chunk = mems_state.chunks;
     while (chunk != NULL) {
         struct meta_chunk *next = chunk->next;
+        mems_state.metadata_bytes -= chunk->bytes;
         state_unmap_or_keep(chunk, chunk->bytes, "a node-record chunk");
         chunk = next;
     }

@@ -18,14 +18,14 @@
 #define B (mems_state.bins)
 #define RECORD(i) (B.records[i])
 
-static uint32_t bins_next_priority(void)
+/* A record's treap priority is a hash of its number: deterministic, so runs
+ * repeat exactly, and stored nowhere. */
+static inline uint32_t priority_of(uint32_t record)
 {
-    uint32_t x = mems_state.priority_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    mems_state.priority_state = x;
-    return x;
+    uint32_t x = record * 0x9E3779B1u;
+    x ^= x >> 15;
+    x *= 0x85EBCA77u;
+    return x ^ (x >> 13);
 }
 
 static uint32_t bin_of(uint64_t size)
@@ -97,7 +97,7 @@ static uint32_t record_take(uint64_t size, grain_t g)
     uint32_t i = B.free_list;
     assert(i != 0);
     B.free_list = RECORD(i).left;
-    RECORD(i) = (struct hole_record){.size = size, .grain = g, .priority = bins_next_priority(), .bin = bin_of(size)};
+    RECORD(i) = (struct hole_record){.size = size, .grain = g};
     B.records_in_use++;
     return i;
 }
@@ -116,7 +116,7 @@ static uint32_t treap_insert(uint32_t t, uint32_t n)
 {
     if (t == 0)
         return n;
-    if (RECORD(n).priority > RECORD(t).priority) {
+    if (priority_of(n) > priority_of(t)) {
         /* n becomes the root here: split t around n's key */
         uint32_t *l = &RECORD(n).left, *r = &RECORD(n).right;
         while (t != 0) {
@@ -146,7 +146,7 @@ static uint32_t treap_join(uint32_t a, uint32_t b)
         return b;
     if (b == 0)
         return a;
-    if (RECORD(a).priority > RECORD(b).priority) {
+    if (priority_of(a) > priority_of(b)) {
         RECORD(a).right = treap_join(RECORD(a).right, b);
         return a;
     }
@@ -206,7 +206,7 @@ void bins_add(grain_t g, uint64_t size)
         return;
     }
     uint32_t n = record_take(size, g);
-    uint32_t bin = RECORD(n).bin;
+    uint32_t bin = bin_of(size);
     B.root[bin] = treap_insert(B.root[bin], n);
     uint32_t first = B.leftmost[bin];
     if (first == 0 || key_less(size, g, RECORD(first).size, RECORD(first).grain))
@@ -337,7 +337,7 @@ static int treap_check(uint32_t t, uint32_t bin, const struct hole_record *lo, c
     const struct hole_record *r = &RECORD(t);
     int bad = 0;
     (*count)++;
-    bad += r->bin != bin || bin_of(r->size) != bin;
+    bad += bin_of(r->size) != bin;
     bad += lo != NULL && !key_less(lo->size, lo->grain, r->size, r->grain);
     bad += hi != NULL && !key_less(r->size, r->grain, hi->size, hi->grain);
     bad += !grain_is_start(r->grain) || !grain_is_hole(r->grain);

@@ -39,7 +39,6 @@ static void state_reset(const struct mems_config *config)
 {
     memset(&mems_state, 0, sizeof mems_state);
     mems_state.config = *config;
-    mems_state.priority_state = 2463534242u;
     grain_layout_init(config->alignment);
     index_select(config->policy); /* maps nothing while there are no holes */
     mems_state.initialized = true;
