@@ -24,9 +24,10 @@ int replay_mode_parse(const char *name, enum replay_mode *mode)
 }
 
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
-               const char *timeseries_path, const char *heapmap_path, FILE *out)
+               const struct replay_options *options, FILE *out)
 {
-    struct replay r = {trace, ops, NULL, NO_SLOT, 0, 0, 0, 12345};
+    struct replay r = {.trace = trace, .ops = ops, .root = NO_SLOT, .rng = 12345};
+    r.bounded = options->mem_limit != 0 && trace->facts.peak_live_bytes > options->mem_limit / 2;
     r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
     if (r.slots == NULL) {
         fprintf(stderr, "%s: cannot map the id table\n", trace->name);
@@ -39,10 +40,10 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
     }
     /* the run prints only after its loop, so stdio's buffer is not the
      * allocator's first block */
-    int rc = mode == MODE_CHECK ? run_check(&r, timeseries_path, heapmap_path, out)
+    int rc = mode == MODE_CHECK ? run_check(&r, options->series_path, options->heapmap_path, out)
            : mode == MODE_TIMED ? run_timed(&r, out)
-                                : run_latency(&r, timeseries_path, out);
-    fprintf(out, "ops %zu\n", trace->num_ops);
+                                : run_latency(&r, options->series_path, out);
+    fprintf(out, "ops %zu\nmem_limit_bytes %ju\n", trace->num_ops, (uintmax_t)options->mem_limit);
     ops->stop();
     munmap(r.slots, trace->num_ids * sizeof *r.slots);
     return rc;
@@ -50,8 +51,8 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
 
 int replay_child_main(int argc, char **argv)
 {
-    if (argc != 7) {
-        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP\n");
+    if (argc != 8) {
+        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP MEM_LIMIT\n");
         return 2;
     }
     enum replay_mode mode;
@@ -71,9 +72,17 @@ int replay_child_main(int argc, char **argv)
         fprintf(stderr, "%s\n", why);
         return 2;
     }
-    const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10));
-    int rc = replay_run(mode, &trace, ops, strcmp(argv[5], "-") == 0 ? NULL : argv[5],
-                        strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6], stdout);
+    struct replay_options options = {
+        .series_path = strcmp(argv[5], "-") == 0 ? NULL : argv[5],
+        .heapmap_path = strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6],
+        .mem_limit = strtoull(argv[7], NULL, 10),
+    };
+    if (options.mem_limit != 0 && budget_enforce(options.mem_limit) != 0) {
+        perror("mems-bench --child: setrlimit(RLIMIT_DATA)");
+        return 2;
+    }
+    const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10), options.mem_limit);
+    int rc = replay_run(mode, &trace, ops, &options, stdout);
     fflush(stdout);
     trace_free(&trace);
     return rc;

@@ -21,7 +21,10 @@ struct replay {
     struct slot *slots;
     uint32_t root;
     uint64_t live_bytes;
-    uint64_t errors, failed;
+    uint64_t errors;
+    uint64_t failed;  /* allocations the allocator refused (returned NULL) */
+    uint64_t skipped; /* later frees and reallocs of ids it refused */
+    bool bounded;     /* the check pass writes only parts of big blocks (pattern.c) */
     uint32_t rng;
 };
 
@@ -29,7 +32,11 @@ struct replay {
 void *map_zeroed(size_t bytes);
 uint64_t now_ns(void);
 int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s);
-void note_liveness(struct replay *r, const struct trace_op *op);
+/* frees or reallocs a block the trace made earlier */
+bool acts_on_block(const struct trace_op *op);
+/* what an op that returned `rc` from apply() leaves behind for its id, in the
+ * passes that do not check; a refused block is not live */
+void note_outcome(struct replay *r, const struct trace_op *op, int rc);
 void release_leftovers(struct replay *r);
 void prefault(const struct trace *trace, struct slot *slots);
 
@@ -38,10 +45,24 @@ int run_check(struct replay *r, const char *timeseries_path, const char *heapmap
 int run_timed(struct replay *r, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
 
+/* pattern.c: what the check pass writes into a block and reads back */
+#define PATTERN_WHOLE_MAX ((uint64_t)1 << 20)
+#define PATTERN_EDGE ((uint64_t)64 << 10)
+#define PATTERN_SAMPLES 256
+void pattern_fill(void *block, uint32_t id, uint64_t extent, bool bounded);
+/* the first byte below `limit` that differs from what pattern_fill wrote for
+ * `extent`, or UINT64_MAX */
+uint64_t pattern_check(const void *block, uint32_t id, uint64_t extent, uint64_t limit, bool bounded);
+/* the first of those bytes that is not zero, or UINT64_MAX */
+uint64_t zero_check(const void *block, uint32_t id, uint64_t extent, bool bounded);
+
 /* overlap.c: the live blocks by address; insert returns a block the new one
  * overlaps (then it is not inserted), or NO_SLOT */
 uint32_t overlap_insert(struct replay *r, uint32_t id);
 void overlap_remove(struct replay *r, uint32_t id);
+
+/* budget.c: the process may map at most `bytes` of private writable memory */
+int budget_enforce(uint64_t bytes);
 
 /* rss.c: the process's resident set now, and its peak since the reset */
 uint64_t rss_bytes(void);

@@ -39,11 +39,21 @@ int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slo
     return 0;
 }
 
-/* What an op leaves behind for its id, in the passes that do not check. */
-void note_liveness(struct replay *r, const struct trace_op *op)
+bool acts_on_block(const struct trace_op *op)
+{
+    return (op->kind == OP_FREE || op->kind == OP_REALLOC) && !(op->flags & OP_FLAG_NULL);
+}
+
+void note_outcome(struct replay *r, const struct trace_op *op, int rc)
 {
     if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
         return;
+    if (rc != 0) {
+        r->failed++;
+        if (!acts_on_block(op)) /* a refused realloc leaves the old block */
+            r->slots[op->id].live = 0;
+        return;
+    }
     bool frees = op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
     r->slots[op->id].live = !frees;
     r->slots[op->id].extent = frees ? 0 : op_bytes(op);

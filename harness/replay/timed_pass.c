@@ -10,8 +10,13 @@ int run_timed(struct replay *r, FILE *out)
     const struct trace *t = r->trace;
     uint64_t start = now_ns();
     for (size_t i = 0; i < t->num_ops; i++) {
-        apply(r->ops, &t->ops[i], &r->slots[t->ops[i].id]);
-        note_liveness(r, &t->ops[i]);
+        const struct trace_op *op = &t->ops[i];
+        struct slot *s = &r->slots[op->id];
+        if (acts_on_block(op) && !s->live) {
+            r->skipped++;
+            continue;
+        }
+        note_outcome(r, op, apply(r->ops, op, s));
     }
     uint64_t elapsed = now_ns() - start;
     fprintf(out, "seconds %.9f\nns_per_op %.3f\n", (double)elapsed / 1e9, (double)elapsed / (double)t->num_ops);
@@ -81,11 +86,16 @@ int run_latency(struct replay *r, const char *cdf_path, FILE *out)
     for (size_t i = 0; i < t->num_ops; i++) {
         const struct trace_op *op = &t->ops[i];
         struct slot *s = &r->slots[op->id];
+        if (acts_on_block(op) && !s->live) {
+            r->skipped++;
+            latency[i] = UINT32_MAX; /* not measured: left out below */
+            continue;
+        }
         uint64_t a = now_ns();
-        apply(r->ops, op, s);
+        int rc = apply(r->ops, op, s);
         uint64_t d = now_ns() - a;
-        latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-        note_liveness(r, op);
+        latency[i] = d >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)d;
+        note_outcome(r, op, rc);
     }
     release_leftovers(r);
     fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));
@@ -96,7 +106,7 @@ int run_latency(struct replay *r, const char *cdf_path, FILE *out)
     for (int kind = 1; kind < OP_KIND_LIMIT; kind++) {
         size_t n = 0;
         for (size_t i = 0; i < t->num_ops; i++)
-            if (t->ops[i].kind == kind)
+            if (t->ops[i].kind == kind && latency[i] != UINT32_MAX)
                 scratch[n++] = latency[i];
         if (n == 0)
             continue;

@@ -2,12 +2,14 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -55,20 +57,75 @@ static void parse_output(char *text, struct pass_result *out)
     }
 }
 
-int runner_run(const char *self, enum replay_mode mode, const char *binary_path, const struct backend *backend,
-               size_t mems_alignment, const char *series_path, const char *heapmap_path, struct pass_result *out)
+/* Reads the child's output until it closes its end or the deadline passes
+ * (then the child is killed). Returns the text, NUL-terminated, or NULL. */
+static char *read_until(int fd, pid_t pid, double timeout, bool *timed_out)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    size_t size = 0, capacity = 8192;
+    char *text = malloc(capacity);
+    while (text != NULL) {
+        int wait_ms = -1;
+        if (timeout > 0) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double left = timeout - ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9);
+            if (left <= 0) {
+                *timed_out = true;
+                kill(pid, SIGKILL);
+                break;
+            }
+            wait_ms = left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+        }
+        struct pollfd p = {fd, POLLIN, 0};
+        int ready = poll(&p, 1, wait_ms);
+        if (ready < 0 && errno != EINTR)
+            break;
+        if (ready <= 0)
+            continue;
+        ssize_t n = read(fd, text + size, capacity - size - 1);
+        if (n == 0 || (n < 0 && errno != EINTR))
+            break;
+        if (n < 0)
+            continue;
+        size += (size_t)n;
+        if (capacity - size < 1024) {
+            char *grown = realloc(text, capacity * 2);
+            if (grown == NULL)
+                break;
+            text = grown;
+            capacity *= 2;
+        }
+    }
+    if (text != NULL)
+        text[size] = '\0';
+    return text;
+}
+
+int runner_run(const char *self, const struct pass_request *request, const struct run_limits *limits,
+               struct pass_result *out)
 {
     memset(out, 0, sizeof *out);
-    char alignment[32];
-    snprintf(alignment, sizeof alignment, "%zu", mems_alignment);
+    const struct backend *backend = request->backend;
+    char alignment[32], mem_limit[32];
+    snprintf(alignment, sizeof alignment, "%zu", request->mems_alignment);
+    snprintf(mem_limit, sizeof mem_limit, "%ju", (uintmax_t)limits->mem_limit);
     char backend_spec[600];
     if (backend->preload[0] != '\0')
         snprintf(backend_spec, sizeof backend_spec, "%s=%s", backend->name, backend->preload);
     else
         snprintf(backend_spec, sizeof backend_spec, "%s", backend->name);
-    char *argv[] = {(char *)self,         "--child",       (char *)replay_mode_name(mode),
-                    (char *)binary_path,  backend_spec,    alignment,
-                    (char *)(series_path ? series_path : "-"), (char *)(heapmap_path ? heapmap_path : "-"), NULL};
+    char *argv[] = {(char *)self,
+                    "--child",
+                    (char *)replay_mode_name(request->mode),
+                    (char *)request->binary_path,
+                    backend_spec,
+                    alignment,
+                    (char *)(request->series_path ? request->series_path : "-"),
+                    (char *)(request->heapmap_path ? request->heapmap_path : "-"),
+                    mem_limit,
+                    NULL};
     char preload_entry[600];
     char **env = child_environment(backend, preload_entry, sizeof preload_entry);
     int pipe_fds[2];
@@ -90,35 +147,74 @@ int runner_run(const char *self, enum replay_mode mode, const char *binary_path,
         errno = rc;
         return -1;
     }
-    size_t size = 0, capacity = 8192;
-    char *text = malloc(capacity);
-    ssize_t n;
-    while (text != NULL && (n = read(pipe_fds[0], text + size, capacity - size - 1)) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        size += (size_t)n;
-        if (capacity - size < 1024) {
-            char *grown = realloc(text, capacity * 2);
-            if (grown == NULL)
-                break;
-            text = grown;
-            capacity *= 2;
-        }
-    }
+    double timeout = limits->timeout > 0 ? limits->timeout : run_default_timeout(request->num_ops);
+    char *text = read_until(pipe_fds[0], pid, timeout, &out->timed_out);
     close(pipe_fds[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     out->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     if (text != NULL) {
-        text[size] = '\0';
         parse_output(text, out);
         free(text);
     }
     return 0;
+}
+
+bool pass_failed(const struct pass_result *p)
+{
+    return p->timed_out || p->exit_status < 0 || p->exit_status > 1;
+}
+
+void pass_status(const struct pass_result *p, char *out, size_t size)
+{
+    if (p->timed_out)
+        snprintf(out, size, "timeout");
+    else if (p->exit_status < 0)
+        snprintf(out, size, "signal %d", -p->exit_status);
+    else if (p->exit_status > 1)
+        snprintf(out, size, "exit %d", p->exit_status);
+    else
+        snprintf(out, size, "0");
+}
+
+int runner_replay(const char *self, const struct replay_request *request, const struct run_limits *limits,
+                  struct replay_result *out)
+{
+    memset(out, 0, sizeof *out);
+    struct pass_request pass = {MODE_CHECK,           request->binary_path,  request->num_ops,
+                                request->backend,     request->mems_alignment, request->series_path,
+                                request->heapmap_path};
+    if (runner_run(self, &pass, limits, &out->check) != 0)
+        return -1;
+    if (pass_failed(&out->check)) /* the other passes would fail alike: not run */
+        return 0;
+    pass.mode = MODE_TIMED;
+    pass.series_path = pass.heapmap_path = NULL;
+    if (runner_run(self, &pass, limits, &out->timed) != 0)
+        return -1;
+    if (pass_failed(&out->timed))
+        return 0;
+    pass.mode = MODE_LATENCY;
+    pass.series_path = request->cdf_path;
+    return runner_run(self, &pass, limits, &out->latency);
+}
+
+const struct pass_result *replay_failure(const struct replay_result *r, const char **pass)
+{
+    const struct pass_result *passes[] = {&r->check, &r->timed, &r->latency};
+    for (int m = MODE_CHECK; m <= MODE_LATENCY; m++)
+        if (pass_failed(passes[m])) {
+            *pass = replay_mode_name((enum replay_mode)m);
+            return passes[m];
+        }
+    *pass = "";
+    return NULL;
+}
+
+double run_default_timeout(size_t num_ops)
+{
+    return RUN_TIMEOUT_BASE_SECONDS + RUN_TIMEOUT_PER_OP_SECONDS * (double)num_ops;
 }
 
 const char *result_get(const struct pass_result *r, const char *key)

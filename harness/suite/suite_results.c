@@ -28,22 +28,20 @@ double suite_row_metric(const struct suite *s, const struct suite_row *row, size
 {
     (void)s;
     const char *name = suite_metrics[metric].name;
-    if (strcmp(name, "ns_per_op") == 0)
-        return result_get(&row->timed, name) ? result_number(&row->timed, name) : NAN;
     if (strcmp(name, "holes_examined_per_search") == 0) {
-        double searches = result_number(&row->check, "searches");
-        return searches > 0 ? result_number(&row->check, "holes_examined") / searches : NAN;
+        double searches = result_number(&row->summary, "searches");
+        return searches > 0 ? result_number(&row->summary, "holes_examined") / searches : NAN;
     }
     if (strncmp(name, "latency_", 8) == 0) {
         char kind[16];
         const char *p = name + 8, *u = strchr(p, '_');
         snprintf(kind, sizeof kind, "%.*s", (int)(u - p), p);
-        for (size_t i = 0; i < row->latency.nlatency; i++)
-            if (strcmp(row->latency.latency[i].kind, kind) == 0)
-                return (double)(strstr(name, "p50") ? row->latency.latency[i].p50 : row->latency.latency[i].p99);
+        for (size_t i = 0; i < row->summary.nlatency; i++)
+            if (strcmp(row->summary.latency[i].kind, kind) == 0)
+                return (double)(strstr(name, "p50") ? row->summary.latency[i].p50 : row->summary.latency[i].p99);
         return NAN;
     }
-    return result_get(&row->check, name) ? result_number(&row->check, name) : NAN;
+    return result_get(&row->summary, name) ? result_number(&row->summary, name) : NAN;
 }
 
 const struct median_ci *suite_stat(const struct suite *s, size_t trace, size_t alloc, size_t metric)
@@ -98,3 +96,9 @@ int suite_write_stats_csv(const struct suite *s)
     return fclose(f);
 }
 
+
+bool suite_row_failed(const struct suite_row *row)
+{
+    const char *status = result_get(&row->summary, "exit_status");
+    return status == NULL || strcmp(status, "0") != 0 || result_number(&row->summary, "integrity_errors") > 0;
+}

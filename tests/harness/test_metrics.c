@@ -61,11 +61,11 @@ int main(int argc, char **argv)
     struct backend backend;
     char why[200];
     CHECK_EQ(backend_resolve("mems-first", &backend, why, sizeof why), 0);
-    const struct allocator_ops *ops = backend_ops(&backend, 1);
+    const struct allocator_ops *ops = backend_ops(&backend, 1, 0);
     snprintf(series, sizeof series, "/tmp/mems-test-metrics-%d.csv", (int)getpid());
     FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
     output[0] = '\n';
-    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, series, NULL, out), 0);
+    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, &(struct replay_options){series, NULL, 0}, out), 0);
     fclose(out);
 
     const double foot = 6 * P, mean_live = (1000 + 3000 + 2000 + 2500 + 500 + 0) / 6.0;
@@ -120,12 +120,12 @@ int main(int argc, char **argv)
 
     /* the timed and latency passes report what they promise */
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, NULL, NULL, out), 0);
+    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){NULL, NULL, 0}, out), 0);
     fclose(out);
     CHECK(value("seconds") > 0);
     CHECK_NEAR(value("ns_per_op"), value("seconds") * 1e9 / 6);
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, NULL, NULL, out), 0);
+    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, &(struct replay_options){NULL, NULL, 0}, out), 0);
     fclose(out);
     CHECK(value("timer_overhead_ns") > 0);
     CHECK(strstr(output, "\nlatency malloc 3 ") != NULL);
