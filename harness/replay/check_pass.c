@@ -23,7 +23,6 @@ static void flag_error(struct replay *r, size_t op_index, const char *format, ..
     }
 }
 
-
 static size_t required_alignment(const struct allocator_ops *ops, const struct trace_op *op)
 {
     if (op->kind == OP_ALIGNED)
