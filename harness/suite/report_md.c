@@ -422,6 +422,21 @@ int suite_write_report(const struct suite *s)
         figure(f, s, "6-search-cost", "Holes examined per allocation over the featured trace, per policy");
     }
     metric_table(f, s, "holes_examined_per_search", 1, "");
+    char scaling[PATH_MAX + 32];
+    snprintf(scaling, sizeof scaling, "%s/scaling/scaling.md", s->run_dir);
+    FILE *sweep = fopen(scaling, "r");
+    if (sweep != NULL) {
+        fclose(sweep);
+        fprintf(f, "## Scaling\n\nEach MeMS policy on generated traces of growing numbers of live blocks (a ramp, then "
+                   "100,000 rounds of freeing a random block and allocating a new one); glibc replays the same traces "
+                   "as the reference for what a bigger heap costs any allocator (caches, page faults). Time per "
+                   "operation from the timed pass (median), holes examined per search from the check pass; "
+                   "`scaling/scaling.csv`.\n\n");
+        if (s->plots_ran)
+            figure(f, s, "7-scaling", "ns/op and holes examined per search against live blocks");
+        embed_file(f, scaling);
+        fprintf(f, "\n");
+    }
     fprintf(f, "## Whole-process timing (hyperfine)\n\n");
     if (s->hyperfine_ran) {
         fprintf(f, "Each allocator's timed replay of `%s` as a whole process (start-up, reading the binary trace, "

@@ -8,6 +8,7 @@
  * under RUN/jobs/; --merge RUN, the statistics and report from those folders.
  * Either way the report is made from the CSVs read back (suite_load.c).
  */
+#include "scaling.h"
 #include "suite.h"
 
 #include "report_md.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #ifndef MEMS_SOURCE_DIR
@@ -291,6 +293,21 @@ static int conclude(struct suite *s, bool plots)
     return failures || s->missing_jobs ? 1 : 0;
 }
 
+/* The scaling sweep (harness/scaling) into RUN/scaling, its figure with the others. */
+static int run_scaling(const struct suite *s, bool plots)
+{
+    static char dir[PATH_MAX + 16], figure[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/scaling", s->run_dir);
+    snprintf(figure, sizeof figure, "%s/figures", s->run_dir);
+    mkdir(figure, 0777);
+    snprintf(figure, sizeof figure, "%s/figures/7-scaling", s->run_dir);
+    struct scaling_options o = {.out_dir = dir, .figure_path = plots ? figure : NULL, .repeats = s->quick ? 1 : 3,
+                                .limits = s->limits};
+    scaling_default_sizes(&o, s->quick);
+    fprintf(stderr, "mems-bench suite: scaling sweep (%zu sizes)\n", o.nsizes);
+    return scaling_run(&o);
+}
+
 int suite_main(int argc, char **argv)
 {
     struct suite s;
@@ -331,6 +348,8 @@ int suite_main(int argc, char **argv)
     }
     if (suite_run_replays(&s, s.run_dir, traces, ntraces, featured_name, args.hyperfine) < 0)
         return 1;
+    if (run_scaling(&s, args.plots) != 0)
+        fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
     for (size_t t = 0; t < ntraces; t++)
         trace_free(&traces[t]);
     free(traces);

@@ -38,6 +38,8 @@ static uint32_t word_largest_hole(uint64_t word)
     while (bits != 0) {
         grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
         bits &= bits - 1;
+        if (mems_state.tail_valid && g == mems_state.tail_grain)
+            continue; /* kept beside the tree */
         uint64_t size = hole_size_at(g);
         if (size > largest)
             largest = size;
@@ -126,23 +128,48 @@ static struct fit_change *change_for(uint64_t word)
     return c;
 }
 
+/* The tail, the HOLE that ends the last node, is kept beside the tree: it is
+ * above every other hole, so searches look at it last, and the common
+ * allocation from the top of the heap changes no entry of the tree. */
+static bool hole_is_tail(grain_t g, uint64_t size)
+{
+    return mems_state.last != NULL && g + size == mems_state.last->end_grain;
+}
+
 void fit_note_removed(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active)
         return;
+    if (mems_state.tail_valid && g == mems_state.tail_grain) {
+        mems_state.tail_valid = false;
+        return;
+    }
     struct fit_change *c = change_for(g >> 6);
     if (saturate(size) >= D.levels[0][c->word])
         c->largest_went = true;
+}
+
+static void note_in_tree(grain_t g, uint64_t size)
+{
+    struct fit_change *c = change_for(g >> 6);
+    uint32_t s = saturate(size);
+    c->added_largest = s > c->added_largest ? s : c->added_largest;
+    c->added++;
 }
 
 void fit_note_added(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active)
         return;
-    struct fit_change *c = change_for(g >> 6);
-    uint32_t s = saturate(size);
-    c->added_largest = s > c->added_largest ? s : c->added_largest;
-    c->added++;
+    if (!hole_is_tail(g, size)) {
+        note_in_tree(g, size);
+        return;
+    }
+    if (mems_state.tail_valid) /* a node was appended: the old tail joins the tree */
+        note_in_tree(mems_state.tail_grain, mems_state.tail_size);
+    mems_state.tail_valid = true;
+    mems_state.tail_grain = g;
+    mems_state.tail_size = size;
 }
 
 static void change_apply(const struct fit_change *c)
@@ -252,8 +279,21 @@ static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
     return GRAIN_NONE;
 }
 
+/* The same among the holes of the tree. */
+static grain_t tree_first(uint64_t size, grain_t from);
+
 /* The lowest-addressed hole of at least `size` granules starting at or after `from`. */
 grain_t fit_first(uint64_t size, grain_t from)
+{
+    grain_t g = tree_first(size, from);
+    if (g == GRAIN_NONE && mems_state.tail_valid && mems_state.tail_grain >= from && mems_state.tail_size >= size) {
+        mems_state.holes_examined++;
+        g = mems_state.tail_grain;
+    }
+    return g;
+}
+
+static grain_t tree_first(uint64_t size, grain_t from)
 {
     uint32_t key = saturate(size);
     uint64_t word = from >> 6;
@@ -292,9 +332,9 @@ uint64_t fit_largest(void)
 {
     if (D.level_count == 0)
         return 0;
-    uint32_t top = D.levels[D.level_count - 1][0];
+    uint64_t top = D.levels[D.level_count - 1][0];
     if (top != FIT_SATURATED)
-        return top;
+        return mems_state.tail_valid && mems_state.tail_size > top ? mems_state.tail_size : top;
     uint64_t largest = 0; /* a hole of 2^32 granules or more: rare enough to walk */
     mems_walk(largest_visit, &largest);
     return largest >> mems_state.layout.shift;
@@ -304,6 +344,7 @@ uint64_t fit_largest(void)
 
 void fit_rebuild(void)
 {
+    mems_state.tail_valid = false;
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++)
         D.levels[0][w] = word_largest_hole(w);
     fit_levels_recompute();
@@ -312,6 +353,7 @@ void fit_rebuild(void)
 
 void fit_clear(void)
 {
+    mems_state.tail_valid = false;
     for (unsigned lvl = 0; lvl < D.level_count; lvl++)
         memset(D.levels[lvl], 0, D.level_length[lvl] * sizeof(uint32_t));
     mems_state.fit_dirty_count = 0;
@@ -321,6 +363,11 @@ void fit_clear(void)
 int fit_check(void)
 {
     int bad = 0;
+    if (mems_state.tail_valid) {
+        grain_t g = mems_state.tail_grain;
+        bad += !grain_is_start(g) || !grain_is_hole(g) || !hole_is_tail(g, mems_state.tail_size) ||
+               hole_size_at(g) != mems_state.tail_size;
+    }
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++)
         bad += D.levels[0][w] != (mems_state.fit_active ? word_largest_hole(w) : 0);
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)

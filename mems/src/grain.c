@@ -360,6 +360,7 @@ void grain_release_all(void)
     mems_state.spare_leaf_count = 0;
     mems_state.leaves_mapped = 0;
     mems_state.fit_dirty_count = 0;
+    mems_state.tail_valid = false;
 }
 
 /* For mems_check: every leaf's count, summary and live bit agree with its

@@ -130,6 +130,9 @@ struct mems_state {
     size_t spare_leaf_count;
     size_t leaves_mapped;         /* in the directory */
     bool fit_active;
+    bool tail_valid;              /* the HOLE ending the last node, kept beside the fit tree */
+    grain_t tail_grain;
+    uint64_t tail_size;
     struct fit_change {
         uint64_t word;
         uint32_t added_largest; /* largest hole added to the word by this operation */
