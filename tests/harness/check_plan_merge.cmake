@@ -7,7 +7,7 @@
 cmake_minimum_required(VERSION 3.16)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
-set(options --quick --alloc mems-first,mems-best,mems-worst,glibc --traces "${TRACES}" --no-hyperfine --no-plots)
+set(options --quick --alloc mems-first,mems-best,mems-worst,glibc --traces "${TRACES}" --no-hyperfine --no-plots --no-scaling)
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
