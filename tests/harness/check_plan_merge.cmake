@@ -23,7 +23,7 @@ list(LENGTH plan jobs)
 if(NOT jobs EQUAL 3)
   message(FATAL_ERROR "the plan has ${jobs} lines, expected one per trace (3)")
 endif()
-run(parallel -j2 --halt now,fail=1 INPUT_FILE "${WORK}/plan.txt")
+run(parallel --will-cite -j2 --halt now,fail=1 INPUT_FILE "${WORK}/plan.txt")
 run(${BENCH} suite --merge "${WORK}/planned" --no-plots)
 
 # the cells of a CSV, sorted, for some columns and the rows a regex keeps
