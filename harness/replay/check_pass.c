@@ -1,12 +1,10 @@
 /* The check pass: see replay.h. */
 #include "replay_internal.h"
 
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #define REPORTED_ERRORS_MAX 10
 
@@ -24,7 +22,6 @@ static void flag_error(struct replay *r, size_t op_index, const char *format, ..
         fprintf(stderr, "%s: op %zu: %s\n", r->trace->name, op_index, what);
     }
 }
-
 
 static size_t required_alignment(const struct allocator_ops *ops, const struct trace_op *op)
 {
@@ -154,32 +151,20 @@ static void compute_fragmentation(struct replay_metrics *m, const struct replay_
     m->utilization = m->peak_footprint > 0 ? (double)m->peak_live / (double)m->peak_footprint : 0;
 }
 
-/* Written with write(2) from a buffer of its own: no stdio, so no allocation
- * from an allocator that may refuse everything. */
 static int write_timeseries(const char *path, const struct replay_sample *samples, size_t n)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0)
+    static struct out_file f;
+    if (out_open(&f, path) != 0)
         return -1;
-    static char buffer[1 << 16];
-    size_t used = (size_t)snprintf(buffer, sizeof buffer,
-                                   "op_index,live_bytes,footprint_bytes,rss_bytes,allocator_reported_bytes,"
-                                   "hole_count,largest_hole_bytes,holes_examined_total,searches_total\n");
-    int rc = 0;
-    for (size_t i = 0; i <= n && rc == 0; i++) {
-        if (i == n || sizeof buffer - used < 256) {
-            rc = write(fd, buffer, used) == (ssize_t)used ? 0 : -1;
-            used = 0;
-        }
-        if (i < n)
-            used += (size_t)snprintf(buffer + used, sizeof buffer - used, "%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju\n",
-                                     (uintmax_t)samples[i].op_index, (uintmax_t)samples[i].live_bytes,
-                                     (uintmax_t)samples[i].footprint_bytes, (uintmax_t)samples[i].rss_bytes,
-                                     (uintmax_t)samples[i].reported_bytes, (uintmax_t)samples[i].hole_count,
-                                     (uintmax_t)samples[i].largest_hole, (uintmax_t)samples[i].holes_examined,
-                                     (uintmax_t)samples[i].searches);
-    }
-    return close(fd) != 0 ? -1 : rc;
+    out_printf(&f, "op_index,live_bytes,footprint_bytes,rss_bytes,allocator_reported_bytes,hole_count,"
+                   "largest_hole_bytes,holes_examined_total,searches_total\n");
+    for (size_t i = 0; i < n; i++)
+        out_printf(&f, "%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju\n", (uintmax_t)samples[i].op_index,
+                   (uintmax_t)samples[i].live_bytes, (uintmax_t)samples[i].footprint_bytes,
+                   (uintmax_t)samples[i].rss_bytes, (uintmax_t)samples[i].reported_bytes,
+                   (uintmax_t)samples[i].hole_count, (uintmax_t)samples[i].largest_hole,
+                   (uintmax_t)samples[i].holes_examined, (uintmax_t)samples[i].searches);
+    return out_close(&f);
 }
 
 #define TARGET_SAMPLES 2000

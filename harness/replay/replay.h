@@ -2,7 +2,7 @@
  * The replay passes, each run in a fresh child process so its allocator state
  * and peak RSS belong to it alone:
  *   check    every block filled with a pattern of its id and verified before it
- *            is freed or reallocated; overlaps, alignment and NULLs caught;
+ *            is freed or reallocated; overlaps and alignment caught, NULLs counted as refusals;
  *            footprint sampled into a time series; fragmentation computed
  *   timed    the bare calls, one clock around the whole run
  *   latency  a clock around every call, for percentiles per op kind

@@ -61,6 +61,18 @@ uint64_t zero_check(const void *block, uint32_t id, uint64_t extent, bool bounde
 uint32_t overlap_insert(struct replay *r, uint32_t id);
 void overlap_remove(struct replay *r, uint32_t id);
 
+/* out_file.c: a file written without stdio (no allocation) */
+#define OUT_LINE_MAX 512
+struct out_file {
+    int fd;
+    bool failed;
+    size_t used;
+    char buffer[1 << 16];
+};
+int out_open(struct out_file *f, const char *path);
+void out_printf(struct out_file *f, const char *format, ...) __attribute__((format(printf, 2, 3)));
+int out_close(struct out_file *f); /* 0 when every line was written */
+
 /* budget.c: the process may map at most `bytes` of private writable memory */
 int budget_enforce(uint64_t bytes);
 

@@ -57,29 +57,29 @@ static void parse_output(char *text, struct pass_result *out)
     }
 }
 
-/* Reads the child's output until it closes its end or the deadline passes
- * (then the child is killed). Returns the text, NUL-terminated, or NULL. */
-static char *read_until(int fd, pid_t pid, double timeout, bool *timed_out)
+static double seconds_since(const struct timespec *start)
 {
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Reads the child's output until it closes its end or `timeout` seconds from
+ * `start` pass (then the child is killed). Returns the text, NUL-terminated,
+ * or NULL. */
+static char *read_until(int fd, pid_t pid, const struct timespec *start, double timeout, bool *timed_out)
+{
     size_t size = 0, capacity = 8192;
     char *text = malloc(capacity);
     while (text != NULL) {
-        int wait_ms = -1;
-        if (timeout > 0) {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double left = timeout - ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9);
-            if (left <= 0) {
-                *timed_out = true;
-                kill(pid, SIGKILL);
-                break;
-            }
-            wait_ms = left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
+        double left = timeout - seconds_since(start);
+        if (left <= 0) {
+            *timed_out = true;
+            kill(pid, SIGKILL);
+            break;
         }
         struct pollfd p = {fd, POLLIN, 0};
-        int ready = poll(&p, 1, wait_ms);
+        int ready = poll(&p, 1, left > 1e6 ? 1000000000 : (int)(left * 1000) + 1);
         if (ready < 0 && errno != EINTR)
             break;
         if (ready <= 0)
@@ -101,6 +101,24 @@ static char *read_until(int fd, pid_t pid, double timeout, bool *timed_out)
     if (text != NULL)
         text[size] = '\0';
     return text;
+}
+
+/* Waits for the child, which may still hang after closing its output: killed
+ * at the same deadline. */
+static int wait_until(pid_t pid, const struct timespec *start, double timeout, bool *timed_out)
+{
+    int status = 255 << 8; /* as "exit 255" if the child cannot be waited for */
+    for (long pause_ns = 100000;; pause_ns = pause_ns < 20000000 ? pause_ns * 2 : pause_ns) {
+        pid_t done = waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR))
+            return status;
+        if (!*timed_out && seconds_since(start) > timeout) {
+            *timed_out = true;
+            kill(pid, SIGKILL);
+        }
+        struct timespec pause = {0, pause_ns};
+        nanosleep(&pause, NULL);
+    }
 }
 
 int runner_run(const char *self, const struct pass_request *request, const struct run_limits *limits,
@@ -138,6 +156,8 @@ int runner_run(const char *self, const struct pass_request *request, const struc
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
     pid_t pid;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
     int rc = posix_spawn(&pid, self, &actions, NULL, argv, env);
     posix_spawn_file_actions_destroy(&actions);
     free(env);
@@ -148,11 +168,9 @@ int runner_run(const char *self, const struct pass_request *request, const struc
         return -1;
     }
     double timeout = limits->timeout > 0 ? limits->timeout : run_default_timeout(request->num_ops);
-    char *text = read_until(pipe_fds[0], pid, timeout, &out->timed_out);
+    char *text = read_until(pipe_fds[0], pid, &start, timeout, &out->timed_out);
     close(pipe_fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    int status = wait_until(pid, &start, timeout, &out->timed_out);
     out->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     if (text != NULL) {
         parse_output(text, out);

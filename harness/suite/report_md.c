@@ -330,9 +330,9 @@ static void failures(FILE *f, const struct suite *s)
                 continue;
             const char *pass = result_get(&row->summary, "failed_pass");
             const char *status = result_get(&row->summary, "exit_status");
-            fprintf(f, "| %s | %s | %ld | %s | %s | %.0f |\n", s->traces[row->trace].name,
-                    s->backends[row->alloc].name, row->repeat, pass ? pass : "–", status ? status : "–",
-                    result_number(&row->summary, "integrity_errors"));
+            const char *errors = result_get(&row->summary, "integrity_errors");
+            fprintf(f, "| %s | %s | %ld | %s | %s | %s |\n", s->traces[row->trace].name, s->backends[row->alloc].name,
+                    row->repeat, pass ? pass : "–", status ? status : "–", errors ? errors : "–");
         }
         fprintf(f, "\n");
     }

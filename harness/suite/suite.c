@@ -78,7 +78,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME | --out DIR]\n"
-            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--mem-limit SIZE]\n"
+            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--mem-limit SIZE]\n"
             "                        [--timeout SECONDS] [--plan FILE]\n"
             "       mems-bench suite --merge DIR [--no-plots]\n"
             "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
@@ -101,7 +101,7 @@ static void usage(FILE *to)
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
     const char *mem_limit, *timeout; /* as given, for the plan's commands */
-    bool plots, hyperfine;
+    bool plots, hyperfine, scaling;
 };
 
 /* Returns 0, 1 after --help, or 2 after saying what is wrong. */
@@ -115,7 +115,8 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         {"no-hyperfine", no_argument, NULL, 'H'},    {"mem-limit", required_argument, NULL, 'M'},
         {"timeout", required_argument, NULL, 'T'},   {"plan", required_argument, NULL, 'p'},
         {"merge", required_argument, NULL, 'm'},     {"job", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"no-scaling", no_argument, NULL, 'S'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
@@ -129,6 +130,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         case 'f': args->featured = optarg; break;
         case 'P': args->plots = false; break;
         case 'H': args->hyperfine = false; break;
+        case 'S': args->scaling = false; break;
         case 'p': args->plan = optarg; break;
         case 'm': args->merge = optarg; break;
         case 'j': args->job = optarg; break;
@@ -314,7 +316,8 @@ int suite_main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.repeats = -1;
     s.limits.mem_limit = limits_default_memory();
-    struct suite_args args = {.trace_list = "default", .alloc_list = "all", .plots = true, .hyperfine = true};
+    struct suite_args args = {.trace_list = "default", .alloc_list = "all", .plots = true, .hyperfine = true,
+                             .scaling = true};
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
@@ -348,7 +351,7 @@ int suite_main(int argc, char **argv)
     }
     if (suite_run_replays(&s, s.run_dir, traces, ntraces, featured_name, args.hyperfine) < 0)
         return 1;
-    if (run_scaling(&s, args.plots) != 0)
+    if (args.scaling && run_scaling(&s, args.plots) != 0)
         fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
     for (size_t t = 0; t < ntraces; t++)
         trace_free(&traces[t]);

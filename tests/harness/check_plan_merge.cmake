@@ -7,7 +7,7 @@
 cmake_minimum_required(VERSION 3.16)
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
-set(options --quick --alloc mems-first,mems-best,mems-worst,glibc --traces "${TRACES}" --no-hyperfine --no-plots)
+set(options --quick --alloc mems-first,mems-best,mems-worst,glibc --traces "${TRACES}" --no-hyperfine --no-plots --no-scaling)
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -23,7 +23,7 @@ list(LENGTH plan jobs)
 if(NOT jobs EQUAL 3)
   message(FATAL_ERROR "the plan has ${jobs} lines, expected one per trace (3)")
 endif()
-run(parallel -j2 --halt now,fail=1 INPUT_FILE "${WORK}/plan.txt")
+run(parallel --will-cite -j2 --halt now,fail=1 INPUT_FILE "${WORK}/plan.txt")
 run(${BENCH} suite --merge "${WORK}/planned" --no-plots)
 
 # the cells of a CSV, sorted, for some columns and the rows a regex keeps
