@@ -308,9 +308,9 @@ bool bins_rebuild(void)
     struct size_bins old = B;
     memset(&B, 0, sizeof B);
     B.active = true;
-    size_t capacity = PAGE_SIZE / sizeof(struct hole_record);
-    while (capacity < 2 * (mems_state.hole_count + 1))
-        capacity *= 2;
+    /* room for twice the holes: half full, so neither growing nor compacting
+     * again is near (compacting waits for a quarter) */
+    size_t capacity = 2 * (mems_state.hole_count + 1);
     if (mems_state.hole_count > 0 && !records_resize(capacity)) {
         B = old;
         return false;
