@@ -130,7 +130,7 @@ callgrind_table() {
 }
 
 {
-  echo "## perf-mems: $(git rev-parse --short HEAD 2>/dev/null) ($bench), $(nproc) cores, $(date -u +%Y-%m-%d)"
+  echo "## perf-mems: $(git -C "$build/.." rev-parse --short HEAD 2>/dev/null) ($bench), $(nproc) cores, $(date -u +%Y-%m-%d)"
   tables
   [ "$callgrind" = 1 ] && command -v valgrind >/dev/null && callgrind_table
 } | tee "$out/RESULT.md"
