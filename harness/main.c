@@ -8,7 +8,9 @@
  * processes → write summary.csv, latency.csv and the time series.
  */
 #include "report.h"
+#include "replay.h"
 #include "runner.h"
+#include "scaling.h"
 #include "suite.h"
 #include "trace.h"
 
@@ -18,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,9 +30,11 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME] ...\n"
-            "       mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N] TRACE...\n"
+            "       mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N]\n"
+            "                         [--mem-limit SIZE] [--timeout SECONDS] TRACE...\n"
             "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
+            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR]\n"
             "\n"
             "  --alloc LIST     comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc,\n"
             "                   jemalloc, mimalloc, tcmalloc, NAME=/path/to/lib.so, or 'all' for every\n"
@@ -39,22 +42,11 @@ static void usage(FILE *to)
             "  --repeat N       replays of each trace with each allocator (default 1)\n"
             "  --out DIR        where the CSVs go (default: a new folder under results/)\n"
             "  --mems-align N   MeMS segment alignment in the replays (default 16, as malloc's)\n"
+            "  --mem-limit SIZE memory budget of each replay process: bytes, with K, M, G or T, a share\n"
+            "                   of MemAvailable (50%%), or none (default 75%%); past it allocations fail\n"
+            "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
             "  --quiet          no table on stdout\n"
             "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace; plain or gzip.\n");
-}
-
-static int make_directory(const char *path)
-{
-    char buffer[PATH_MAX];
-    snprintf(buffer, sizeof buffer, "%s", path);
-    for (char *p = buffer + 1; *p != '\0'; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buffer, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
 static int self_path(char *out, size_t size)
@@ -141,10 +133,12 @@ static int command_replay(int argc, char **argv)
     const char *alloc_list = DEFAULT_ALLOCATORS, *out_dir = NULL;
     long repeats = 1, alignment = 16;
     bool quiet = false;
+    struct run_limits limits = {limits_default_memory(), 0};
     static const struct option options[] = {
-        {"alloc", required_argument, NULL, 'a'},  {"repeat", required_argument, NULL, 'r'},
-        {"out", required_argument, NULL, 'o'},    {"mems-align", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
+        {"alloc", required_argument, NULL, 'a'},     {"repeat", required_argument, NULL, 'r'},
+        {"out", required_argument, NULL, 'o'},       {"mems-align", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"mem-limit", required_argument, NULL, 'M'}, {"timeout", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -166,6 +160,19 @@ static int command_replay(int argc, char **argv)
             alignment = strtol(optarg, &end, 10);
             if (*end != '\0' || alignment < 1 || alignment > 4096 || (alignment & (alignment - 1)) != 0) {
                 fprintf(stderr, "mems-bench: --mems-align takes a power of two from 1 to 4096, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'M':
+            if (limits_parse_memory(optarg, &limits.mem_limit) != 0) {
+                fprintf(stderr, "mems-bench: --mem-limit takes bytes (512M, 4G), a share (50%%) or none, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'T':
+            if (limits_parse_timeout(optarg, &limits.timeout) != 0) {
+                fprintf(stderr, "mems-bench: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
                 return 2;
             }
             break;
@@ -220,7 +227,7 @@ static int command_replay(int argc, char **argv)
     char bin_dir[PATH_MAX + 16], series_dir[PATH_MAX + 16];
     snprintf(bin_dir, sizeof bin_dir, "%s/bin", run_dir);
     snprintf(series_dir, sizeof series_dir, "%s/timeseries", run_dir);
-    if (make_directory(bin_dir) != 0 || make_directory(series_dir) != 0) {
+    if (report_make_folder(bin_dir) != 0 || report_make_folder(series_dir) != 0) {
         fprintf(stderr, "mems-bench: cannot create %s: %s\n", run_dir, strerror(errno));
         return 1;
     }
@@ -253,18 +260,14 @@ static int command_replay(int argc, char **argv)
                             backends[a].name, rep);
                 char series[PATH_MAX * 2];
                 snprintf(series, sizeof series, "%s/%s__%s.csv", series_dir, traces[i].name, backends[a].name);
-                struct pass_result check, timed, latency;
-                int r1 = runner_run(self, MODE_CHECK, bin_paths[i], &backends[a], (size_t)alignment,
-                                    rep == 1 ? series : NULL, NULL, &check);
-                int r2 = runner_run(self, MODE_TIMED, bin_paths[i], &backends[a], (size_t)alignment, NULL, NULL,
-                                    &timed);
-                int r3 = runner_run(self, MODE_LATENCY, bin_paths[i], &backends[a], (size_t)alignment, NULL, NULL,
-                                    &latency);
-                if (r1 || r2 || r3) {
+                struct replay_request request = {bin_paths[i], traces[i].num_ops, &backends[a], (size_t)alignment,
+                                                 rep == 1 ? series : NULL, NULL, NULL};
+                struct replay_result result;
+                if (runner_replay(self, &request, &limits, &result) != 0) {
                     fprintf(stderr, "mems-bench: cannot start a replay: %s\n", strerror(errno));
                     return 1;
                 }
-                failures += report_add(&report, &traces[i], backends[a].name, rep, &check, &timed, &latency);
+                failures += report_add(&report, &traces[i], backends[a].name, rep, &result);
                 done++;
             }
     if (progress)
@@ -285,7 +288,7 @@ static int command_replay(int argc, char **argv)
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--child") == 0)
-        return runner_child_main(argc - 1, argv + 1);
+        return replay_child_main(argc - 1, argv + 1);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -294,6 +297,8 @@ int main(int argc, char **argv)
         return command_replay(argc - 1, argv + 1);
     if (strcmp(argv[1], "suite") == 0)
         return suite_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "scaling") == 0)
+        return scaling_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
         return argc > 2 ? command_validate(argc - 2, argv + 2) : (usage(stderr), 2);
     if (strcmp(argv[1], "convert") == 0)

@@ -42,8 +42,8 @@ static void test_each_policy_picks_its_hole(void)
 {
     const size_t u = PAGE_SIZE / 16;
     uint64_t examined;
-    /* each search visits index entries: at least one, and with four holes no
-     * more than two root-to-leaf paths */
+    /* each search compares at least one hole with the request, and with four
+     * holes no more than twice as many */
     CHECK_EQ(place_small_block(MEMS_FIRST_FIT, &examined), MEMS_VIRTUAL_BASE + 0 * u);
     CHECK(examined >= 1 && examined <= 8);
     CHECK_EQ(place_small_block(MEMS_NEXT_FIT, &examined), MEMS_VIRTUAL_BASE + 4 * u);

@@ -68,7 +68,7 @@ with open(f"{work}/project.mk", "w") as f:
 PY
 
 record python-json python3 env PYTHONMALLOC=malloc python3 -m json.tool "$work/records.json" "$work/pretty.json"
-record gcc-cc1 cc1 gcc -O2 -c harness/replay.c -Iharness -Imems/include -D_GNU_SOURCE -o "$work/replay.o"
+record gcc-cc1 cc1 gcc -O2 -c harness/replay/check_pass.c -Iharness/replay -Iharness/trace -Imems/include -D_GNU_SOURCE -o "$work/replay.o"
 record gawk-words gawk gawk '{ for (i = 1; i <= NF; i++) count[tolower($i)]++ } END { for (w in count) print count[w], w }' "$work/text.txt"
 record make-plan make make -n -p -f "$work/project.mk" -C "$work" all
 record perl-pod2text pod2text pod2text /usr/share/perl/5.36/pod/perldiag.pod "$work/perldiag.txt"

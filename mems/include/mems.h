@@ -62,7 +62,9 @@ void mems_default_config(struct mems_config *config);
 /* Starts afresh (finishing any earlier state) with *config; NULL means the
  * defaults. Returns 0, or MEMS_E_BAD_CONFIG leaving MeMS uninitialised. */
 int mems_init_with(const struct mems_config *config);
-/* Changes the placement policy of the running state. Returns 0 or MEMS_E_BAD_CONFIG. */
+/* Changes the placement policy of the running state (building the hole index
+ * the new policy uses). Returns 0, MEMS_E_BAD_CONFIG, or MEMS_E_NO_MEMORY with
+ * the policy unchanged. */
 int mems_set_policy(enum mems_policy policy);
 const char *mems_policy_name(enum mems_policy policy);
 /* Parses "first", "next", "best", "worst"; returns -1 for anything else. */

@@ -5,7 +5,6 @@
  */
 #include "mems_internal.h"
 
-#include <assert.h>
 #include <string.h>
 
 /* Rounds a request to the configured alignment; sets *overflow when even the
@@ -25,39 +24,39 @@ static size_t pages_for(size_t size)
     return pages < mems_state.config.min_pages ? mems_state.config.min_pages : pages;
 }
 
-/* Turns the start of a fitting HOLE into a PROCESS segment of `size` bytes,
- * mapping a new main node when no hole fits. Returns NULL with the error
- * recorded and the chains as they were. */
-struct segment *alloc_place(size_t size, size_t requested, struct main_node **node_out)
+/* Places a PROCESS segment of `bytes` (already rounded) in the hole the
+ * policy chooses, mapping a new main node when none fits. Returns its first
+ * granule, or GRAIN_NONE with the error recorded and the chains as they were. */
+static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **node_out)
 {
+    uint64_t size = bytes >> mems_state.layout.shift;
+    if (!index_prepare()) {
+        state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS hole index failed");
+        return GRAIN_NONE;
+    }
     struct main_node *node;
-    struct segment *seg = policy_search(size, &node);
+    grain_t hole = policy_search(size, &node);
     bool fresh_node = false;
-    if (seg == NULL) {
-        size_t pages = pages_for(size);
+    if (hole == GRAIN_NONE) {
+        size_t pages = pages_for(bytes);
         if (pages > SIZE_MAX / PAGE_SIZE) {
             state_record_error(MEMS_E_OVERFLOW, "%zu pages cannot be expressed in bytes", pages);
-            return NULL;
+            return GRAIN_NONE;
         }
         node = chain_append_node(pages);
         if (node == NULL)
-            return NULL;
-        seg = node->first;
+            return GRAIN_NONE;
+        hole = node->first_grain;
         fresh_node = true;
     }
-    /* out of the index first, so the split does not put it back */
-    index_remove_hole(seg);
-    if (seg->size > size && segment_split(node, seg, size) == NULL) {
-        index_add_hole(seg);
+    if (!segment_place(node, hole, segment_size(node, hole), size, requested)) {
         if (fresh_node)
             chain_remove_node(node);
-        return NULL;
+        return GRAIN_NONE;
     }
-    segment_make_process(seg, requested);
-    policy_note_placement(node, seg);
     state_update_peaks();
     *node_out = node;
-    return seg;
+    return hole;
 }
 
 void *mems_malloc(size_t size)
@@ -74,8 +73,8 @@ void *mems_malloc(size_t size)
         return NULL;
     }
     struct main_node *node;
-    struct segment *seg = alloc_place(rounded, size, &node);
-    return seg != NULL ? (void *)segment_v_start(node, seg) : NULL;
+    grain_t g = alloc_place(rounded, size, &node);
+    return g != GRAIN_NONE ? (void *)grain_to_v(g) : NULL;
 }
 
 void *mems_calloc(size_t nmemb, size_t size)
@@ -91,76 +90,18 @@ void *mems_calloc(size_t nmemb, size_t size)
     return v;
 }
 
-/* Gives the tail of PROCESS `seg` beyond `new_size` back as a HOLE. */
-static bool block_shrink(struct main_node *node, struct segment *seg, size_t new_size)
-{
-    size_t spare = seg->size - new_size;
-    if (spare == 0)
-        return true;
-    if (seg->next != NULL && seg->next->type == SEGMENT_HOLE) {
-        index_remove_hole(seg->next);
-        seg->next->offset -= spare;
-        seg->next->size += spare;
-        index_add_hole(seg->next);
-        seg->size = new_size;
-        mems_state.hole_bytes += spare;
-        return true;
-    }
-    struct segment *rest = segment_split(node, seg, new_size);
-    if (rest == NULL)
-        return false;
-    mems_state.hole_bytes += spare;
-    return true;
-}
-
-/* Grows PROCESS `seg` into the HOLE after it, if that hole is big enough. */
-static bool block_grow_in_place(struct main_node *node, struct segment *seg, size_t new_size)
-{
-    struct segment *next = seg->next;
-    if (next == NULL || next->type != SEGMENT_HOLE || seg->size + next->size < new_size)
-        return false;
-    size_t need = new_size - seg->size;
-    index_remove_hole(next);
-    if (need == next->size) {
-        index_remove_segment(next);
-        seg->next = next->next;
-        if (next->next != NULL)
-            next->next->prev = seg;
-        else
-            node->last = seg;
-        policy_forget_segment(node, next, seg);
-        meta_slot_give(next);
-        node->segment_count--;
-        mems_state.segment_count--;
-        mems_state.hole_count--;
-    } else {
-        next->offset += need;
-        next->size -= need;
-        index_add_hole(next);
-    }
-    seg->size = new_size;
-    mems_state.hole_bytes -= need;
-    return true;
-}
-
-static void block_set_requested(struct segment *seg, size_t requested)
-{
-    mems_state.requested_bytes -= seg->requested;
-    mems_state.requested_bytes += requested;
-    seg->requested = requested;
-}
-
 void *mems_realloc(void *v_ptr, size_t size)
 {
     state_ensure_initialized();
     if (v_ptr == NULL)
         return mems_malloc(size);
     struct main_node *node;
-    struct segment *seg = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node);
-    if (seg == NULL)
+    uint64_t old_size;
+    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);
+    if (g == GRAIN_NONE)
         return NULL;
     if (size == 0) {
-        free_segment(node, seg);
+        segment_free(node, g, old_size);
         return NULL;
     }
     bool overflow;
@@ -170,19 +111,22 @@ void *mems_realloc(void *v_ptr, size_t size)
                            (uintmax_t)(uintptr_t)v_ptr, size);
         return NULL;
     }
-    if ((rounded <= seg->size && block_shrink(node, seg, rounded)) ||
-        (rounded > seg->size && block_grow_in_place(node, seg, rounded))) {
-        block_set_requested(seg, size);
+    uint64_t new_size = rounded >> mems_state.layout.shift;
+    size_t old_requested = segment_requested(g, old_size);
+    if (new_size == old_size || (new_size < old_size && segment_shrink(node, g, old_size, new_size)) ||
+        (new_size > old_size && segment_grow(node, g, old_size, new_size))) {
+        segment_set_requested(g, new_size, old_requested, size);
         state_update_peaks();
         return v_ptr;
     }
 
     struct main_node *new_node;
-    struct segment *moved = alloc_place(rounded, size, &new_node);
-    if (moved == NULL)
+    grain_t moved = alloc_place(rounded, size, &new_node);
+    if (moved == GRAIN_NONE)
         return NULL;
-    size_t keep = seg->requested < size ? seg->requested : size;
-    memcpy(new_node->base + moved->offset, node->base + seg->offset, keep);
-    free_segment(node, seg);
-    return (void *)segment_v_start(new_node, moved);
+    size_t keep = old_requested < size ? old_requested : size;
+    memcpy(new_node->base + (grain_to_v(moved) - new_node->v_start), node->base + ((uintptr_t)v_ptr - node->v_start),
+           keep);
+    segment_free(node, g, old_size);
+    return (void *)grain_to_v(moved);
 }

@@ -1,11 +1,90 @@
 /*
- * The 2-D free list: appending and removing main nodes, splitting and merging
- * the segments of a sub-chain. Each function keeps the totals in mems_state in
- * step with the chains, which is what mems_check() later verifies.
+ * The main chain: appending and removing main nodes, and two ways to find
+ * one. The page map (as tcmalloc's pagemap) gives the node of a MeMS virtual
+ * page in one load: virtual space is contiguous from MEMS_VIRTUAL_BASE, so a
+ * flat array indexed by (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE covers it. The
+ * nodes sorted by real base give a real pointer's node by binary search.
+ * Both live in pages MeMS maps itself and grow by doubling.
  */
 #include "mems_internal.h"
 
 #include <assert.h>
+#include <string.h>
+
+static bool table_grow(void **table, size_t *bytes, size_t needed_bytes, const char *what)
+{
+    if (needed_bytes <= *bytes)
+        return true;
+    size_t grown = *bytes ? *bytes * 2 : (size_t)PAGE_SIZE;
+    while (grown < needed_bytes)
+        grown *= 2;
+    void *map = os_map(grown);
+    if (map == NULL)
+        return false;
+    if (*table != NULL) {
+        memcpy(map, *table, *bytes);
+        mems_state.metadata_bytes -= *bytes;
+        state_unmap_or_keep(*table, *bytes, what);
+    }
+    mems_state.metadata_bytes += grown;
+    *table = map;
+    *bytes = grown;
+    state_update_peaks();
+    return true;
+}
+
+/* ---- by real base, for real -> virtual ---- */
+
+static struct main_node **by_base;
+static size_t by_base_bytes;
+
+static size_t by_base_position(uintptr_t base)
+{
+    size_t lo = 0, hi = mems_state.node_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)by_base[mid]->base < base)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct main_node *chain_node_of_real(const void *real)
+{
+    uintptr_t p = (uintptr_t)real;
+    size_t i = by_base_position(p + 1);
+    if (i == 0)
+        return NULL;
+    struct main_node *node = by_base[i - 1];
+    return p - (uintptr_t)node->base < node_bytes(node) ? node : NULL;
+}
+
+static void by_base_insert(struct main_node *node)
+{
+    size_t i = by_base_position((uintptr_t)node->base), n = mems_state.node_count;
+    memmove(&by_base[i + 1], &by_base[i], (n - i) * sizeof *by_base);
+    by_base[i] = node;
+}
+
+static void by_base_remove(struct main_node *node)
+{
+    size_t i = by_base_position((uintptr_t)node->base), n = mems_state.node_count;
+    assert(i < n && by_base[i] == node);
+    memmove(&by_base[i], &by_base[i + 1], (n - i - 1) * sizeof *by_base);
+}
+
+/* ---- the page map ---- */
+
+static void page_map_fill(const struct main_node *node, struct main_node *value)
+{
+    size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
+    for (size_t i = 0; i < node->pages; i++)
+        mems_state.page_map[first + i] = value;
+}
+
+/* ---- nodes ---- */
 
 static void node_link_last(struct main_node *node)
 {
@@ -16,7 +95,6 @@ static void node_link_last(struct main_node *node)
     else
         mems_state.first = node;
     mems_state.last = node;
-    mems_state.node_count++;
 }
 
 static void node_unlink(struct main_node *node)
@@ -29,7 +107,21 @@ static void node_unlink(struct main_node *node)
         node->next->prev = node->prev;
     else
         mems_state.last = node->prev;
-    mems_state.node_count--;
+}
+
+/* Room in every table for a node of `pages` pages at `v_start`; false
+ * (tables only grown, nothing else changed) when mmap fails. */
+static bool tables_reserve(uintptr_t v_start, size_t pages, grain_t end_grain)
+{
+    size_t last_page = (v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE + pages;
+    void *page_map = mems_state.page_map, *bases = by_base;
+    bool ok = table_grow(&page_map, &mems_state.page_map_bytes, last_page * sizeof(struct main_node *),
+                         "the old page map");
+    mems_state.page_map = page_map;
+    mems_state.page_map_capacity = mems_state.page_map_bytes / sizeof(struct main_node *);
+    ok = ok && table_grow(&bases, &by_base_bytes, (mems_state.node_count + 1) * sizeof *by_base, "the old node table");
+    by_base = bases;
+    return ok && grain_reserve_span(end_grain) && index_reserve(1) && grain_reserve(v_to_grain(v_start));
 }
 
 /* Maps `pages` pages as a new main node at the end of the chain, holding one
@@ -52,36 +144,36 @@ struct main_node *chain_append_node(size_t pages)
                            bytes);
         return NULL;
     }
-    if (!index_reserve_node()) {
-        state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS node table failed");
+    if (v_to_grain(v_start) + (bytes >> mems_state.layout.shift) > GRAIN_LIMIT) {
+        state_record_error(MEMS_E_NO_MEMORY, "%zu more bytes are more than MeMS's address space can number", bytes);
         return NULL;
     }
-
-    struct main_node *node = meta_slot_take();
-    struct segment *hole = node != NULL ? meta_slot_take() : NULL;
-    void *base = hole != NULL ? os_map(bytes) : NULL;
+    grain_t first = v_to_grain(v_start), end = first + (bytes >> mems_state.layout.shift);
+    if (!tables_reserve(v_start, pages, end)) {
+        if (mems_state.dir.leaf_capacity > 0)
+            grain_unreserve(first);
+        state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
+        return NULL;
+    }
+    struct main_node *node = meta_node_take();
+    void *base = node != NULL ? os_map(bytes) : NULL;
     if (base == NULL) {
-        if (hole != NULL)
-            meta_slot_give(hole);
         if (node != NULL)
-            meta_slot_give(node);
+            meta_node_give(node);
+        grain_unreserve(first);
         state_record_error(MEMS_E_NO_MEMORY, "mmap of %zu bytes failed", bytes);
         return NULL;
     }
 
-    hole->type = SEGMENT_HOLE;
-    hole->node = node;
-    hole->offset = 0;
-    hole->size = bytes;
-    node->first = node->last = hole;
-    node->base = base;
-    node->pages = pages;
-    node->v_start = v_start;
-    node->segment_count = 1;
-    index_append_node(node);
+    *node = (struct main_node){.base = base, .pages = pages, .v_start = v_start, .first_grain = first,
+                               .end_grain = end, .segment_count = 1};
+    by_base_insert(node);
     node_link_last(node);
-    index_add_segment(hole);
-    index_add_hole(hole);
+    mems_state.node_count++;
+    page_map_fill(node, node);
+    grain_set_start(first, true, 0);
+    index_hole_added(first, end - first);
+    index_commit();
 
     mems_state.segment_count++;
     mems_state.hole_count++;
@@ -91,28 +183,58 @@ struct main_node *chain_append_node(size_t pages)
     return node;
 }
 
-/* Unmaps a main node that is one whole HOLE. */
-void chain_remove_node(struct main_node *node)
+/* Unmaps a main node that is one whole HOLE; false (node kept, error
+ * recorded) when munmap fails. */
+bool chain_remove_node(struct main_node *node)
 {
-    assert(node->segment_count == 1 && node->first->type == SEGMENT_HOLE);
-    assert(node->first->size == node_bytes(node));
-    policy_forget_segment(node, node->first, NULL);
+    assert(node->segment_count == 1 && grain_is_hole(node->first_grain));
     if (os_unmap(node->base, node_bytes(node)) != 0) {
-        /* still mapped: keep the node so the mapping is not lost */
         state_record_error(MEMS_E_OS, "munmap of main node [%ju:%ju] failed", (uintmax_t)node->v_start,
                            (uintmax_t)node_v_end(node));
-        return;
+        return false;
     }
-    index_remove_hole(node->first);
-    index_remove_segment(node->first);
-    index_remove_node(node);
+    /* next fit resumes in the node that followed, or at the start */
+    if (mems_state.cursor >= node->v_start && mems_state.cursor <= node_v_end(node))
+        mems_state.cursor = node->next != NULL ? node->next->v_start : 0;
+    index_hole_removed(node->first_grain, node->end_grain - node->first_grain);
+    grain_clear_start(node->first_grain);
+    index_commit();
+    page_map_fill(node, NULL);
+    by_base_remove(node);
     node_unlink(node);
+    mems_state.node_count--;
     mems_state.segment_count--;
     mems_state.hole_count--;
     mems_state.pages -= node->pages;
     mems_state.hole_bytes -= node_bytes(node);
-    meta_slot_give(node->first);
-    meta_slot_give(node);
+    meta_node_give(node);
+    if (mems_state.node_count == 0)
+        chain_release_tables(); /* an empty heap keeps no metadata at all */
+    return true;
+}
+
+/* Gives back every table sized for the heap: the page map, the node table,
+ * the granule directory and spare leaves, node records, hole records. */
+void chain_release_tables(void)
+{
+    assert(mems_state.node_count == 0);
+    if (mems_state.page_map != NULL) {
+        mems_state.metadata_bytes -= mems_state.page_map_bytes;
+        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
+    }
+    if (by_base != NULL) {
+        mems_state.metadata_bytes -= by_base_bytes;
+        state_unmap_or_keep(by_base, by_base_bytes, "the node table");
+    }
+    mems_state.page_map = NULL;
+    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
+    by_base = NULL;
+    by_base_bytes = 0;
+    grain_release_all();
+    meta_release_all();
+    bool best_fit = mems_state.bins.active;
+    bins_clear();
+    mems_state.bins.active = best_fit; /* the store is mapped again with the first hole */
 }
 
 void chain_release_all(void)
@@ -126,99 +248,28 @@ void chain_release_all(void)
         node = next;
     }
     mems_state.first = mems_state.last = NULL;
-    mems_state.cursor_node = NULL;
-    mems_state.cursor_segment = NULL;
+    mems_state.cursor = 0;
+    mems_state.node_count = 0;
+    chain_release_tables();
 }
 
-/* Cuts `seg` in two: `seg` keeps the first `first_size` bytes and a new HOLE
- * after it takes the rest (the caller moves those bytes into hole_bytes when
- * `seg` is a PROCESS being shrunk). Returns the new HOLE, or NULL (nothing
- * changed) when no metadata slot can be had. */
-struct segment *segment_split(struct main_node *node, struct segment *seg, size_t first_size)
+/* For mems_check: the page map and the base table agree with the chain. */
+int chain_check_tables(void)
 {
-    assert(first_size > 0 && first_size < seg->size);
-    struct segment *rest = meta_slot_take();
-    if (rest == NULL) {
-        state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
-        return NULL;
+    int bad = 0;
+    size_t i = 0;
+    for (const struct main_node *node = mems_state.first; node != NULL; node = node->next, i++) {
+        size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
+        bad += first + node->pages > mems_state.page_map_capacity;
+        for (size_t p = 0; p < node->pages && first + p < mems_state.page_map_capacity; p++)
+            bad += mems_state.page_map[first + p] != node;
+        bad += chain_node_of_real(node->base) != node;
     }
-    bool reindex = seg->indexed;
-    if (reindex)
-        index_remove_hole(seg);
-    rest->type = SEGMENT_HOLE;
-    rest->node = node;
-    rest->offset = seg->offset + first_size;
-    rest->size = seg->size - first_size;
-    seg->size = first_size;
-
-    rest->prev = seg;
-    rest->next = seg->next;
-    if (seg->next != NULL)
-        seg->next->prev = rest;
-    else
-        node->last = rest;
-    seg->next = rest;
-
-    node->segment_count++;
-    mems_state.segment_count++;
-    mems_state.hole_count++;
-    index_add_segment(rest);
-    if (reindex)
-        index_add_hole(seg);
-    index_add_hole(rest);
-    return rest;
-}
-
-void segment_make_process(struct segment *seg, size_t requested)
-{
-    assert(seg->type == SEGMENT_HOLE && requested <= seg->size);
-    if (seg->indexed)
-        index_remove_hole(seg);
-    seg->type = SEGMENT_PROCESS;
-    seg->requested = requested;
-    mems_state.hole_count--;
-    mems_state.hole_bytes -= seg->size;
-    mems_state.requested_bytes += requested;
-}
-
-/* Folds HOLE `absorbed` into the HOLE just before it. The keeper leaves the
- * index (its size changes); segment_merge_neighbours puts the survivor back. */
-static void segment_absorb_into_prev(struct main_node *node, struct segment *absorbed)
-{
-    struct segment *keeper = absorbed->prev;
-    assert(keeper != NULL && keeper->type == SEGMENT_HOLE && absorbed->type == SEGMENT_HOLE);
-    assert(keeper->offset + keeper->size == absorbed->offset);
-    if (keeper->indexed)
-        index_remove_hole(keeper);
-    if (absorbed->indexed)
-        index_remove_hole(absorbed);
-    index_remove_segment(absorbed);
-    keeper->size += absorbed->size;
-    keeper->next = absorbed->next;
-    if (absorbed->next != NULL)
-        absorbed->next->prev = keeper;
-    else
-        node->last = keeper;
-    policy_forget_segment(node, absorbed, keeper);
-    meta_slot_give(absorbed);
-    node->segment_count--;
-    mems_state.segment_count--;
-    mems_state.hole_count--;
-}
-
-/* Merges HOLE `seg` with a HOLE on either side; returns the HOLE that
- * remains, indexed. */
-struct segment *segment_merge_neighbours(struct main_node *node, struct segment *seg)
-{
-    assert(seg->type == SEGMENT_HOLE);
-    if (seg->next != NULL && seg->next->type == SEGMENT_HOLE)
-        segment_absorb_into_prev(node, seg->next);
-    if (seg->prev != NULL && seg->prev->type == SEGMENT_HOLE) {
-        struct segment *keeper = seg->prev;
-        segment_absorb_into_prev(node, seg);
-        seg = keeper;
-    }
-    if (!seg->indexed)
-        index_add_hole(seg);
-    return seg;
+    for (size_t k = 1; k < mems_state.node_count; k++)
+        bad += by_base[k - 1]->base >= by_base[k]->base;
+    size_t mapped_pages = 0;
+    for (size_t p = 0; p < mems_state.page_map_capacity; p++)
+        mapped_pages += mems_state.page_map[p] != NULL;
+    bad += mapped_pages != mems_state.pages;
+    return bad;
 }

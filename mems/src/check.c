@@ -1,7 +1,8 @@
 /*
- * mems_check(): walks both chains and verifies every invariant the rest of the
- * library relies on, so a test can call it after each operation and learn the
- * first thing that broke rather than a crash much later.
+ * mems_check(): walks the chains and every structure beside them and
+ * verifies each invariant the rest of the library relies on, so a test can
+ * call it after each operation and learn the first thing that broke rather
+ * than a crash much later.
  */
 #include "mems_internal.h"
 
@@ -26,68 +27,66 @@ __attribute__((format(printf, 2, 3))) static void report_problem(struct check_re
 
 struct chain_totals {
     size_t nodes, segments, holes, pages, hole_bytes, requested;
-    bool cursor_seen;
 };
 
 static void check_sub_chain(struct check_report *r, const struct main_node *node, size_t index,
                             struct chain_totals *t)
 {
-    size_t expected_offset = 0, count = 0;
-    const struct segment *prev = NULL;
-    if (node->first == NULL || node->last == NULL) {
-        report_problem(r, "main node %zu has an empty sub-chain", index);
+    size_t count = 0;
+    bool prev_hole = false;
+    if (!grain_is_start(node->first_grain)) {
+        report_problem(r, "main node %zu: no segment starts at its first address", index);
         return;
     }
-    if (node->first->prev != NULL)
-        report_problem(r, "main node %zu: first segment has a prev", index);
-    for (const struct segment *seg = node->first; seg != NULL; prev = seg, seg = seg->next) {
-        if (++count > node_bytes(node)) {
-            report_problem(r, "main node %zu: sub-chain loops", index);
-            return;
-        }
-        if (seg->prev != prev)
-            report_problem(r, "main node %zu segment %zu: prev link broken", index, count - 1);
-        if (seg->size == 0)
-            report_problem(r, "main node %zu segment %zu: zero size", index, count - 1);
-        if (seg->offset != expected_offset)
-            report_problem(r, "main node %zu segment %zu: starts at offset %zu, expected %zu", index, count - 1,
-                           seg->offset, expected_offset);
-        if (seg->type != SEGMENT_HOLE && seg->type != SEGMENT_PROCESS)
-            report_problem(r, "main node %zu segment %zu: bad type", index, count - 1);
-        if (seg->type == SEGMENT_HOLE) {
-            if (prev != NULL && prev->type == SEGMENT_HOLE)
+    if (node->end_grain - node->first_grain != node_bytes(node) >> mems_state.layout.shift)
+        report_problem(r, "main node %zu: granule range does not match its pages", index);
+    for (grain_t g = node->first_grain; g < node->end_grain; count++) {
+        grain_t next = grain_next_start(g, node->end_grain);
+        size_t bytes = grains_to_bytes(next - g);
+        bool hole = grain_is_hole(g);
+        unsigned slack = grain_slack(g);
+        if (hole) {
+            if (prev_hole)
                 report_problem(r, "main node %zu segments %zu and %zu: adjacent holes not merged", index,
-                               count - 2, count - 1);
-            if (seg->requested != 0)
-                report_problem(r, "main node %zu segment %zu: a HOLE with requested bytes", index, count - 1);
+                               count - 1, count);
+            if (slack != 0)
+                report_problem(r, "main node %zu segment %zu: a HOLE with requested bytes", index, count);
             t->holes++;
-            t->hole_bytes += seg->size;
+            t->hole_bytes += bytes;
         } else {
-            if (seg->requested == 0 || seg->requested > seg->size)
-                report_problem(r, "main node %zu segment %zu: requested %zu does not fit size %zu", index,
-                               count - 1, seg->requested, seg->size);
-            if (seg->size % mems_state.config.alignment != 0)
-                report_problem(r, "main node %zu segment %zu: size %zu not a multiple of the alignment", index,
-                               count - 1, seg->size);
-            t->requested += seg->requested;
+            if (slack >= bytes || slack >= mems_state.config.alignment)
+                report_problem(r, "main node %zu segment %zu: slack %u does not fit size %zu", index, count, slack,
+                               bytes);
+            t->requested += bytes - slack;
         }
-        if (seg == mems_state.cursor_segment && node == mems_state.cursor_node)
-            t->cursor_seen = true;
-        if (seg->node != node)
-            report_problem(r, "main node %zu segment %zu: points to another node", index, count - 1);
-        if (seg->indexed != (seg->type == SEGMENT_HOLE))
-            report_problem(r, "main node %zu segment %zu: %s the hole index", index, count - 1,
-                           seg->indexed ? "a PROCESS in" : "a HOLE missing from");
-        expected_offset += seg->size;
+        prev_hole = hole;
+        g = next;
     }
-    if (node->last != prev)
-        report_problem(r, "main node %zu: last pointer is not the last segment", index);
-    if (expected_offset != node_bytes(node))
-        report_problem(r, "main node %zu: segments cover %zu of %zu bytes", index, expected_offset,
-                       node_bytes(node));
     if (count != node->segment_count)
         report_problem(r, "main node %zu: %zu segments, counter says %zu", index, count, node->segment_count);
     t->segments += count;
+}
+
+static void check_indexes(struct check_report *r, const struct chain_totals *t)
+{
+    int bad = 0;
+    char what[160] = "";
+    grain_check(&bad, what, sizeof what);
+    if (bad != 0)
+        report_problem(r, "%s", what);
+    if (chain_check_tables() != 0)
+        report_problem(r, "page map or node table out of step with the main chain");
+    int fit_faults = fit_check();
+    if (fit_faults != 0)
+        report_problem(r, "fit tree: %d entries disagree with the holes", fit_faults);
+    if (mems_state.bins.active && !mems_state.bins.stale) {
+        size_t records;
+        int bin_faults = bins_check(&records);
+        if (bin_faults != 0 || records != t->holes)
+            report_problem(r, "size bins: %d faults, %zu records for %zu holes", bin_faults, records, t->holes);
+    }
+    if (mems_state.fit_active == mems_state.bins.active || mems_state.bins.active != (mems_state.config.policy == MEMS_BEST_FIT))
+        report_problem(r, "the hole index does not match the policy");
 }
 
 int mems_check(char *message, size_t message_size)
@@ -108,8 +107,6 @@ int mems_check(char *message, size_t message_size)
         }
         if (node->prev != prev)
             report_problem(r, "main node %zu: prev link broken", index);
-        if (index >= mems_state.node_table_capacity || mems_state.node_table[index] != node)
-            report_problem(r, "main node %zu: not at its place in the node table", index);
         if (node->pages == 0 || node->base == NULL)
             report_problem(r, "main node %zu: no mapping", index);
         uintptr_t expected_start = prev != NULL ? node_v_end(prev) + 1 : MEMS_VIRTUAL_BASE;
@@ -134,19 +131,10 @@ int mems_check(char *message, size_t message_size)
         report_problem(r, "%zu hole bytes, counter says %zu", t.hole_bytes, mems_state.hole_bytes);
     if (t.requested != mems_state.requested_bytes)
         report_problem(r, "%zu requested bytes, counter says %zu", t.requested, mems_state.requested_bytes);
-    if (mems_state.slots_in_use != t.nodes + t.segments)
-        report_problem(r, "%zu metadata slots in use for %zu nodes and %zu segments", mems_state.slots_in_use,
-                       t.nodes, t.segments);
-    size_t by_address, by_size, by_start;
-    int index_faults = 0;
-    index_count(&by_address, &by_size, &by_start, &index_faults);
-    if (by_start != t.segments)
-        report_problem(r, "the by-start index holds %zu segments, the chains %zu", by_start, t.segments);
-    if (index_faults != 0)
-        report_problem(r, "hole index: %d entries out of order or with a wrong summary", index_faults);
-    if (by_address != t.holes || by_size != t.holes)
-        report_problem(r, "hole index holds %zu and %zu holes, the chains %zu", by_address, by_size, t.holes);
-    if (mems_state.cursor_segment != NULL && !t.cursor_seen)
+    if (mems_state.slots_in_use != t.nodes)
+        report_problem(r, "%zu node records in use for %zu nodes", mems_state.slots_in_use, t.nodes);
+    check_indexes(r, &t);
+    if (mems_state.cursor != 0 && chain_node_at(mems_state.cursor) == NULL)
         report_problem(r, "next-fit cursor points outside the chains");
     size_t cap = mems_state.config.max_mapped_bytes;
     if (cap != 0 && t.pages * (size_t)PAGE_SIZE > cap)

@@ -1,48 +1,37 @@
 /*
  * Freeing: a PROCESS segment becomes a HOLE and merges with the holes beside it
- * in its own sub-chain. Main nodes are separate mappings, so holes never merge
- * across them; with release_empty_nodes a node that is one whole HOLE goes
- * back to the OS.
+ * in its own sub-chain (segment.c). Locating the block is a page-map load and
+ * a bit test for a block's start; an interior or stale address takes a search
+ * for the previous start, which is how it is told apart and described.
  */
 #include "mems_internal.h"
 
-#include <assert.h>
-
 /* Finds the PROCESS segment that starts at `v`, or records why there is none. */
-struct segment *free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out)
+grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
 {
-    struct main_node *node = translate_find_node(v);
+    struct main_node *node = chain_node_at(v);
     if (node == NULL) {
         state_record_error(MEMS_E_UNKNOWN_ADDRESS, "%s(%ju): MeMS never gave this address", caller, (uintmax_t)v);
-        return NULL;
+        return GRAIN_NONE;
     }
-    struct segment *seg = translate_find_segment(node, v);
-    uintptr_t start = segment_v_start(node, seg);
-    if (seg->type == SEGMENT_HOLE) {
-        state_record_error(MEMS_E_DOUBLE_FREE, "%s(%ju): the address lies in HOLE [%ju:%ju]: already freed",
-                           caller, (uintmax_t)v, (uintmax_t)start, (uintmax_t)(start + seg->size - 1));
-        return NULL;
-    }
-    if (start != v) {
-        state_record_error(MEMS_E_INTERIOR_FREE, "%s(%ju): the address is inside P[%ju:%ju], not at its start",
-                           caller, (uintmax_t)v, (uintmax_t)start, (uintmax_t)(start + seg->size - 1));
-        return NULL;
+    uintptr_t offset = v - MEMS_VIRTUAL_BASE;
+    grain_t g = v_to_grain(v);
+    bool at_start = (offset & (mems_state.config.alignment - 1)) == 0 && grain_is_start(g);
+    grain_t start = at_start ? g : grain_prev_start(g);
+    uint64_t size = segment_size(node, start);
+    if (!at_start || grain_is_hole(start)) {
+        uintmax_t first = grain_to_v(start), last = first + grains_to_bytes(size) - 1;
+        if (grain_is_hole(start))
+            state_record_error(MEMS_E_DOUBLE_FREE, "%s(%ju): the address lies in HOLE [%ju:%ju]: already freed",
+                               caller, (uintmax_t)v, first, last);
+        else
+            state_record_error(MEMS_E_INTERIOR_FREE, "%s(%ju): the address is inside P[%ju:%ju], not at its start",
+                               caller, (uintmax_t)v, first, last);
+        return GRAIN_NONE;
     }
     *node_out = node;
-    return seg;
-}
-
-void free_segment(struct main_node *node, struct segment *seg)
-{
-    assert(seg->type == SEGMENT_PROCESS);
-    mems_state.requested_bytes -= seg->requested;
-    seg->requested = 0;
-    seg->type = SEGMENT_HOLE;
-    mems_state.hole_count++;
-    mems_state.hole_bytes += seg->size;
-    segment_merge_neighbours(node, seg);
-    if (mems_state.config.release_empty_nodes && node->segment_count == 1)
-        chain_remove_node(node);
+    *size_out = size;
+    return start;
 }
 
 void mems_free(void *v_ptr)
@@ -51,7 +40,8 @@ void mems_free(void *v_ptr)
     if (v_ptr == NULL)
         return;
     struct main_node *node;
-    struct segment *seg = free_locate_block((uintptr_t)v_ptr, "mems_free", &node);
-    if (seg != NULL)
-        free_segment(node, seg);
+    uint64_t size;
+    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_free", &node, &size);
+    if (g != GRAIN_NONE)
+        segment_free(node, g, size);
 }

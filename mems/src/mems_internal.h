@@ -1,10 +1,25 @@
 /*
- * MeMS internal types: the 2-D free list and the one global state.
+ * MeMS internal types and the functions the files share.
  *
- * Main chain: one main node per user mapping, in MeMS virtual address order.
- * Sub-chain: the segments of one mapping, in address order, tiling it exactly.
- * Every node and segment lives in metadata pages that MeMS maps itself
- * (meta.c), never inside the user's pages, so a user overrun cannot reach them.
+ * The chains of the specification are kept implicitly. MeMS virtual addresses
+ * are contiguous from MEMS_VIRTUAL_BASE over every main node, so the library
+ * numbers that space in granules (one granule = the configured alignment, the
+ * unit every segment size is a multiple of) and keeps, per granule, a few
+ * bits in side bitmaps (grain.c):
+ *   start  a segment begins at this granule
+ *   hole   that segment is a HOLE (meaningful where start is set)
+ *   slack  segment bytes minus requested bytes of a PROCESS (< alignment)
+ * A sub-chain is the run of starts inside one main node; a segment ends where
+ * the next start (or its node) begins. There are no per-segment records, so
+ * the metadata of a live block is a few bits, and no metadata sits in user
+ * pages: an overrun of a user block cannot corrupt the chains.
+ *
+ * On top of the bitmaps, one index of the holes for the active policy:
+ *   fit_tree.c   by address: the largest hole starting in each 64-granule word,
+ *                and a max tree above (first, next and worst fit)
+ *   size_bins.c  by size: segregated bins of hole records, exact for small
+ *                sizes (best fit)
+ * and a page map (chain.c) from a virtual page to its main node.
  */
 #ifndef MEMS_INTERNAL_H
 #define MEMS_INTERNAL_H
@@ -17,36 +32,29 @@
 #error "PAGE_SIZE must be a power of two from 1024 to 65536"
 #endif
 
-enum segment_type { SEGMENT_HOLE = 0, SEGMENT_PROCESS = 1 };
-
-struct segment {
-    struct segment *prev, *next;
-    struct main_node *node;
-    size_t offset;     /* from the start of its main node's mapping */
-    size_t size;       /* never 0 */
-    size_t requested;  /* bytes the user asked for; 0 for a HOLE */
-    enum segment_type type;
-    /* the hole index (index.c): a HOLE is in both treaps, a PROCESS in neither */
-    bool indexed;
-    uint32_t priority;
-    struct segment *addr_left, *addr_right, *size_left, *size_right;
-    size_t subtree_max; /* largest hole in this segment's by-address subtree */
-    /* every segment, HOLE or PROCESS, is in the by-start treap */
-    struct segment *start_left, *start_right;
-};
+/* A granule index in MeMS virtual space: (v - MEMS_VIRTUAL_BASE) / alignment. */
+typedef uint64_t grain_t;
+#define GRAIN_NONE UINT64_MAX
+/* Words of 64 granules are numbered in 32 bits (leaf lookup divides by a
+ * constant with one multiplication), which bounds the space MeMS can number. */
+#define GRAIN_LIMIT ((grain_t)1 << 38)
+/* Per-word and per-leaf maxima are 32-bit and saturate here; a search treats
+ * a saturated entry as "may fit" and checks the holes themselves. */
+#define FIT_SATURATED UINT32_MAX
+#define FIT_MAX_LEVELS 12
 
 struct main_node {
     struct main_node *prev, *next;
-    struct segment *first, *last;
-    unsigned char *base;  /* the mapping */
+    unsigned char *base;   /* the mapping */
     size_t pages;
-    uintptr_t v_start;    /* MeMS virtual address of base */
+    uintptr_t v_start;     /* MeMS virtual address of base */
+    grain_t first_grain;   /* granules [first_grain, end_grain) */
+    grain_t end_grain;
     size_t segment_count;
 };
 
-/* Metadata slots are all one size so a single free list serves both kinds. */
+/* Node records live in slots of chunks MeMS maps itself (meta.c). */
 union meta_slot {
-    struct segment segment;
     struct main_node node;
     union meta_slot *next_free;
 };
@@ -54,6 +62,53 @@ union meta_slot {
 struct meta_chunk {
     struct meta_chunk *next;
     size_t bytes;
+    size_t in_use;
+};
+
+/* Where each bitmap sits inside a leaf (one page of metadata covering
+ * words_per_leaf words of 64 granules); fixed at init by alignment and PAGE_SIZE. */
+struct grain_layout {
+    unsigned shift;         /* log2(alignment) */
+    unsigned slack_bits;    /* width of a slack field: 0, 1, 2, 4, 8 or 16 */
+    size_t words_per_leaf;
+    uint64_t leaf_magic;    /* word / words_per_leaf == (word * leaf_magic) >> 64 */
+    size_t summary_words;   /* one bit per start word that is not zero */
+    size_t off_summary, off_start, off_hole, off_slack; /* in uint64_t units */
+};
+
+/* Leaf pointers, the bit per leaf saying it holds a start, and the levels of
+ * the fit tree above the leaves: one mapping, grown by doubling. */
+struct grain_directory {
+    void *map;
+    size_t map_bytes;
+    size_t leaf_capacity;
+    uint64_t **leaves;      /* NULL: no start in that leaf (all its bits are zero) */
+    uint64_t *leaf_live;
+    uint32_t *levels[FIT_MAX_LEVELS]; /* levels[0][word] = largest hole starting in the word */
+    size_t level_length[FIT_MAX_LEVELS];
+    unsigned level_count;
+};
+
+/* One record per HOLE while best fit is the policy (size_bins.c). */
+struct hole_record {
+    uint64_t size;          /* granules */
+    grain_t grain;
+    uint32_t left, right;   /* treap links, record numbers (0 = none) */
+};
+
+#define SIZE_BIN_EXACT 64
+#define SIZE_BIN_COUNT (SIZE_BIN_EXACT + 58 * 8)
+#define SIZE_BIN_WORDS ((SIZE_BIN_COUNT + 63) / 64)
+
+struct size_bins {
+    bool active;
+    bool stale;             /* dropped by a free that could not grow the store */
+    struct hole_record *records; /* records[0] is the null record */
+    size_t record_capacity, records_in_use, map_bytes;
+    uint32_t free_list;
+    uint32_t root[SIZE_BIN_COUNT];
+    uint32_t leftmost[SIZE_BIN_COUNT];
+    uint64_t nonempty[SIZE_BIN_WORDS];
 };
 
 struct mems_state {
@@ -66,19 +121,37 @@ struct mems_state {
     size_t pages;
     size_t hole_bytes;
     size_t requested_bytes;
-    /* next fit resumes its search here; always a segment on the chains or NULL */
-    struct main_node *cursor_node;
-    struct segment *cursor_segment;
-    /* the hole index and node table (index.c) */
-    struct segment *by_address, *by_size, *by_start;
-    uint32_t priority_state;
-    struct main_node **node_table;
-    size_t node_table_bytes, node_table_capacity;
-    /* metadata */
+    /* next fit resumes at the segment holding this address (0: the start) */
+    uintptr_t cursor;
+    /* granule bitmaps and the fit tree (grain.c, fit_tree.c) */
+    struct grain_layout layout;
+    struct grain_directory dir;
+    uint64_t *spare_leaves;       /* emptied leaves kept for reuse, linked through word 0 */
+    size_t spare_leaf_count;
+    size_t leaves_mapped;         /* in the directory */
+    bool fit_active;
+    bool tail_valid;              /* the HOLE ending the last node, kept beside the fit tree */
+    grain_t tail_grain;
+    uint64_t tail_size;
+    struct fit_change {
+        uint64_t word;
+        uint32_t added_largest; /* largest hole added to the word by this operation */
+        unsigned added;         /* holes added to it */
+        bool largest_went;      /* a hole as large as the word's largest left it */
+    } fit_dirty[6];
+    unsigned fit_dirty_count;
+    struct size_bins bins;
+    /* virtual page -> main node (chain.c) */
+    struct main_node **page_map;
+    size_t page_map_bytes, page_map_capacity;
+    /* mappings whose munmap failed, retried by mems_finish */
+    struct { void *address; size_t bytes; } unreleased[8];
+    size_t unreleased_count;
+    /* node records */
     struct meta_chunk *chunks;
     union meta_slot *free_slots;
-    size_t metadata_bytes;
     size_t slots_in_use;
+    size_t metadata_bytes;
     /* counters */
     uint64_t mmap_calls, munmap_calls, searches, holes_examined;
     size_t peak_mapped_bytes, peak_live_bytes, peak_requested_bytes, peak_footprint_bytes;
@@ -88,19 +161,134 @@ extern struct mems_state mems_state;
 
 static inline size_t node_bytes(const struct main_node *node) { return node->pages * (size_t)PAGE_SIZE; }
 static inline uintptr_t node_v_end(const struct main_node *node) { return node->v_start + node_bytes(node) - 1; }
-static inline uintptr_t segment_v_start(const struct main_node *node, const struct segment *seg)
-{
-    return node->v_start + seg->offset;
-}
 static inline size_t state_live_bytes(void)
 {
     return mems_state.pages * (size_t)PAGE_SIZE - mems_state.hole_bytes;
+}
+static inline uintptr_t grain_to_v(grain_t g) { return MEMS_VIRTUAL_BASE + ((uintptr_t)g << mems_state.layout.shift); }
+static inline grain_t v_to_grain(uintptr_t v) { return (grain_t)(v - MEMS_VIRTUAL_BASE) >> mems_state.layout.shift; }
+static inline size_t grains_to_bytes(uint64_t n) { return (size_t)n << mems_state.layout.shift; }
+
+/* ---- granule bitmaps: the accessors every operation uses, inline ---- */
+
+grain_t grain_next_start_far(grain_t from, grain_t limit);
+
+/* word / words_per_leaf by one multiplication: exact for words below 2^32. */
+static inline size_t leaf_index(uint64_t word)
+{
+    __extension__ typedef unsigned __int128 u128;
+    return (size_t)(((u128)word * mems_state.layout.leaf_magic) >> 64);
+}
+
+static inline uint64_t *leaf_at(size_t leaf)
+{
+    return leaf < mems_state.dir.leaf_capacity ? mems_state.dir.leaves[leaf] : NULL;
+}
+
+/* Where granule g's bits are: its leaf (NULL: no start there), word in the leaf, bit. */
+struct grain_place {
+    uint64_t *leaf;
+    size_t leaf_number;
+    size_t word;
+    unsigned bit;
+};
+
+static inline struct grain_place place_of(grain_t g)
+{
+    uint64_t w = g >> 6;
+    size_t leaf = leaf_index(w);
+    struct grain_place p = {leaf_at(leaf), leaf, (size_t)(w - (uint64_t)leaf * mems_state.layout.words_per_leaf),
+                            (unsigned)(g & 63)};
+    return p;
+}
+
+static inline bool place_is_start(const struct grain_place *p)
+{
+    return p->leaf != NULL && (p->leaf[mems_state.layout.off_start + p->word] >> p->bit & 1);
+}
+
+static inline bool place_is_hole(const struct grain_place *p)
+{
+    return p->leaf != NULL && (p->leaf[mems_state.layout.off_hole + p->word] >> p->bit & 1);
+}
+
+static inline uint64_t *slack_word(const struct grain_place *p, unsigned *shift)
+{
+    unsigned bit = p->bit * mems_state.layout.slack_bits;
+    *shift = bit & 63;
+    return &p->leaf[mems_state.layout.off_slack + p->word * mems_state.layout.slack_bits + bit / 64];
+}
+
+static inline unsigned place_slack(const struct grain_place *p)
+{
+    if (p->leaf == NULL || mems_state.layout.slack_bits == 0)
+        return 0;
+    unsigned shift;
+    const uint64_t *w = slack_word(p, &shift);
+    return (unsigned)((*w >> shift) & ((1u << mems_state.layout.slack_bits) - 1));
+}
+
+static inline bool grain_is_start(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_is_start(&p);
+}
+
+static inline bool grain_is_hole(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_is_hole(&p);
+}
+
+static inline unsigned grain_slack(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    return place_slack(&p);
+}
+
+/* Bits of the granules in global word `word` that start a HOLE. */
+static inline uint64_t grain_hole_starts_in_word(uint64_t word)
+{
+    size_t leaf = leaf_index(word);
+    const uint64_t *leafp = leaf_at(leaf);
+    if (leafp == NULL)
+        return 0;
+    return leafp[mems_state.layout.off_hole + (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf)];
+}
+
+/* The first start after `g` and below `limit`, else `limit`: in g's own word
+ * here, further in grain.c. */
+static inline grain_t grain_next_start(grain_t g, grain_t limit)
+{
+    grain_t from = g + 1;
+    if (from >= limit)
+        return limit;
+    struct grain_place p = place_of(from);
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[mems_state.layout.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        if (bits != 0) {
+            grain_t r = (from & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
+            return r < limit ? r : limit;
+        }
+    }
+    return grain_next_start_far(from, limit);
+}
+
+/* The node of a MeMS virtual address, through the page map (chain.c). */
+static inline struct main_node *chain_node_at(uintptr_t v)
+{
+    if (v < MEMS_VIRTUAL_BASE)
+        return NULL;
+    size_t page = (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
+    return page < mems_state.page_map_capacity ? mems_state.page_map[page] : NULL;
 }
 
 /* state.c */
 void state_ensure_initialized(void);
 void state_record_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void state_update_peaks(void);
+/* Unmaps a mapping MeMS owns; one whose munmap fails is kept for mems_finish to retry. */
+void state_unmap_or_keep(void *address, size_t bytes, const char *what);
 
 /* os.c: the only file that talks to the kernel */
 void *os_map(size_t bytes);
@@ -110,51 +298,85 @@ void mems_test_fail_mmap(long k);
 void mems_test_fail_munmap(long k);
 long mems_test_live_mappings(void);
 
-/* meta.c */
-void *meta_slot_take(void);
-void meta_slot_give(void *slot);
+/* meta.c: node records */
+struct main_node *meta_node_take(void);
+void meta_node_give(struct main_node *node);
 void meta_release_all(void);
 
-/* chain.c */
-struct main_node *chain_append_node(size_t pages);
-void chain_remove_node(struct main_node *node);
-void chain_release_all(void);
-struct segment *segment_split(struct main_node *node, struct segment *seg, size_t first_size);
-struct segment *segment_merge_neighbours(struct main_node *node, struct segment *seg);
-void segment_make_process(struct segment *seg, size_t requested);
+/* grain.c: the per-granule bitmaps */
+void grain_layout_init(size_t alignment);
+bool grain_reserve_span(grain_t end);
+bool grain_reserve(grain_t g);
+void grain_unreserve(grain_t g);
+void grain_set_start(grain_t g, bool hole, unsigned slack);
+void grain_set_kind(grain_t g, bool hole, unsigned slack);
+void grain_clear_start(grain_t g);
+grain_t grain_next_start_far(grain_t from, grain_t limit);
+grain_t grain_prev_start(grain_t g);
+uint64_t *grain_leaf_of(grain_t g);
+void grain_release_all(void);
+void grain_check(int *bad, char *what, size_t what_size);
 
-/* index.c */
-void index_add_hole(struct segment *seg);
-void index_remove_hole(struct segment *seg);
-struct segment *index_first_fit(size_t size, uintptr_t from);
-struct segment *index_best_fit(size_t size);
-struct segment *index_worst_fit(size_t size);
-bool index_reserve_node(void);
-void index_append_node(struct main_node *node);
-void index_remove_node(struct main_node *node);
-struct main_node *index_find_node(uintptr_t v);
+/* fit_tree.c: holes by address */
+void fit_note_removed(grain_t g, uint64_t size);
+void fit_note_added(grain_t g, uint64_t size);
+void fit_commit(void);
+void fit_levels_recompute(void);
+grain_t fit_first(uint64_t size, grain_t from);
+uint64_t fit_largest(void);
+void fit_rebuild(void);
+void fit_clear(void);
+int fit_check(void);
+
+/* size_bins.c: holes by size */
+bool bins_reserve(size_t more);
+void bins_add(grain_t g, uint64_t size);
+void bins_remove(grain_t g, uint64_t size);
+grain_t bins_best(uint64_t size);
+uint64_t bins_largest(void);
+bool bins_rebuild(void);
+void bins_clear(void);
+void bins_compact(void);
+bool bins_prepare(void);
+int bins_check(size_t *count);
+
+/* index.c: keeps the active policy's index in step with the bitmaps */
+bool index_reserve(size_t more_holes);
+bool index_prepare(void);
+void index_hole_added(grain_t g, uint64_t size);
+void index_hole_removed(grain_t g, uint64_t size);
+void index_commit(void);
+bool index_select(enum mems_policy policy);
 void index_release(void);
-void index_add_segment(struct segment *seg);
-void index_remove_segment(struct segment *seg);
-struct segment *index_segment_at(uintptr_t v);
-void index_count(size_t *by_address, size_t *by_size, size_t *by_start, int *bad);
+uint64_t index_largest_hole(void);
+
+/* chain.c: main nodes and the page map */
+struct main_node *chain_append_node(size_t pages);
+bool chain_remove_node(struct main_node *node);
+void chain_release_all(void);
+void chain_release_tables(void);
+struct main_node *chain_node_of_real(const void *real);
+int chain_check_tables(void);
+
+/* segment.c: segments on the bitmaps */
+uint64_t segment_size(const struct main_node *node, grain_t g);
+bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
+void segment_free(struct main_node *node, grain_t g, uint64_t size);
+bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
+bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
+void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_t requested);
+size_t segment_requested(grain_t g, uint64_t size);
 
 /* policy.c */
-struct segment *policy_search(size_t size, struct main_node **node_out);
-void policy_note_placement(struct main_node *node, struct segment *seg);
-void policy_forget_segment(struct main_node *node, struct segment *seg, struct segment *replacement);
+grain_t policy_search(uint64_t size, struct main_node **node_out);
 
 /* translate.c */
-struct main_node *translate_find_node(uintptr_t v);
-struct segment *translate_find_segment(struct main_node *node, uintptr_t v);
 uintptr_t translate_real_to_virtual(const void *real);
 
 /* alloc.c */
 size_t alloc_round_size(size_t size, bool *overflow);
-struct segment *alloc_place(size_t size, size_t requested, struct main_node **node_out);
 
 /* free.c */
-struct segment *free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out);
-void free_segment(struct main_node *node, struct segment *seg);
+grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out);
 
 #endif /* MEMS_INTERNAL_H */

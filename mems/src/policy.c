@@ -1,69 +1,50 @@
 /*
- * Placement policies. Each is one search, answered by the hole index in
- * O(log holes) with the choice a scan of the chains would make; every index
- * entry a search visits counts as a hole examined (the harness plots it as the
- * search cost). Next fit's cursor is kept here.
+ * Placement policies. Each is one query on the active hole index, answered
+ * with exactly the choice the specification's scan of the chains in address
+ * order would make; the index entries a search looks at count as holes
+ * examined (the harness plots them as the search cost).
+ *
+ * Next fit resumes in the segment holding the cursor, the address of the last
+ * placement: after merges that is the merged hole, so the cursor never needs
+ * to follow segments around.
  */
 #include "mems_internal.h"
 
 #include <assert.h>
 #include <string.h>
 
-/* The next-fit search resumes at the cursor's address and wraps to the start. */
-static struct segment *search_next_fit(size_t size)
+static grain_t search_next_fit(uint64_t size)
 {
-    uintptr_t from = 0;
-    if (mems_state.cursor_segment != NULL)
-        from = segment_v_start(mems_state.cursor_node, mems_state.cursor_segment);
-    struct segment *seg = index_first_fit(size, from);
-    if (seg == NULL && from != 0)
-        seg = index_first_fit(size, 0);
-    return seg;
+    grain_t from = 0;
+    if (mems_state.cursor != 0 && chain_node_at(mems_state.cursor) != NULL)
+        from = grain_prev_start(v_to_grain(mems_state.cursor));
+    grain_t g = fit_first(size, from);
+    if (g == GRAIN_NONE && from != 0)
+        g = fit_first(size, 0);
+    return g;
 }
 
-/* One function per policy, each a query on the hole index (index.c): the
- * same hole a scan of the chains in address order would choose. */
-struct segment *policy_search(size_t size, struct main_node **node_out)
+/* Worst fit: the largest hole, the lowest-addressed among equals. */
+static grain_t search_worst_fit(uint64_t size)
 {
-    struct segment *seg;
+    uint64_t largest = fit_largest();
+    return largest >= size && largest > 0 ? fit_first(largest, 0) : GRAIN_NONE;
+}
+
+grain_t policy_search(uint64_t size, struct main_node **node_out)
+{
+    grain_t g;
     mems_state.searches++;
     switch (mems_state.config.policy) {
-    case MEMS_NEXT_FIT: seg = search_next_fit(size); break;
-    case MEMS_BEST_FIT: seg = index_best_fit(size); break;
-    case MEMS_WORST_FIT: seg = index_worst_fit(size); break;
+    case MEMS_NEXT_FIT: g = search_next_fit(size); break;
+    case MEMS_BEST_FIT: g = bins_best(size); break;
+    case MEMS_WORST_FIT: g = search_worst_fit(size); break;
     case MEMS_FIRST_FIT:
-    default: seg = index_first_fit(size, 0); break;
+    default: g = fit_first(size, 0); break;
     }
-    assert(seg == NULL || (seg->type == SEGMENT_HOLE && seg->size >= size));
-    *node_out = seg != NULL ? seg->node : NULL;
-    return seg;
-}
-
-void policy_note_placement(struct main_node *node, struct segment *seg)
-{
-    mems_state.cursor_node = node;
-    mems_state.cursor_segment = seg;
-}
-
-/* Called before `seg` leaves the chains, so next fit never resumes from a
- * recycled slot: the cursor moves to `replacement`, else to what followed. */
-void policy_forget_segment(struct main_node *node, struct segment *seg, struct segment *replacement)
-{
-    if (mems_state.cursor_segment != seg)
-        return;
-    if (replacement != NULL) {
-        mems_state.cursor_segment = replacement;
-        return;
-    }
-    if (seg->next != NULL) {
-        mems_state.cursor_segment = seg->next;
-    } else if (node->next != NULL) {
-        mems_state.cursor_node = node->next;
-        mems_state.cursor_segment = node->next->first;
-    } else {
-        mems_state.cursor_node = NULL;
-        mems_state.cursor_segment = NULL;
-    }
+    *node_out = g != GRAIN_NONE ? chain_node_at(grain_to_v(g)) : NULL;
+    assert(g == GRAIN_NONE || (grain_is_hole(g) && segment_size(*node_out, g) >= size));
+    return g;
 }
 
 static const char *const policy_names[MEMS_POLICY_COUNT] = {"first", "next", "best", "worst"};

@@ -39,7 +39,8 @@ static void state_reset(const struct mems_config *config)
 {
     memset(&mems_state, 0, sizeof mems_state);
     mems_state.config = *config;
-    mems_state.priority_state = 2463534242u;
+    grain_layout_init(config->alignment);
+    index_select(config->policy); /* maps nothing while there are no holes */
     mems_state.initialized = true;
 }
 
@@ -82,7 +83,15 @@ void mems_finish(void)
         return;
     chain_release_all();
     index_release();
+    grain_release_all();
     meta_release_all();
+    /* a second chance for mappings whose munmap failed earlier */
+    for (size_t i = 0; i < mems_state.unreleased_count; i++)
+        if (os_unmap(mems_state.unreleased[i].address, mems_state.unreleased[i].bytes) != 0)
+            state_record_error(MEMS_E_OS, "munmap of %zu bytes of MeMS metadata failed again",
+                               mems_state.unreleased[i].bytes);
+    mems_state.unreleased_count = 0;
+    mems_state.metadata_bytes = 0;
     mems_state.initialized = false;
 }
 
@@ -93,8 +102,26 @@ int mems_set_policy(enum mems_policy policy)
         state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): unknown placement policy", (int)policy);
         return MEMS_E_BAD_CONFIG;
     }
+    if (!index_select(policy)) {
+        state_record_error(MEMS_E_NO_MEMORY, "mems_set_policy(%s): mmap for the hole index failed",
+                           mems_policy_name(policy));
+        return MEMS_E_NO_MEMORY;
+    }
     mems_state.config.policy = policy;
     return 0;
+}
+
+void state_unmap_or_keep(void *address, size_t bytes, const char *what)
+{
+    if (os_unmap(address, bytes) == 0)
+        return;
+    state_record_error(MEMS_E_OS, "munmap of %s (%zu bytes) failed", what, bytes);
+    mems_state.metadata_bytes += bytes; /* still mapped, still ours */
+    if (mems_state.unreleased_count < sizeof mems_state.unreleased / sizeof mems_state.unreleased[0]) {
+        mems_state.unreleased[mems_state.unreleased_count].address = address;
+        mems_state.unreleased[mems_state.unreleased_count].bytes = bytes;
+        mems_state.unreleased_count++;
+    }
 }
 
 size_t mems_page_size(void)

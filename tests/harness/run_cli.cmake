@@ -5,6 +5,7 @@
 #   -DSTDOUT_HAS="a;b"             substrings stdout must contain
 #   -DABSENT=path                  must not exist afterwards (nothing written)
 #   -DCLEAN=path                   removed before the run
+#   -DREPORT=path -DREPORT_HAS="a;b" substrings a file written by the run must contain
 cmake_minimum_required(VERSION 3.16)
 if(CLEAN)
   file(REMOVE_RECURSE "${CLEAN}")
@@ -32,3 +33,10 @@ endforeach()
 if(ABSENT AND EXISTS "${ABSENT}")
   message(FATAL_ERROR "${ABSENT} was written although the run failed")
 endif()
+foreach(want IN LISTS REPORT_HAS)
+  file(READ "${REPORT}" report)
+  string(FIND "${report}" "${want}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${REPORT} lacks '${want}'")
+  endif()
+endforeach()

@@ -10,8 +10,13 @@ int run_timed(struct replay *r, FILE *out)
     const struct trace *t = r->trace;
     uint64_t start = now_ns();
     for (size_t i = 0; i < t->num_ops; i++) {
-        apply(r->ops, &t->ops[i], &r->slots[t->ops[i].id]);
-        note_liveness(r, &t->ops[i]);
+        const struct trace_op *op = &t->ops[i];
+        struct slot *s = &r->slots[op->id];
+        if (acts_on_block(op) && !s->live) {
+            r->skipped++;
+            continue;
+        }
+        note_outcome(r, op, apply(r->ops, op, s));
     }
     uint64_t elapsed = now_ns() - start;
     fprintf(out, "seconds %.9f\nns_per_op %.3f\n", (double)elapsed / 1e9, (double)elapsed / (double)t->num_ops);
@@ -81,22 +86,28 @@ int run_latency(struct replay *r, const char *cdf_path, FILE *out)
     for (size_t i = 0; i < t->num_ops; i++) {
         const struct trace_op *op = &t->ops[i];
         struct slot *s = &r->slots[op->id];
+        if (acts_on_block(op) && !s->live) {
+            r->skipped++;
+            latency[i] = UINT32_MAX; /* not measured: left out below */
+            continue;
+        }
         uint64_t a = now_ns();
-        apply(r->ops, op, s);
+        int rc = apply(r->ops, op, s);
         uint64_t d = now_ns() - a;
-        latency[i] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-        note_liveness(r, op);
+        latency[i] = d >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)d;
+        note_outcome(r, op, rc);
     }
     release_leftovers(r);
     fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));
-    /* written after the measured loop: stdio may allocate */
-    FILE *cdf = cdf_path != NULL ? fopen(cdf_path, "w") : NULL;
+    /* written after the measured loop */
+    static struct out_file cdf_file;
+    struct out_file *cdf = cdf_path != NULL && out_open(&cdf_file, cdf_path) == 0 ? &cdf_file : NULL;
     if (cdf != NULL)
-        fprintf(cdf, "op_kind,quantile,ns\n");
+        out_printf(cdf, "op_kind,quantile,ns\n");
     for (int kind = 1; kind < OP_KIND_LIMIT; kind++) {
         size_t n = 0;
         for (size_t i = 0; i < t->num_ops; i++)
-            if (t->ops[i].kind == kind)
+            if (t->ops[i].kind == kind && latency[i] != UINT32_MAX)
                 scratch[n++] = latency[i];
         if (n == 0)
             continue;
@@ -105,12 +116,12 @@ int run_latency(struct replay *r, const char *cdf_path, FILE *out)
                 percentile(scratch, n, 0.99), percentile(scratch, n, 0.999), scratch[n - 1]);
         static const double tail[] = {0.995, 0.999, 0.9995, 0.9999, 1.0};
         for (int q = 1; cdf != NULL && q <= 99; q++)
-            fprintf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), q / 100.0, percentile(scratch, n, q / 100.0));
+            out_printf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), q / 100.0, percentile(scratch, n, q / 100.0));
         for (size_t q = 0; cdf != NULL && q < sizeof tail / sizeof *tail; q++)
-            fprintf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), tail[q], percentile(scratch, n, tail[q]));
+            out_printf(cdf, "%s,%.4f,%u\n", op_kind_name(kind), tail[q], percentile(scratch, n, tail[q]));
     }
     int rc = 0;
-    if (cdf_path != NULL && (cdf == NULL || fclose(cdf) != 0)) {
+    if (cdf_path != NULL && (cdf == NULL || out_close(cdf) != 0)) {
         fprintf(stderr, "%s: cannot write the latency CDF\n", cdf_path);
         rc = 2;
     }

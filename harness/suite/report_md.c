@@ -6,7 +6,7 @@
  * and the factor its numbers were divided by, so tests can check every cell
  * against summary.csv.
  */
-#include "suite.h"
+#include "report_md.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -234,7 +234,7 @@ static void reading(FILE *f, const struct suite *s)
         for (size_t r = 0; r < s->nrows; r++)
             if (s->rows[r].alloc == index[p] && s->rows[r].repeat == 1)
                 for (int k = 0; k < 4; k++)
-                    parts[k] += result_number(&s->rows[r].check, keys[k]);
+                    parts[k] += result_number(&s->rows[r].summary, keys[k]);
         double total = parts[0] + parts[1] + parts[2] + parts[3];
         fprintf(f, "| %s |", words[p]);
         for (int k = 0; k < 4; k++)
@@ -283,6 +283,79 @@ static void figure(FILE *f, const struct suite *s, const char *file, const char 
     fprintf(f, "![%s](figures/%s.png)\n\n*%s* ([SVG](figures/%s.svg))\n\n", caption, file, caption, file);
 }
 
+/* ---- what ran where, and what went wrong ---- */
+
+/* host.txt of each distinct host, with a warning when there are several. */
+static void where(FILE *f, const struct suite *s)
+{
+    size_t hosts = 0;
+    for (size_t t = 0; t < s->ntraces; t++) {
+        bool seen = false;
+        for (size_t u = 0; u < t && !seen; u++)
+            seen = strcmp(s->traces[u].host, s->traces[t].host) == 0;
+        if (seen)
+            continue;
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/host.txt", s->traces[t].dir);
+        fprintf(f, "```\n");
+        embed_file(f, path);
+        fprintf(f, "```\n\n");
+        hosts++;
+    }
+    if (hosts > 1)
+        fprintf(f, "**Warning: the traces ran on %zu different hosts** (the table below names each trace's). Every "
+                   "trace's replays, all allocators and repeats, ran on one host, so the ratios within a trace hold; "
+                   "absolute times, and comparisons across traces, mix machines.\n\n",
+                hosts);
+}
+
+/* Replays that failed, and allocations the allocators refused. */
+static void failures(FILE *f, const struct suite *s)
+{
+    if (s->missing_jobs > 0)
+        fprintf(f, "**%zu jobs have no results** (not run, not finished, or failed to start): %s.\n\n",
+                s->missing_jobs, s->missing);
+    size_t failed = 0, refusing = 0;
+    for (size_t r = 0; r < s->nrows; r++) {
+        failed += suite_row_failed(&s->rows[r]);
+        refusing += result_number(&s->rows[r].summary, "failed_allocations") > 0;
+    }
+    if (failed > 0) {
+        fprintf(f, "### Failed replays\n\nThese replays are left out of every statistic below.\n\n"
+                   "| trace | allocator | repeat | failed pass | exit status | integrity errors |\n"
+                   "|---|---|---:|---|---|---:|\n");
+        for (size_t r = 0; r < s->nrows; r++) {
+            const struct suite_row *row = &s->rows[r];
+            if (!suite_row_failed(row))
+                continue;
+            const char *pass = result_get(&row->summary, "failed_pass");
+            const char *status = result_get(&row->summary, "exit_status");
+            const char *errors = result_get(&row->summary, "integrity_errors");
+            fprintf(f, "| %s | %s | %ld | %s | %s | %s |\n", s->traces[row->trace].name, s->backends[row->alloc].name,
+                    row->repeat, pass ? pass : "–", status ? status : "–", errors ? errors : "–");
+        }
+        fprintf(f, "\n");
+    }
+    if (refusing > 0) {
+        fprintf(f, "### Refused allocations\n\nThe allocator returned NULL (past the memory budget of "
+                   "`mem_limit_bytes`, or on its own); the replay went on, skipping later frees and reallocs of "
+                   "those blocks. Not errors, but the footprints of these replays are of a smaller program.\n\n"
+                   "| trace | allocator | repeat | refused | skipped ops | memory budget (bytes) | check writes |\n"
+                   "|---|---|---:|---:|---:|---:|---|\n");
+        for (size_t r = 0; r < s->nrows; r++) {
+            const struct suite_row *row = &s->rows[r];
+            if (result_number(&row->summary, "failed_allocations") <= 0)
+                continue;
+            const char *budget = result_get(&row->summary, "mem_limit_bytes");
+            const char *writes = result_get(&row->summary, "check_writes");
+            fprintf(f, "| %s | %s | %ld | %.0f | %.0f | %s | %s |\n", s->traces[row->trace].name,
+                    s->backends[row->alloc].name, row->repeat, result_number(&row->summary, "failed_allocations"),
+                    result_number(&row->summary, "skipped_ops"), budget ? budget : "–", writes ? writes : "–");
+        }
+        fprintf(f, "\n");
+    }
+}
+
 int suite_write_report(const struct suite *s)
 {
     char path[PATH_MAX + 32];
@@ -293,14 +366,18 @@ int suite_write_report(const struct suite *s)
     const char *featured = s->traces[s->featured].name;
     fprintf(f, "# MeMS benchmark report: %s\n\n## What ran, and where\n\n", s->run_name);
     fprintf(f, "%zu traces × %zu allocators × %ld repeats = %zu replays (each a check, a timed and a latency pass in "
-               "fresh processes), in %.0f s.\n\n```\n",
+               "fresh processes), in %.0f s",
             s->ntraces, s->nbackends, s->repeats, s->nrows, s->elapsed_seconds);
-    snprintf(path, sizeof path, "%s/host.txt", s->run_dir);
-    embed_file(f, path);
-    fprintf(f, "```\n\n| trace | format | ops | peak live bytes |\n|---|---|---:|---:|\n");
+    if (s->jobs > 0)
+        fprintf(f, " of replays over %zu jobs, merged from `jobs/`", s->jobs);
+    fprintf(f, ".\n\n");
+    where(f, s);
+    fprintf(f, "| trace | format | ops | peak live bytes | host |\n|---|---|---:|---:|---|\n");
     for (size_t t = 0; t < s->ntraces; t++)
-        fprintf(f, "| %s | %s | %zu | %ju |\n", s->traces[t].name, trace_format_name(s->traces[t].format),
-                s->traces[t].num_ops, (uintmax_t)s->traces[t].facts.peak_live_bytes);
+        fprintf(f, "| %s | %s | %zu | %ju | %s |\n", s->traces[t].name, s->traces[t].format, s->traces[t].num_ops,
+                (uintmax_t)s->traces[t].peak_live_bytes, s->traces[t].host);
+    fprintf(f, "\n");
+    failures(f, s);
     const struct median_ci *any = s->nrows ? suite_stat(s, 0, 0, 0) : NULL;
     fprintf(f, "\nEvery number below is the median over the repeats; brackets give its confidence interval, the "
                "order statistics that hold the true median with probability %.2f%% for %ld repeats (the closest to "
@@ -345,6 +422,21 @@ int suite_write_report(const struct suite *s)
         figure(f, s, "6-search-cost", "Holes examined per allocation over the featured trace, per policy");
     }
     metric_table(f, s, "holes_examined_per_search", 1, "");
+    char scaling[PATH_MAX + 32];
+    snprintf(scaling, sizeof scaling, "%s/scaling/scaling.md", s->run_dir);
+    FILE *sweep = fopen(scaling, "r");
+    if (sweep != NULL) {
+        fclose(sweep);
+        fprintf(f, "## Scaling\n\nEach MeMS policy on generated traces of growing numbers of live blocks (a ramp, then "
+                   "100,000 rounds of freeing a random block and allocating a new one); glibc replays the same traces "
+                   "as the reference for what a bigger heap costs any allocator (caches, page faults). Time per "
+                   "operation from the timed pass (median), holes examined per search from the check pass; "
+                   "`scaling/scaling.csv`.\n\n");
+        if (s->plots_ran)
+            figure(f, s, "7-scaling", "ns/op and holes examined per search against live blocks");
+        embed_file(f, scaling);
+        fprintf(f, "\n");
+    }
     fprintf(f, "## Whole-process timing (hyperfine)\n\n");
     if (s->hyperfine_ran) {
         fprintf(f, "Each allocator's timed replay of `%s` as a whole process (start-up, reading the binary trace, "

@@ -1,13 +1,17 @@
 /* CSV out: a header row, one observation per row, units in column names. */
 #include "report.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* check-pass fields copied as they are, in column order */
 static const char *const check_columns[] = {
     "peak_live_bytes", "peak_footprint_bytes", "peak_rss_bytes", "rss_growth_bytes", "utilization",
-    "frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4", "integrity_errors", "failed_allocations",
+    "frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4", "integrity_errors", "failed_allocations", "skipped_ops",
+    "check_writes", "mem_limit_bytes",
 };
 /* fields that only MeMS reports (and mmap counts, which glibc's malloc does
  * not let anyone see): empty where the replay gave none */
@@ -22,6 +26,23 @@ static bool mems_only(const char *column)
 }
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
+
+int report_make_folder(const char *path)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buffer + 1; *p != '\0'; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buffer, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
 
 int report_start(struct report *r, const char *run_dir)
 {
@@ -40,7 +61,7 @@ int report_start(struct report *r, const char *run_dir)
     for (size_t i = 0; i < COUNT(mems_columns); i++)
         fprintf(r->summary, ",%s", mems_columns[i]);
     fprintf(r->summary, ",holes_examined_per_search,allocator_reported_peak_bytes,allocator_reported_kind,"
-                        "timer_overhead_ns,exit_status\n");
+                        "timer_overhead_ns,exit_status,failed_pass\n");
     fprintf(r->latency, "trace,allocator,repeat,op_kind,count,p50_ns,p99_ns,p999_ns,max_ns,timer_overhead_ns\n");
     return 0;
 }
@@ -52,12 +73,15 @@ static const char *field_or_empty(const struct pass_result *p, const char *key)
 }
 
 int report_add(struct report *r, const struct trace *trace, const char *allocator, long repeat,
-               const struct pass_result *check, const struct pass_result *timed, const struct pass_result *latency)
+               const struct replay_result *result)
 {
+    const struct pass_result *check = &result->check, *timed = &result->timed, *latency = &result->latency;
     bool is_mems = strncmp(allocator, "mems-", 5) == 0;
-    int status = check->exit_status != 0 ? check->exit_status
-               : timed->exit_status != 0 ? timed->exit_status
-                                         : latency->exit_status;
+    const char *failed_pass;
+    const struct pass_result *failure = replay_failure(result, &failed_pass);
+    char status[32] = "0";
+    if (failure != NULL)
+        pass_status(failure, status, sizeof status);
     const struct trace_facts *f = &trace->facts;
     fprintf(r->summary, "%s,%s,%ld,%zu,%ju,%ju,%ju,%ju,%ju,%s,%s", trace->name, allocator, repeat, trace->num_ops,
             (uintmax_t)f->count[OP_MALLOC], (uintmax_t)f->count[OP_CALLOC], (uintmax_t)f->count[OP_REALLOC],
@@ -74,8 +98,8 @@ int report_add(struct report *r, const struct trace *trace, const char *allocato
         fprintf(r->summary, ",");
     const char *kind = field_or_empty(check, "allocator_reported_kind");
     bool reported = kind[0] != '\0' && strcmp(kind, "-") != 0;
-    fprintf(r->summary, ",%s,%s,%s,%d\n", reported ? field_or_empty(check, "allocator_reported_peak_bytes") : "",
-            reported ? kind : "", field_or_empty(latency, "timer_overhead_ns"), status);
+    fprintf(r->summary, ",%s,%s,%s,%s,%s\n", reported ? field_or_empty(check, "allocator_reported_peak_bytes") : "",
+            reported ? kind : "", field_or_empty(latency, "timer_overhead_ns"), status, failed_pass);
     for (size_t i = 0; i < latency->nlatency; i++) {
         const struct latency_row *l = &latency->latency[i];
         fprintf(r->latency, "%s,%s,%ld,%s,%llu,%llu,%llu,%llu,%llu,%s\n", trace->name, allocator, repeat, l->kind,
@@ -98,13 +122,15 @@ int report_add(struct report *r, const struct trace *trace, const char *allocato
     row->peak_live = (unsigned long long)result_number(check, "peak_live_bytes");
     row->peak_footprint = (unsigned long long)result_number(check, "peak_footprint_bytes");
     row->errors = (unsigned long long)result_number(check, "integrity_errors");
+    row->refused = (unsigned long long)result_number(check, "failed_allocations");
+    snprintf(row->status, sizeof row->status, "%s%s%s", status, failure ? " in " : "", failed_pass);
 
-    if (status != 0 && !(status == 1 && row->errors > 0))
-        fprintf(stderr, "mems-bench: %s with %s: a replay pass ended with status %d\n", trace->name, allocator,
-                status);
+    if (failure != NULL)
+        fprintf(stderr, "mems-bench: %s with %s, repeat %ld: the %s pass ended: %s\n", trace->name, allocator, repeat,
+                failed_pass, status);
     if (row->errors > 0)
         fprintf(stderr, "mems-bench: %s with %s: %llu integrity errors\n", trace->name, allocator, row->errors);
-    return status != 0 || row->errors > 0;
+    return failure != NULL || row->errors > 0;
 }
 
 int report_finish(struct report *r, FILE *table)
@@ -115,13 +141,13 @@ int report_finish(struct report *r, FILE *table)
     if (r->latency == NULL || fclose(r->latency) != 0)
         rc = -1;
     if (table != NULL) {
-        fprintf(table, "%-16s %-12s %3s %10s %14s %16s %8s %8s %6s\n", "trace", "allocator", "rep", "ns/op",
-                "peak live B", "peak footprint B", "util", "frag4", "errors");
+        fprintf(table, "%-16s %-12s %3s %10s %14s %16s %8s %8s %6s %7s  %s\n", "trace", "allocator", "rep", "ns/op",
+                "peak live B", "peak footprint B", "util", "frag4", "errors", "refused", "status");
         for (size_t i = 0; i < r->nrows; i++) {
             const struct table_row *row = &r->rows[i];
-            fprintf(table, "%-16.16s %-12.12s %3ld %10.1f %14llu %16llu %8.3f %8.3f %6llu\n", row->trace,
+            fprintf(table, "%-16.16s %-12.12s %3ld %10.1f %14llu %16llu %8.3f %8.3f %6llu %7llu  %s\n", row->trace,
                     row->allocator, row->repeat, row->ns_per_op, row->peak_live, row->peak_footprint,
-                    row->utilization, row->frag4, row->errors);
+                    row->utilization, row->frag4, row->errors, row->refused, row->status);
         }
     }
     free(r->rows);

@@ -52,7 +52,8 @@ struct backend {
 /* Fills *b for a name: mems-first|next|best|worst, glibc, jemalloc, mimalloc,
  * tcmalloc, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
-/* The ops for this process (the child): MeMS with a policy, or the malloc ABI. */
-const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment);
+/* The ops for this process (the child): MeMS with a policy, or the malloc ABI.
+ * `mem_limit` (bytes, 0 for none) becomes MeMS's own cap on mapped bytes. */
+const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment, uint64_t mem_limit);
 
 #endif

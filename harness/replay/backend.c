@@ -208,12 +208,13 @@ static struct allocator_ops libc_ops = {
     libc_start, libc_stop, libc_alloc, libc_zalloc, libc_aligned, libc_resize, libc_release, libc_measure, 16, 0, "",
 };
 
-const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment)
+const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment, uint64_t mem_limit)
 {
     if (b->kind == BACKEND_MEMS) {
         mems_default_config(&mems_backend_config);
         mems_backend_config.policy = (enum mems_policy)b->mems_policy;
         mems_backend_config.alignment = mems_alignment;
+        mems_backend_config.max_mapped_bytes = (size_t)mem_limit;
         mems_ops.guaranteed_alignment = mems_alignment;
         return &mems_ops;
     }

@@ -28,9 +28,12 @@ struct heapmap {
     size_t touched;              /* pages of the scratch arrays in use */
 };
 
+/* Shared anonymous memory: reserved address space that the memory budget
+ * (RLIMIT_DATA, budget.c) does not count, so a small budget leaves room for
+ * the allocator under test. */
 static void *reserve(size_t bytes)
 {
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -91,8 +94,9 @@ void heapmap_observe(struct heapmap *map, size_t op_index)
  * mapped (gnuplot's image plots do not take NaN pixels well). */
 int heapmap_finish(struct heapmap *map, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
+    static struct out_file file;
+    struct out_file *f = &file;
+    if (out_open(f, path) != 0)
         return -1;
     size_t pages = 1;
     for (size_t s = 0; s < map->count; s++)
@@ -100,7 +104,7 @@ int heapmap_finish(struct heapmap *map, const char *path)
             pages = map->pages[s];
     size_t rows = pages < HEAPMAP_ROWS ? pages : HEAPMAP_ROWS;
     double pages_per_row = (double)pages / (double)rows;
-    fprintf(f, "# op_index mems_virtual_address hole_share (-1: not mapped); %zu snapshots x %zu rows, page %zu B\n",
+    out_printf(f, "# op_index mems_virtual_address hole_share (-1: not mapped); %zu snapshots x %zu rows, page %zu B\n",
             map->count, rows, map->page_size);
     for (size_t s = 0; s < map->count; s++) {
         for (size_t row = 0; row < rows; row++) {
@@ -119,11 +123,11 @@ int heapmap_finish(struct heapmap *map, const char *path)
             /* exactly even spacing: gnuplot draws `with image` only on a regular grid */
             double address = MEMS_VIRTUAL_BASE + ((double)row + 0.5) * pages_per_row * (double)map->page_size;
             if (mapped == 0)
-                fprintf(f, "%zu %.0f -1\n", map->op_index[s], address);
+                out_printf(f, "%zu %.0f -1\n", map->op_index[s], address);
             else
-                fprintf(f, "%zu %.0f %.4f\n", map->op_index[s], address, sum / (double)mapped);
+                out_printf(f, "%zu %.0f %.4f\n", map->op_index[s], address, sum / (double)mapped);
         }
-        fprintf(f, "\n");
+        out_printf(f, "\n");
     }
-    return fclose(f);
+    return out_close(f);
 }

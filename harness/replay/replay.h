@@ -2,7 +2,7 @@
  * The replay passes, each run in a fresh child process so its allocator state
  * and peak RSS belong to it alone:
  *   check    every block filled with a pattern of its id and verified before it
- *            is freed or reallocated; overlaps, alignment and NULLs caught;
+ *            is freed or reallocated; overlaps and alignment caught, NULLs counted as refusals;
  *            footprint sampled into a time series; fragmentation computed
  *   timed    the bare calls, one clock around the whole run
  *   latency  a clock around every call, for percentiles per op kind
@@ -42,12 +42,26 @@ struct latency_summary {
     uint64_t p50, p99, p999, max;
 };
 
-/* Runs one pass; prints its results as "key value" lines on `out`. Optional
- * files: the check pass writes the time series to `series_path` and, for
- * MeMS, the heap map to `heapmap_path`; the latency pass writes its CDF to
- * `series_path`. Returns the process exit status: 0, or 1 when the check pass
- * found integrity errors. */
+/* What a pass is given besides the trace and the allocator. */
+struct replay_options {
+    const char *series_path;  /* check: the time series; latency: the CDF; or NULL */
+    const char *heapmap_path; /* check pass of MeMS: the heap map, or NULL */
+    uint64_t mem_limit;       /* the memory budget in bytes, 0 for none: past half of it in peak live
+                               * bytes, the check pass writes only parts of big blocks */
+};
+
+/* Runs one pass; prints its results as "key value" lines on `out`. Returns
+ * the process exit status: 0, or 1 when the check pass found integrity
+ * errors (refused allocations are not errors), 2 when it could not run. */
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
-               const char *series_path, const char *heapmap_path, FILE *out);
+               const struct replay_options *options, FILE *out);
+
+/* "check", "timed", "latency": the mode's name on the child's command line */
+const char *replay_mode_name(enum replay_mode mode);
+int replay_mode_parse(const char *name, enum replay_mode *mode);
+
+/* The child's side of mems-bench: --child MODE BINARY BACKEND ALIGNMENT SERIES|- HEAPMAP|- MEM_LIMIT
+ * (argv[0] is "--child"; MEM_LIMIT in bytes, 0 for none); the results go to stdout. */
+int replay_child_main(int argc, char **argv);
 
 #endif

@@ -2,7 +2,7 @@
  * The suite's figures (the data files gnuplot reads, and one gnuplot run per
  * figure and format) and its whole-process timing with hyperfine.
  */
-#include "suite.h"
+#include "suite_figures.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +112,7 @@ int suite_draw_figures(struct suite *s)
     mkdir(dir, 0777);
     if (write_plot_data(s, dir) != 0)
         return -1;
-    const char *trace = s->traces[s->featured].name;
+    const char *trace = s->traces[s->featured].name, *from = s->traces[s->featured].dir;
     static char files[8192], names[4096], vars[16384];
     int rc = 0;
 
@@ -120,7 +120,7 @@ int suite_draw_figures(struct suite *s)
     files[0] = names[0] = '\0';
     for (size_t a = 0; a < s->nbackends; a++) {
         size_t n = strlen(files);
-        snprintf(files + n, sizeof files - n, "%s%s/timeseries/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+        snprintf(files + n, sizeof files - n, "%s%s/timeseries/%s__%s.csv", a ? " " : "", from, trace,
                  s->backends[a].name);
         n = strlen(names);
         snprintf(names + n, sizeof names - n, "%s%s", a ? " " : "", s->backends[a].name);
@@ -142,7 +142,7 @@ int suite_draw_figures(struct suite *s)
     files[0] = '\0';
     for (size_t a = 0; a < s->nbackends; a++) {
         size_t n = strlen(files);
-        snprintf(files + n, sizeof files - n, "%s%s/latency_cdf/%s__%s.csv", a ? " " : "", s->run_dir, trace,
+        snprintf(files + n, sizeof files - n, "%s%s/latency_cdf/%s__%s.csv", a ? " " : "", from, trace,
                  s->backends[a].name);
     }
     snprintf(vars, sizeof vars, "trace='%s'; files='%s'; names='%s'", trace, files, names);
@@ -156,10 +156,10 @@ int suite_draw_figures(struct suite *s)
         if (s->backends[a].kind != BACKEND_MEMS)
             continue;
         size_t n = strlen(files);
-        snprintf(files + n, sizeof files - n, "%s%s/heapmap/%s__%s.dat", n ? " " : "", s->run_dir, trace,
+        snprintf(files + n, sizeof files - n, "%s%s/heapmap/%s__%s.dat", n ? " " : "", from, trace,
                  s->backends[a].name);
         n = strlen(series);
-        snprintf(series + n, sizeof series - n, "%s%s/timeseries/%s__%s.csv", n ? " " : "", s->run_dir, trace,
+        snprintf(series + n, sizeof series - n, "%s%s/timeseries/%s__%s.csv", n ? " " : "", from, trace,
                  s->backends[a].name);
         n = strlen(names);
         snprintf(names + n, sizeof names - n, "%s%s", n ? " " : "", s->backends[a].name);
@@ -176,7 +176,7 @@ int suite_draw_figures(struct suite *s)
 
 /* ---- whole-process timing ---- */
 
-int suite_run_hyperfine(struct suite *s)
+int suite_run_hyperfine(const struct suite *s, const char *bin_path, const char *dir)
 {
     char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -191,20 +191,19 @@ int suite_run_hyperfine(struct suite *s)
                       * milliseconds is timed (through a shell hyperfine cannot, and fails) */
                      "hyperfine -N --style none --warmup %d --runs %d --export-json '%s/hyperfine.json' "
                      "--export-markdown '%s/hyperfine.md'",
-                     s->quick ? 1 : 3, s->quick ? 3 : 10, s->run_dir, s->run_dir);
+                     s->quick ? 1 : 3, s->quick ? 3 : 10, dir, dir);
     for (size_t a = 0; a < s->nbackends && n < (int)sizeof command - 2048; a++) {
         const struct backend *b = &s->backends[a];
         n += snprintf(command + n, sizeof command - (size_t)n,
-                      " -n %s \"env %s%s %s --child timed %s %s 16 - -\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
-                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, s->bin_paths[s->featured], b->name);
+                      " -n %s \"env %s%s %s --child timed %s %s 16 - - %ju\"", b->name, b->preload[0] ? "LD_PRELOAD=" : "",
+                      b->preload[0] ? b->preload : "LD_PRELOAD=", self, bin_path, b->name,
+                      (uintmax_t)s->limits.mem_limit);
     }
-    snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", s->run_dir);
+    snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", dir);
     if (system(command) != 0) {
-        fprintf(stderr, "mems-bench suite: hyperfine failed (see %s/hyperfine.log)\n", s->run_dir);
+        fprintf(stderr, "mems-bench suite: hyperfine failed (see %s/hyperfine.log)\n", dir);
         return -1;
     }
-    snprintf(s->hyperfine_md, sizeof s->hyperfine_md, "%s/hyperfine.md", s->run_dir);
-    s->hyperfine_ran = true;
     return 0;
 }
 

@@ -11,7 +11,8 @@ struct table_row {
     char trace[128], allocator[64];
     long repeat;
     double ns_per_op, utilization, frag4;
-    unsigned long long peak_live, peak_footprint, errors;
+    unsigned long long peak_live, peak_footprint, errors, refused;
+    char status[48]; /* "0", or what ended the failed pass and which: "timeout in check" */
 };
 
 struct report {
@@ -20,10 +21,14 @@ struct report {
     size_t nrows, capacity;
 };
 
+/* Creates a folder and its parents (as mkdir -p); 0 or -1 with errno. */
+int report_make_folder(const char *path);
 int report_start(struct report *r, const char *run_dir);
-/* Adds one replay; returns 1 when it failed (integrity errors, a crash), else 0. */
+/* Adds one replay; returns 1 when it failed (integrity errors, a pass that
+ * timed out, crashed or could not run), else 0: refused allocations are no
+ * failure. */
 int report_add(struct report *r, const struct trace *trace, const char *allocator, long repeat,
-               const struct pass_result *check, const struct pass_result *timed, const struct pass_result *latency);
+               const struct replay_result *result);
 /* Closes the CSVs and prints the table to `table` (unless NULL). */
 int report_finish(struct report *r, FILE *table);
 

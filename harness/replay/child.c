@@ -1,0 +1,89 @@
+/* The replay child: what the parent's runner spawns, one pass of one trace
+ * with one allocator, its results as "key value" lines on stdout. */
+#include "replay_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static const char *const mode_names[] = {"check", "timed", "latency"};
+
+const char *replay_mode_name(enum replay_mode mode)
+{
+    return mode_names[mode];
+}
+
+int replay_mode_parse(const char *name, enum replay_mode *mode)
+{
+    for (int m = MODE_CHECK; m <= MODE_LATENCY; m++)
+        if (strcmp(name, mode_names[m]) == 0) {
+            *mode = (enum replay_mode)m;
+            return 0;
+        }
+    return -1;
+}
+
+int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
+               const struct replay_options *options, FILE *out)
+{
+    struct replay r = {.trace = trace, .ops = ops, .root = NO_SLOT, .rng = 12345};
+    r.bounded = options->mem_limit != 0 && trace->facts.peak_live_bytes > options->mem_limit / 2;
+    r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
+    if (r.slots == NULL) {
+        fprintf(stderr, "%s: cannot map the id table\n", trace->name);
+        return 2;
+    }
+    prefault(trace, r.slots);
+    if (ops->start() != 0) {
+        fprintf(stderr, "%s: the allocator did not start\n", trace->name);
+        return 2;
+    }
+    /* the run prints only after its loop, so stdio's buffer is not the
+     * allocator's first block */
+    int rc = mode == MODE_CHECK ? run_check(&r, options->series_path, options->heapmap_path, out)
+           : mode == MODE_TIMED ? run_timed(&r, out)
+                                : run_latency(&r, options->series_path, out);
+    fprintf(out, "ops %zu\nmem_limit_bytes %ju\n", trace->num_ops, (uintmax_t)options->mem_limit);
+    ops->stop();
+    munmap(r.slots, trace->num_ids * sizeof *r.slots);
+    return rc;
+}
+
+int replay_child_main(int argc, char **argv)
+{
+    if (argc != 8) {
+        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP MEM_LIMIT\n");
+        return 2;
+    }
+    enum replay_mode mode;
+    if (replay_mode_parse(argv[1], &mode) != 0) {
+        fprintf(stderr, "mems-bench --child: unknown mode '%s'\n", argv[1]);
+        return 2;
+    }
+    struct trace trace;
+    struct trace_error error;
+    if (trace_map_binary(argv[2], &trace, &error) != 0) {
+        fprintf(stderr, "%s\n", error.message);
+        return 2;
+    }
+    struct backend backend;
+    char why[256];
+    if (backend_resolve(argv[3], &backend, why, sizeof why) != 0) {
+        fprintf(stderr, "%s\n", why);
+        return 2;
+    }
+    struct replay_options options = {
+        .series_path = strcmp(argv[5], "-") == 0 ? NULL : argv[5],
+        .heapmap_path = strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6],
+        .mem_limit = strtoull(argv[7], NULL, 10),
+    };
+    if (options.mem_limit != 0 && budget_enforce(options.mem_limit) != 0) {
+        perror("mems-bench --child: setrlimit(RLIMIT_DATA)");
+        return 2;
+    }
+    const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10), options.mem_limit);
+    int rc = replay_run(mode, &trace, ops, &options, stdout);
+    fflush(stdout);
+    trace_free(&trace);
+    return rc;
+}

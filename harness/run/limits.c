@@ -1,0 +1,66 @@
+/* The bounds of a run's passes as the user gives them: a memory budget and a
+ * time limit per pass. */
+#include "runner.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* MemAvailable of /proc/meminfo in bytes, 0 when unknown. */
+static uint64_t memory_available(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    unsigned long long kib = 0;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kib * 1024;
+}
+
+int limits_parse_memory(const char *text, uint64_t *bytes)
+{
+    if (strcmp(text, "none") == 0) {
+        *bytes = 0;
+        return 0;
+    }
+    char *end;
+    double value = strtod(text, &end);
+    if (end == text || value < 0 || !isdigit((unsigned char)text[0]))
+        return -1;
+    double scale = 1;
+    if (strcmp(end, "%") == 0) {
+        if (value <= 0 || value > 100)
+            return -1;
+        scale = (double)memory_available() / 100;
+        if (scale == 0)
+            return -1;
+    } else if (*end != '\0') {
+        static const char units[] = "KMGT";
+        const char *unit = strchr(units, toupper((unsigned char)*end));
+        if (unit == NULL || (end[1] != '\0' && strcasecmp(end + 1, "iB") != 0 && strcasecmp(end + 1, "B") != 0))
+            return -1;
+        for (const char *u = units; u <= unit; u++)
+            scale *= 1024;
+    }
+    if (value * scale >= 18e18)
+        return -1;
+    *bytes = (uint64_t)(value * scale);
+    return *bytes == 0 && value != 0 ? -1 : 0;
+}
+
+uint64_t limits_default_memory(void)
+{
+    return memory_available() / 100 * LIMITS_DEFAULT_MEMORY_PERCENT;
+}
+
+int limits_parse_timeout(const char *text, double *seconds)
+{
+    char *end;
+    *seconds = strtod(text, &end);
+    return end != text && *end == '\0' && *seconds > 0 && *seconds <= 1e7 ? 0 : -1;
+}

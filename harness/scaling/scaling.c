@@ -1,0 +1,312 @@
+/*
+ * The scaling sweep. For each size N a trace is generated: a ramp to N live
+ * blocks of small mixed sizes (16 to 256 bytes, one in sixteen 512 to 4096),
+ * then 100,000 rounds of freeing a random live block and allocating a new one,
+ * so the heap is fragmented and every policy searches among many holes. Each
+ * MeMS policy replays it in the harness's child processes: the check pass
+ * gives the holes examined per search, timed passes (the median of `repeats`)
+ * the time per operation. A structure that scales keeps both flat as N grows
+ * a thousandfold, as far as the caches let it: glibc replays the same traces as
+ * the reference for what a bigger heap costs any allocator.
+ */
+#include "scaling.h"
+
+#include "trace_builder.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SCALING_STEADY_ROUNDS 100000
+/* the four policies, and glibc as the reference for what the memory hierarchy alone costs */
+static const char *const scaling_policies[] = {"mems-first", "mems-next", "mems-best", "mems-worst", "glibc"};
+#define SCALING_POLICIES (sizeof scaling_policies / sizeof scaling_policies[0])
+
+void scaling_default_sizes(struct scaling_options *o, bool quick)
+{
+    size_t n = 1000;
+    o->nsizes = 0;
+    for (int i = 0; i < (quick ? 3 : 4); i++, n *= 10)
+        o->sizes[o->nsizes++] = n;
+}
+
+static uint64_t scale_random(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static uint64_t scale_block_size(uint64_t *rng)
+{
+    uint64_t r = scale_random(rng);
+    return r % 16 == 0 ? 512 + (r >> 8) % 3585 : 16 + (r >> 8) % 241;
+}
+
+/* The trace for `live` blocks, deterministic (the seed is fixed). */
+static int scale_trace_build(size_t live, struct trace *trace, struct trace_error *error)
+{
+    memset(trace, 0, sizeof *trace);
+    struct trace_builder b;
+    size_t ids = live + SCALING_STEADY_ROUNDS;
+    builder_start(&b, trace, error, "scale", ids);
+    uint32_t *live_ids = malloc(live * sizeof *live_ids);
+    if (live_ids == NULL) {
+        trace_error_set(error, "scale: out of memory for %zu ids", live);
+        builder_abandon(&b);
+        return -1;
+    }
+    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ live;
+    int rc = 0;
+    for (size_t i = 0; i < live && rc == 0; i++) {
+        live_ids[i] = (uint32_t)i;
+        rc = builder_malloc(&b, i, scale_block_size(&rng), 0);
+    }
+    for (size_t round = 0; round < SCALING_STEADY_ROUNDS && rc == 0; round++) {
+        size_t victim = scale_random(&rng) % live;
+        rc = builder_free(&b, live_ids[victim], 0);
+        live_ids[victim] = (uint32_t)(live + round);
+        if (rc == 0)
+            rc = builder_malloc(&b, live + round, scale_block_size(&rng), 0);
+    }
+    free(live_ids);
+    if (rc != 0) {
+        builder_abandon(&b);
+        return -1;
+    }
+    if (builder_finish(&b) != 0)
+        return -1;
+    snprintf(trace->name, sizeof trace->name, "scale-%zu", live);
+    return 0;
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct scaling_row {
+    size_t live;
+    const char *policy;
+    double ns_per_op, holes_per_search;
+    size_t ops;
+};
+
+static int replay_policy(const char *self, const char *bin, size_t num_ops, const char *policy,
+                         const struct scaling_options *o, struct scaling_row *row)
+{
+    struct backend backend;
+    char why[256];
+    if (backend_resolve(policy, &backend, why, sizeof why) != 0) {
+        fprintf(stderr, "mems-bench scaling: %s\n", why);
+        return -1;
+    }
+    struct pass_request request = {MODE_CHECK, bin, num_ops, &backend, 16, NULL, NULL};
+    struct pass_result result;
+    if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result) || result.exit_status != 0) {
+        fprintf(stderr, "mems-bench scaling: the check pass of %s on %s failed\n", policy, bin);
+        return -1;
+    }
+    double searches = result_number(&result, "searches");
+    row->holes_per_search = searches > 0 ? result_number(&result, "holes_examined") / searches : -1;
+    double times[16];
+    unsigned repeats = o->repeats < 1 ? 1 : o->repeats > 16 ? 16 : o->repeats;
+    request.mode = MODE_TIMED;
+    for (unsigned r = 0; r < repeats; r++) {
+        if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result)) {
+            fprintf(stderr, "mems-bench scaling: the timed pass of %s on %s failed\n", policy, bin);
+            return -1;
+        }
+        times[r] = result_number(&result, "ns_per_op");
+    }
+    qsort(times, repeats, sizeof times[0], compare_double);
+    row->ns_per_op = repeats % 2 ? times[repeats / 2] : (times[repeats / 2 - 1] + times[repeats / 2]) / 2;
+    row->ops = num_ops;
+    return 0;
+}
+
+static int write_outputs(const struct scaling_options *o, const struct scaling_row *rows, size_t nrows)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/scaling.csv", o->out_dir);
+    FILE *csv = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/scaling.md", o->out_dir);
+    FILE *md = fopen(path, "w");
+    if (csv == NULL || md == NULL) {
+        fprintf(stderr, "mems-bench scaling: cannot write in %s: %s\n", o->out_dir, strerror(errno));
+        if (csv != NULL)
+            fclose(csv);
+        if (md != NULL)
+            fclose(md);
+        return -1;
+    }
+    fprintf(csv, "live_blocks,allocator,ops,ns_per_op,holes_examined_per_search\n");
+    for (size_t i = 0; i < nrows; i++) {
+        fprintf(csv, "%zu,%s,%zu,%.3f,", rows[i].live, rows[i].policy, rows[i].ops, rows[i].ns_per_op);
+        if (rows[i].holes_per_search >= 0)
+            fprintf(csv, "%.4f", rows[i].holes_per_search);
+        fprintf(csv, "\n");
+    }
+    fprintf(md, "| live blocks |");
+    for (size_t p = 0; p < SCALING_POLICIES; p++)
+        fprintf(md, p + 1 < SCALING_POLICIES ? " %s ns/op | holes/search |" : " %s ns/op |", scaling_policies[p]);
+    fprintf(md, "\n|---:|");
+    for (size_t p = 0; p < SCALING_POLICIES; p++)
+        fprintf(md, p + 1 < SCALING_POLICIES ? "---:|---:|" : "---:|");
+    fprintf(md, "\n");
+    for (size_t i = 0; i < nrows; i += SCALING_POLICIES) {
+        fprintf(md, "| %zu |", rows[i].live);
+        for (size_t p = 0; p < SCALING_POLICIES; p++) {
+            fprintf(md, " %.1f |", rows[i + p].ns_per_op);
+            if (p + 1 < SCALING_POLICIES)
+                fprintf(md, " %.2f |", rows[i + p].holes_per_search);
+        }
+        fprintf(md, "\n");
+    }
+    int rc = fclose(csv) | fclose(md);
+    return rc == 0 ? 0 : -1;
+}
+
+static int draw_figure(const struct scaling_options *o)
+{
+    int rc = 0;
+    for (int svg = 0; svg < 2; svg++) {
+        char command[3 * PATH_MAX];
+        snprintf(command, sizeof command,
+                 "gnuplot -e \"fmt='%s'; out='%s'; plots='%s/plots'; data='%s/scaling.csv'\" '%s/plots/scaling.gp' "
+                 "2>>'%s/gnuplot.log'",
+                 svg ? "svg" : "png", o->figure_path, MEMS_SOURCE_DIR, o->out_dir, MEMS_SOURCE_DIR, o->out_dir);
+        rc |= system(command) != 0;
+    }
+    if (rc != 0)
+        fprintf(stderr, "mems-bench scaling: gnuplot failed (see %s/gnuplot.log)\n", o->out_dir);
+    return rc;
+}
+
+int scaling_run(const struct scaling_options *o)
+{
+    char self[PATH_MAX], bin[PATH_MAX + 64];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len <= 0) {
+        fprintf(stderr, "mems-bench scaling: cannot find its own executable\n");
+        return 1;
+    }
+    self[len] = '\0';
+    snprintf(bin, sizeof bin, "%s/bin", o->out_dir);
+    if ((mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) || (mkdir(bin, 0777) != 0 && errno != EEXIST)) {
+        fprintf(stderr, "mems-bench scaling: cannot make %s: %s\n", bin, strerror(errno));
+        return 1;
+    }
+    struct scaling_row rows[SCALING_MAX_SIZES * SCALING_POLICIES];
+    size_t nrows = 0;
+    int failures = 0;
+    for (size_t s = 0; s < o->nsizes; s++) {
+        struct trace trace;
+        struct trace_error error;
+        if (scale_trace_build(o->sizes[s], &trace, &error) != 0) {
+            fprintf(stderr, "mems-bench scaling: %s\n", error.message);
+            return 1;
+        }
+        snprintf(bin, sizeof bin, "%s/bin/scale-%zu.bin", o->out_dir, o->sizes[s]);
+        size_t num_ops = trace.num_ops;
+        int written = trace_write_binary(&trace, bin, &error);
+        trace_free(&trace);
+        if (written != 0) {
+            fprintf(stderr, "mems-bench scaling: %s\n", error.message);
+            return 1;
+        }
+        fprintf(stderr, "mems-bench scaling: %zu live blocks, %zu ops\n", o->sizes[s], num_ops);
+        for (size_t p = 0; p < SCALING_POLICIES; p++) {
+            struct scaling_row *row = &rows[nrows++];
+            *row = (struct scaling_row){.live = o->sizes[s], .policy = scaling_policies[p]};
+            failures += replay_policy(self, bin, num_ops, scaling_policies[p], o, row) != 0;
+        }
+        unlink(bin); /* 24 bytes an op: not worth keeping */
+    }
+    if (write_outputs(o, rows, nrows) != 0)
+        return 1;
+    if (o->figure_path != NULL)
+        failures += draw_figure(o) != 0;
+    return failures != 0;
+}
+
+static int parse_sizes(const char *list, struct scaling_options *o)
+{
+    o->nsizes = 0;
+    const char *p = list;
+    while (*p != '\0') {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(p, &end, 10);
+        if (end == p || errno != 0 || n == 0 || n > 100000000 || (*end != ',' && *end != '\0') ||
+            o->nsizes == SCALING_MAX_SIZES)
+            return -1;
+        o->sizes[o->nsizes++] = (size_t)n;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return o->nsizes > 0 ? 0 : -1;
+}
+
+int scaling_main(int argc, char **argv)
+{
+    struct scaling_options o = {.out_dir = NULL, .repeats = 3};
+    bool quick = false;
+    const char *sizes = NULL;
+    static const struct option longs[] = {{"quick", no_argument, NULL, 'q'},
+                                          {"sizes", required_argument, NULL, 's'},
+                                          {"repeat", required_argument, NULL, 'r'},
+                                          {"out", required_argument, NULL, 'o'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+        switch (c) {
+        case 'q': quick = true; break;
+        case 's': sizes = optarg; break;
+        case 'r': o.repeats = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'o': o.out_dir = optarg; break;
+        case 'h':
+            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR]\n"
+                   "  each MeMS policy's ns/op and holes examined per search against live blocks\n"
+                   "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "mems-bench scaling: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    scaling_default_sizes(&o, quick);
+    if (quick)
+        o.repeats = 1;
+    if (sizes != NULL && parse_sizes(sizes, &o) != 0) {
+        fprintf(stderr, "mems-bench scaling: --sizes wants up to %d counts from 1 to 10^8, comma-separated\n",
+                SCALING_MAX_SIZES);
+        return 2;
+    }
+    if (o.repeats < 1) {
+        fprintf(stderr, "mems-bench scaling: --repeat wants a number from 1 to 16\n");
+        return 2;
+    }
+    char dir[PATH_MAX], figure[PATH_MAX + 16];
+    if (o.out_dir == NULL) {
+        snprintf(dir, sizeof dir, "results/scaling");
+        mkdir("results", 0777);
+        o.out_dir = dir;
+    }
+    snprintf(figure, sizeof figure, "%s/scaling", o.out_dir);
+    o.figure_path = figure;
+    o.limits.mem_limit = limits_default_memory();
+    int rc = scaling_run(&o);
+    printf("%s/scaling.csv\n", o.out_dir);
+    return rc;
+}

@@ -1,0 +1,409 @@
+/*
+ * The granule bitmaps: which granules start a segment, which of those start
+ * a HOLE, and each PROCESS segment's slack. They live in leaves of one page,
+ * each covering words_per_leaf words of 64 granules, mapped when a start first
+ * lands in them and given back when their last start goes: the interior of a
+ * large hole costs no metadata at all.
+ *
+ * A leaf holds, in uint64_t units: a count of its starts; a summary (a bit per
+ * start word that is not zero, so finding the next or previous start skips
+ * empty words); the start, hole and slack bitmaps. Leaves are located through
+ * the directory, which also has a bit per leaf that holds a start, so a search
+ * for the next start skips empty leaves, and the levels of the fit tree.
+ */
+#include "mems_internal.h"
+
+#include <assert.h>
+#include <string.h>
+
+#define L (mems_state.layout)
+#define D (mems_state.dir)
+
+static unsigned log2_exact(size_t x)
+{
+    unsigned n = 0;
+    while (((size_t)1 << n) < x)
+        n++;
+    return n;
+}
+
+static size_t leaf_content_words(size_t wpl, unsigned slack_bits)
+{
+    size_t summary = (wpl + 63) / 64;
+    /* count, summary, start, hole, slack (slack_bits words per start word) */
+    return 1 + summary + wpl * (2 + (size_t)slack_bits);
+}
+
+/* The slack field is the smallest power-of-two width that holds
+ * alignment - 1; a leaf packs as many words as one page holds. */
+void grain_layout_init(size_t alignment)
+{
+    memset(&L, 0, sizeof L);
+    L.shift = log2_exact(alignment);
+    L.slack_bits = 0;
+    if (L.shift != 0)
+        for (L.slack_bits = 1; L.slack_bits < L.shift; L.slack_bits *= 2) {
+        }
+    size_t page_words = (size_t)PAGE_SIZE / sizeof(uint64_t);
+    size_t wpl = page_words;
+    while (wpl > 1 && leaf_content_words(wpl, L.slack_bits) > page_words)
+        wpl--;
+    L.words_per_leaf = wpl;
+    L.leaf_magic = UINT64_MAX / wpl + 1;
+    L.summary_words = (wpl + 63) / 64;
+    L.off_summary = 1;
+    L.off_start = L.off_summary + L.summary_words;
+    L.off_hole = L.off_start + wpl;
+    L.off_slack = L.off_hole + wpl;
+}
+
+uint64_t *grain_leaf_of(grain_t g)
+{
+    return leaf_at(leaf_index(g >> 6));
+}
+
+/* ---- the directory ---- */
+
+/* Level 0 of the fit tree has an entry per word of every leaf the directory can hold. */
+static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *levels)
+{
+    size_t bytes = capacity * sizeof(uint64_t *) + ((capacity + 63) / 64) * sizeof(uint64_t);
+    size_t n = capacity * L.words_per_leaf;
+    unsigned count = 0;
+    for (;;) {
+        level_lengths[count++] = n;
+        bytes += ((n + 15) & ~(size_t)15) * sizeof(uint32_t); /* whole groups of 16 */
+        if (n <= 1 || count == FIT_MAX_LEVELS)
+            break;
+        n = (n + 15) / 16;
+    }
+    *levels = count;
+    return (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
+}
+
+/* Makes the directory cover every granule below `end`; false (nothing
+ * changed) when mmap fails. */
+bool grain_reserve_span(grain_t end)
+{
+    if (end > GRAIN_LIMIT)
+        return false;
+    size_t needed = end == 0 ? 1 : leaf_index((end - 1) >> 6) + 1;
+    if (needed <= D.leaf_capacity)
+        return true;
+    size_t capacity = D.leaf_capacity ? D.leaf_capacity : 1;
+    while (capacity < needed)
+        capacity *= 2;
+    size_t lengths[FIT_MAX_LEVELS];
+    unsigned levels;
+    size_t bytes = directory_bytes(capacity, lengths, &levels);
+    if (levels == FIT_MAX_LEVELS && lengths[levels - 1] > 1)
+        return false;
+    unsigned char *map = os_map(bytes);
+    if (map == NULL)
+        return false;
+    struct grain_directory next = {.map = map, .map_bytes = bytes, .leaf_capacity = capacity, .level_count = levels};
+    next.leaves = (uint64_t **)map;
+    next.leaf_live = (uint64_t *)(map + capacity * sizeof(uint64_t *));
+    uint32_t *level = (uint32_t *)(next.leaf_live + (capacity + 63) / 64);
+    for (unsigned i = 0; i < levels; i++) {
+        next.levels[i] = level;
+        next.level_length[i] = lengths[i];
+        level += (lengths[i] + 15) & ~(size_t)15;
+    }
+    if (D.map != NULL) {
+        memcpy(next.leaves, D.leaves, D.leaf_capacity * sizeof *D.leaves);
+        memcpy(next.leaf_live, D.leaf_live, ((D.leaf_capacity + 63) / 64) * sizeof *D.leaf_live);
+        memcpy(next.levels[0], D.levels[0], D.level_length[0] * sizeof(uint32_t));
+        mems_state.metadata_bytes -= D.map_bytes;
+        state_unmap_or_keep(D.map, D.map_bytes, "the old granule directory");
+    }
+    D = next;
+    mems_state.metadata_bytes += bytes;
+    if (mems_state.fit_active)
+        fit_levels_recompute();
+    state_update_peaks();
+    return true;
+}
+
+/* ---- leaves ---- */
+
+/* Makes sure the leaf holding `g` is mapped; false (nothing changed) when
+ * mmap fails. A leaf mapped here and left without starts must be handed back
+ * with grain_unreserve. */
+bool grain_reserve(grain_t g)
+{
+    size_t leaf = leaf_index(g >> 6);
+    assert(leaf < D.leaf_capacity);
+    if (D.leaves[leaf] != NULL)
+        return true;
+    uint64_t *page;
+    if (mems_state.spare_leaves != NULL) {
+        page = mems_state.spare_leaves;
+        mems_state.spare_leaves = (uint64_t *)page[0];
+        mems_state.spare_leaf_count--;
+        page[0] = 0;
+    } else {
+        page = os_map(PAGE_SIZE);
+        if (page == NULL)
+            return false;
+        mems_state.metadata_bytes += PAGE_SIZE;
+        state_update_peaks();
+    }
+    D.leaves[leaf] = page;
+    mems_state.leaves_mapped++;
+    return true;
+}
+
+/* An emptied leaf is all zeros again; some are kept for the next
+ * reservations (four, or an eighth of the leaves in use) so a hole that opens
+ * and closes across leaves does not map and unmap them every time: a munmap
+ * costs tens of microseconds. */
+static void leaf_release(size_t leaf)
+{
+    uint64_t *page = D.leaves[leaf];
+    assert(page != NULL && page[0] == 0);
+    D.leaves[leaf] = NULL;
+    D.leaf_live[leaf / 64] &= ~((uint64_t)1 << (leaf % 64));
+    mems_state.leaves_mapped--;
+    if (mems_state.spare_leaf_count < 4 || mems_state.spare_leaf_count < mems_state.leaves_mapped / 8) {
+        page[0] = (uint64_t)(uintptr_t)mems_state.spare_leaves;
+        mems_state.spare_leaves = page;
+        mems_state.spare_leaf_count++;
+        return;
+    }
+    mems_state.metadata_bytes -= PAGE_SIZE;
+    state_unmap_or_keep(page, PAGE_SIZE, "an empty metadata leaf");
+}
+
+void grain_unreserve(grain_t g)
+{
+    size_t leaf = leaf_index(g >> 6);
+    if (leaf < D.leaf_capacity && D.leaves[leaf] != NULL && D.leaves[leaf][0] == 0)
+        leaf_release(leaf);
+}
+
+/* ---- bits ---- */
+
+/* The layout is read into locals first: stores through the leaf's uint64_t
+ * words could otherwise alias it and make the compiler read it again. */
+static inline void kind_store(const struct grain_place *p, bool hole, unsigned slack)
+{
+    const size_t off_hole = L.off_hole, off_slack = L.off_slack;
+    const unsigned slack_bits = L.slack_bits;
+    uint64_t bit = (uint64_t)1 << p->bit;
+    uint64_t *hole_word = &p->leaf[off_hole + p->word];
+    *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
+    if (slack_bits == 0) {
+        assert(slack == 0 || hole);
+        return;
+    }
+    unsigned field = p->bit * slack_bits, shift = field & 63;
+    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
+    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
+    *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
+}
+
+/* Marks a new segment start; its leaf must be reserved. */
+void grain_set_start(grain_t g, bool hole, unsigned slack)
+{
+    struct grain_place p = place_of(g);
+    assert(p.leaf != NULL);
+    uint64_t *word = &p.leaf[L.off_start + p.word];
+    assert(!(*word >> p.bit & 1));
+    if (*word == 0)
+        p.leaf[L.off_summary + p.word / 64] |= (uint64_t)1 << (p.word % 64);
+    *word |= (uint64_t)1 << p.bit;
+    if (p.leaf[0]++ == 0)
+        D.leaf_live[p.leaf_number / 64] |= (uint64_t)1 << (p.leaf_number % 64);
+    kind_store(&p, hole, slack);
+}
+
+void grain_set_kind(grain_t g, bool hole, unsigned slack)
+{
+    struct grain_place p = place_of(g);
+    assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
+    kind_store(&p, hole, slack);
+}
+
+/* Removes a segment start; the leaf goes back when it was its last. */
+void grain_clear_start(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
+    kind_store(&p, false, 0);
+    uint64_t *word = &p.leaf[L.off_start + p.word];
+    *word &= ~((uint64_t)1 << p.bit);
+    if (*word == 0)
+        p.leaf[L.off_summary + p.word / 64] &= ~((uint64_t)1 << (p.word % 64));
+    if (--p.leaf[0] == 0)
+        leaf_release(p.leaf_number);
+}
+
+/* ---- searching the starts ---- */
+
+/* The first start word at or after `from` in a leaf, by its summary. */
+static size_t leaf_next_word(const uint64_t *leaf, size_t from)
+{
+    for (size_t s = from / 64; s < L.summary_words; s++) {
+        uint64_t bits = leaf[L.off_summary + s];
+        if (s == from / 64)
+            bits &= ~(uint64_t)0 << (from % 64);
+        if (bits != 0)
+            return s * 64 + (size_t)__builtin_ctzll(bits);
+    }
+    return SIZE_MAX;
+}
+
+static size_t leaf_prev_word(const uint64_t *leaf, size_t from)
+{
+    for (size_t s = from / 64 + 1; s-- > 0;) {
+        uint64_t bits = leaf[L.off_summary + s];
+        if (s == from / 64 && from % 64 != 63)
+            bits &= ((uint64_t)1 << (from % 64 + 1)) - 1;
+        if (bits != 0)
+            return s * 64 + 63 - (size_t)__builtin_clzll(bits);
+    }
+    return SIZE_MAX;
+}
+
+static grain_t grain_of(size_t leaf, size_t word, unsigned bit)
+{
+    return (((grain_t)leaf * L.words_per_leaf + word) << 6) + bit;
+}
+
+/* The first start after `g` and below `limit`, else `limit`. */
+/* The slow part of grain_next_start (mems_internal.h): past `from`'s word. */
+grain_t grain_next_start_far(grain_t from, grain_t limit)
+{
+    struct grain_place p = place_of(from);
+    size_t leaf = p.leaf_number;
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[L.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        if (bits != 0) {
+            grain_t r = grain_of(leaf, p.word, (unsigned)__builtin_ctzll(bits));
+            return r < limit ? r : limit;
+        }
+        size_t w = p.word + 1 < L.words_per_leaf ? leaf_next_word(p.leaf, p.word + 1) : SIZE_MAX;
+        if (w != SIZE_MAX) {
+            grain_t r = grain_of(leaf, w, (unsigned)__builtin_ctzll(p.leaf[L.off_start + w]));
+            return r < limit ? r : limit;
+        }
+    }
+    size_t last_leaf = leaf_index((limit - 1) >> 6);
+    for (size_t l = leaf + 1; l <= last_leaf && l < D.leaf_capacity;) {
+        uint64_t bits = D.leaf_live[l / 64] & (~(uint64_t)0 << (l % 64));
+        if (bits == 0) {
+            l = (l / 64 + 1) * 64;
+            continue;
+        }
+        l = (l / 64) * 64 + (size_t)__builtin_ctzll(bits);
+        if (l > last_leaf)
+            break;
+        const uint64_t *leafp = D.leaves[l];
+        size_t w = leaf_next_word(leafp, 0);
+        assert(w != SIZE_MAX);
+        grain_t r = grain_of(l, w, (unsigned)__builtin_ctzll(leafp[L.off_start + w]));
+        return r < limit ? r : limit;
+    }
+    return limit;
+}
+
+/* The last start at or before `g`; there is always one (every main node
+ * starts with a segment) when `g` lies in a node. */
+grain_t grain_prev_start(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    size_t leaf = p.leaf_number;
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[L.off_start + p.word];
+        if (p.bit != 63)
+            bits &= ((uint64_t)1 << (p.bit + 1)) - 1;
+        if (bits != 0)
+            return grain_of(leaf, p.word, 63 - (unsigned)__builtin_clzll(bits));
+        size_t w = p.word > 0 ? leaf_prev_word(p.leaf, p.word - 1) : SIZE_MAX;
+        if (w != SIZE_MAX)
+            return grain_of(leaf, w, 63 - (unsigned)__builtin_clzll(p.leaf[L.off_start + w]));
+    }
+    for (size_t l = leaf; l-- > 0;) {
+        uint64_t bits = D.leaf_live[l / 64];
+        if (l % 64 != 63)
+            bits &= ((uint64_t)1 << (l % 64 + 1)) - 1;
+        if (bits == 0) {
+            l = (l / 64) * 64; /* the loop's decrement moves to the previous word */
+            continue;
+        }
+        l = (l / 64) * 64 + 63 - (size_t)__builtin_clzll(bits);
+        const uint64_t *leafp = D.leaves[l];
+        size_t w = leaf_prev_word(leafp, L.words_per_leaf - 1);
+        assert(w != SIZE_MAX);
+        return grain_of(l, w, 63 - (unsigned)__builtin_clzll(leafp[L.off_start + w]));
+    }
+    return GRAIN_NONE;
+}
+
+/* ---- for the fit tree ---- */
+
+void grain_release_all(void)
+{
+    for (size_t l = 0; l < D.leaf_capacity && D.map != NULL; l++)
+        if (D.leaves[l] != NULL)
+            state_unmap_or_keep(D.leaves[l], PAGE_SIZE, "a metadata leaf");
+    while (mems_state.spare_leaves != NULL) {
+        uint64_t *page = mems_state.spare_leaves;
+        mems_state.spare_leaves = (uint64_t *)page[0];
+        state_unmap_or_keep(page, PAGE_SIZE, "a spare metadata leaf");
+    }
+    if (D.map != NULL)
+        state_unmap_or_keep(D.map, D.map_bytes, "the granule directory");
+    if (D.map != NULL)
+        mems_state.metadata_bytes -= D.map_bytes + (mems_state.leaves_mapped + mems_state.spare_leaf_count) * PAGE_SIZE;
+    memset(&D, 0, sizeof D);
+    mems_state.spare_leaf_count = 0;
+    mems_state.leaves_mapped = 0;
+    mems_state.fit_dirty_count = 0;
+    mems_state.tail_valid = false;
+}
+
+/* For mems_check: every leaf's count, summary and live bit agree with its
+ * bitmaps, holes and slack only where segments start. */
+void grain_check(int *bad, char *what, size_t what_size)
+{
+    size_t mapped = 0;
+    for (size_t l = 0; l < D.leaf_capacity; l++) {
+        const uint64_t *leaf = D.leaves[l];
+        bool live = D.leaf_live[l / 64] >> (l % 64) & 1;
+        if (leaf == NULL) {
+            if (live && (*bad)++ == 0)
+                snprintf(what, what_size, "granule leaf %zu is unmapped but marked live", l);
+            continue;
+        }
+        mapped++;
+        uint64_t count = 0;
+        for (size_t w = 0; w < L.words_per_leaf; w++) {
+            uint64_t s = leaf[L.off_start + w], h = leaf[L.off_hole + w];
+            count += (uint64_t)__builtin_popcountll(s);
+            bool summary = leaf[L.off_summary + w / 64] >> (w % 64) & 1;
+            if (summary != (s != 0) && (*bad)++ == 0)
+                snprintf(what, what_size, "granule leaf %zu word %zu: summary bit wrong", l, w);
+            if ((h & ~s) != 0 && (*bad)++ == 0)
+                snprintf(what, what_size, "granule leaf %zu word %zu: a hole bit where no segment starts", l, w);
+            bool any_slack = false;
+            for (unsigned k = 0; k < L.slack_bits; k++)
+                any_slack |= leaf[L.off_slack + w * L.slack_bits + k] != 0;
+            for (unsigned b = 0; b < 64 && any_slack; b++) {
+                struct grain_place p = {(uint64_t *)leaf, l, w, b};
+                unsigned shift;
+                uint64_t field = (*slack_word(&p, &shift) >> shift) & (((uint64_t)1 << L.slack_bits) - 1);
+                bool process_start = (s >> b & 1) && !(h >> b & 1);
+                if (field != 0 && (!process_start || field >= ((uint64_t)1 << L.shift)) && (*bad)++ == 0)
+                    snprintf(what, what_size, "granule leaf %zu word %zu bit %u: slack %ju out of place", l, w, b,
+                             (uintmax_t)field);
+            }
+        }
+        if ((count != leaf[0] || count == 0 || !live) && (*bad)++ == 0)
+            snprintf(what, what_size, "granule leaf %zu: counts %ju starts, holds %ju (live bit %d)", l,
+                     (uintmax_t)leaf[0], (uintmax_t)count, (int)live);
+    }
+    if (mapped != mems_state.leaves_mapped && (*bad)++ == 0)
+        snprintf(what, what_size, "%zu granule leaves mapped, counter says %zu", mapped, mems_state.leaves_mapped);
+}

@@ -1,0 +1,166 @@
+/*
+ * Segments on the bitmaps: placing a block in a hole (splitting off the
+ * rest), freeing a block (merging with the holes on either side in its own
+ * sub-chain, never across nodes), and resizing a block in place. Each keeps
+ * the totals of mems_state and the hole index in step, and touches the index
+ * once per hole that appears or disappears.
+ *
+ * A step that needs a new metadata leaf reserves it before anything changes,
+ * so a failed mmap leaves the state as it was.
+ */
+#include "mems_internal.h"
+
+#include <assert.h>
+
+uint64_t segment_size(const struct main_node *node, grain_t g)
+{
+    return grain_next_start(g, node->end_grain) - g;
+}
+
+size_t segment_requested(grain_t g, uint64_t size)
+{
+    return grains_to_bytes(size) - grain_slack(g);
+}
+
+/* Records a PROCESS segment's new requested bytes (after a resize in place). */
+void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_t requested)
+{
+    size_t bytes = grains_to_bytes(size);
+    assert(requested > 0 && requested <= bytes && bytes - requested < ((size_t)1 << mems_state.layout.shift));
+    mems_state.requested_bytes = mems_state.requested_bytes - old_requested + requested;
+    grain_set_kind(g, false, (unsigned)(bytes - requested));
+}
+
+static bool reserve_split(grain_t at)
+{
+    if (!grain_reserve(at))
+        return false;
+    if (!index_reserve(1)) {
+        grain_unreserve(at);
+        return false;
+    }
+    return true;
+}
+
+/* Turns the first `size` granules of HOLE `hole` into a PROCESS segment;
+ * false (error recorded, nothing changed) when metadata cannot be mapped. */
+bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested)
+{
+    assert(grain_is_hole(hole) && hole_size >= size && size > 0);
+    bool split = hole_size > size;
+    if (split && !reserve_split(hole + size)) {
+        state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
+        return false;
+    }
+    index_hole_removed(hole, hole_size);
+    grain_set_kind(hole, false, (unsigned)(grains_to_bytes(size) - requested));
+    if (split) {
+        grain_set_start(hole + size, true, 0);
+        index_hole_added(hole + size, hole_size - size);
+        node->segment_count++;
+        mems_state.segment_count++;
+    } else {
+        mems_state.hole_count--;
+    }
+    index_commit();
+    mems_state.hole_bytes -= grains_to_bytes(size);
+    mems_state.requested_bytes += requested;
+    mems_state.cursor = grain_to_v(hole);
+    return true;
+}
+
+/* PROCESS [g, g + size) becomes a HOLE merged with its neighbours; with
+ * release_empty_nodes a node left one whole HOLE goes back to the OS. */
+void segment_free(struct main_node *node, grain_t g, uint64_t size)
+{
+    grain_t end = g + size;
+    size_t requested = segment_requested(g, size);
+    bool next_hole = end < node->end_grain && grain_is_hole(end);
+    grain_t merged_end = next_hole ? grain_next_start(end, node->end_grain) : end;
+    grain_t prev = g > node->first_grain ? grain_prev_start(g - 1) : GRAIN_NONE;
+    bool prev_hole = prev != GRAIN_NONE && grain_is_hole(prev);
+    grain_t merged_start = prev_hole ? prev : g;
+
+    if (prev_hole)
+        index_hole_removed(prev, g - prev);
+    if (next_hole)
+        index_hole_removed(end, merged_end - end);
+    /* only bits at existing starts change, so freeing never maps anything */
+    if (prev_hole)
+        grain_clear_start(g);
+    else
+        grain_set_kind(g, true, 0);
+    if (next_hole)
+        grain_clear_start(end);
+    size_t merged = (size_t)prev_hole + (size_t)next_hole;
+    node->segment_count -= merged;
+    mems_state.segment_count -= merged;
+    mems_state.hole_count = mems_state.hole_count + 1 - merged;
+    mems_state.hole_bytes += grains_to_bytes(size);
+    mems_state.requested_bytes -= requested;
+    index_hole_added(merged_start, merged_end - merged_start);
+    index_commit();
+    if (mems_state.config.release_empty_nodes && merged_start == node->first_grain && merged_end == node->end_grain)
+        chain_remove_node(node);
+}
+
+/* Gives the granules of PROCESS [g, g + size) past `new_size` back as a HOLE
+ * (merged with a HOLE that follows); false (nothing changed) when metadata
+ * cannot be mapped. The caller sets the requested bytes. */
+bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size)
+{
+    assert(new_size > 0 && new_size < size);
+    grain_t end = g + size, cut = g + new_size;
+    bool next_hole = end < node->end_grain && grain_is_hole(end);
+    if (next_hole ? !grain_reserve(cut) : !reserve_split(cut))
+        return false;
+    uint64_t spare = size - new_size;
+    if (next_hole) {
+        uint64_t hole_size = grain_next_start(end, node->end_grain) - end;
+        index_hole_removed(end, hole_size);
+        grain_set_start(cut, true, 0);
+        grain_clear_start(end);
+        index_hole_added(cut, hole_size + spare);
+    } else {
+        grain_set_start(cut, true, 0);
+        index_hole_added(cut, spare);
+        node->segment_count++;
+        mems_state.segment_count++;
+        mems_state.hole_count++;
+    }
+    grain_set_kind(g, false, 0); /* slack no longer fits the new size; the caller sets it */
+    index_commit();
+    mems_state.hole_bytes += grains_to_bytes(spare);
+    return true;
+}
+
+/* Grows PROCESS [g, g + size) into the HOLE after it, if that hole is big
+ * enough; false (nothing changed) otherwise. The caller sets the requested bytes. */
+bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size)
+{
+    assert(new_size > size);
+    grain_t end = g + size;
+    if (end >= node->end_grain || !grain_is_hole(end))
+        return false;
+    uint64_t hole_size = grain_next_start(end, node->end_grain) - end, need = new_size - size;
+    if (hole_size < need)
+        return false;
+    if (hole_size == need) {
+        index_hole_removed(end, hole_size);
+        grain_clear_start(end);
+        node->segment_count--;
+        mems_state.segment_count--;
+        mems_state.hole_count--;
+    } else {
+        if (!grain_reserve(end + need))
+            return false;
+        index_hole_removed(end, hole_size);
+        grain_set_start(end + need, true, 0);
+        grain_clear_start(end);
+        index_hole_added(end + need, hole_size - need);
+    }
+    grain_set_kind(g, false, 0);
+    index_commit();
+    mems_state.hole_bytes -= grains_to_bytes(need);
+    return true;
+}

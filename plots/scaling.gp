@@ -1,0 +1,25 @@
+# Figure 7: each MeMS policy's cost against the number of live blocks.
+# Variables: data (scaling.csv: live_blocks,allocator,ops,ns_per_op,holes_examined_per_search), out, fmt, plots.
+width = 1400; height = 560
+load plots."/common.gp"
+set datafile separator ","
+set multiplot layout 1, 2 title "Scaling: MeMS policies against live blocks (a structure that scales stays flat)"
+set logscale x
+set xlabel "live blocks"
+set format x "10^{%L}"
+set key inside left top
+policies = "mems-first mems-next mems-best mems-worst glibc"
+set xrange [*:*] noextend
+set offsets graph 0.05, graph 0.05, 0, 0
+set logscale y
+set ylabel "ns per operation (timed pass, median)"
+set title "Time per operation (glibc: what a bigger heap costs any allocator)"
+plot for [i=1:5] data using 1:(strcol(2) eq word(policies, i) ? $4 : NaN) every ::1 with linespoints \
+     lw 2 pt 7 lc rgb palette_colors[i] dashtype i < 5 ? 1 : 2 title word(policies, i)
+unset logscale y
+set yrange [0:*]
+set ylabel "holes examined per search (check pass)"
+set title "Search cost"
+plot for [i=1:4] data using 1:(strcol(2) eq word(policies, i) ? $5 : NaN) every ::1 with linespoints \
+     lw 2 pt 7 lc rgb palette_colors[i] title word(policies, i)
+unset multiplot

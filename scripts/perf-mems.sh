@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# MeMS's cost against real allocators: a benchmark, not a test.
+#
+# One `mems-bench replay` runs the six corpus traces and the generated set
+# against the four MeMS policies, glibc and jemalloc (repeats interleaved, so
+# drift touches every allocator alike), then prints, from its summary.csv:
+#   - ns/op medians per trace and allocator, with the geometric mean over the
+#     corpus of (time per op / glibc's) and of (peak footprint / glibc's);
+#   - MeMS's metadata / peak live bytes per corpus trace and policy (the
+#     metadata mapped at the sample of peak footprint, harness/METRICS.md);
+#   - instructions per operation of the timed pass from callgrind (counted
+#     inside run_timed only: the replay loop and nothing of start-up), for
+#     mems-first, mems-best and glibc on two corpus traces: numbers that do
+#     not move with the machine's load.
+# The tables go to RESULT.md in the run folder and to stdout.
+#
+#   scripts/perf-mems.sh [--repeat N] [--quick] [--out DIR] [--build DIR] [--no-callgrind]
+# --build DIR uses DIR/harness/mems-bench (another checkout's build, e.g. the
+# code before a change, for a before/after table).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+repeat=3
+out=""
+build=build
+callgrind=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --repeat) repeat=$2; shift 2 ;;
+    --quick) repeat=1; callgrind=0; shift ;;
+    --out) out=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --no-callgrind) callgrind=0; shift ;;
+    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+    *) echo "perf-mems.sh: unknown option '$1'" >&2; exit 2 ;;
+  esac
+done
+bench=$build/harness/mems-bench
+if [ ! -x "$bench" ]; then
+  if [ "$build" = build ]; then
+    cmake -S . -B build >/dev/null && cmake --build build -j"$(nproc)" --target mems-bench >/dev/null
+  else
+    echo "perf-mems.sh: no $bench" >&2; exit 2
+  fi
+fi
+[ -n "$out" ] || out=results/perf-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+allocators=mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc
+corpus=(traces/corpus/*.trace.gz)
+generated=(traces/generated/*.trace.gz)
+
+"$bench" replay --repeat "$repeat" --alloc "$allocators" --out "$out/replay" "${corpus[@]}" "${generated[@]}" \
+  >"$out/replay.log" 2>&1 || { tail -20 "$out/replay.log" >&2; exit 1; }
+summary=$out/replay/summary.csv
+
+corpus_names=$(for t in "${corpus[@]}"; do basename "$t" .trace.gz; done | tr '\n' ' ')
+generated_names=$(for t in "${generated[@]}"; do basename "$t" .trace.gz; done | tr '\n' ' ')
+
+# median of each (trace, allocator, column) over the repeats, then the tables
+tables() {
+  awk -F, -v corpus="$corpus_names" -v generated="$generated_names" -v allocs="$allocators" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    {
+      k = $col["trace"] SUBSEP $col["allocator"]; n[k]++
+      ns[k, n[k]] = $col["ns_per_op"]; foot[k, n[k]] = $col["peak_footprint_bytes"]
+      live[k] = $col["peak_live_bytes"]; meta[k, n[k]] = $col["mems_metadata_bytes"]
+    }
+    function median(arr, k, m,    i, j, t, v) {
+      for (i = 1; i <= m; i++) v[i] = arr[k, i] + 0
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+    }
+    function table(title, names,    t, a, nt, na, T, A, i, j, k, line, lt, lf, r) {
+      nt = split(names, T, " "); na = split(allocs, A, ",")
+      printf "\n### %s: ns/op (median of %d)\n\n| trace |", title, reps
+      for (j = 1; j <= na; j++) printf " %s |", A[j]
+      printf "\n|---|"; for (j = 1; j <= na; j++) printf "---:|"; printf "\n"
+      for (j = 1; j <= na; j++) { lt[j] = 0; lf[j] = 0 }
+      for (i = 1; i <= nt; i++) {
+        printf "| %s |", T[i]
+        g = T[i] SUBSEP "glibc"
+        for (j = 1; j <= na; j++) {
+          k = T[i] SUBSEP A[j]
+          printf " %.1f |", median(ns, k, n[k])
+          lt[j] += log(median(ns, k, n[k]) / median(ns, g, n[g]))
+          lf[j] += log(median(foot, k, n[k]) / median(foot, g, n[g]))
+        }
+        printf "\n"
+      }
+      printf "| **time per op / glibc (geomean)** |"
+      for (j = 1; j <= na; j++) printf " **%.2f** |", exp(lt[j] / nt)
+      printf "\n| **peak footprint / glibc (geomean)** |"
+      for (j = 1; j <= na; j++) printf " %.2f |", exp(lf[j] / nt)
+      printf "\n"
+    }
+    END {
+      for (k in n) { reps = n[k]; break }
+      table("Corpus", corpus)
+      table("Generated set", generated)
+      nt = split(corpus, T, " ")
+      printf "\n### MeMS metadata at peak footprint / peak live bytes (alignment 16)\n\n| trace | mems-first | mems-next | mems-best | mems-worst |\n|---|---:|---:|---:|---:|\n"
+      for (i = 1; i <= nt; i++) {
+        printf "| %s |", T[i]
+        split("mems-first mems-next mems-best mems-worst", P, " ")
+        for (j = 1; j <= 4; j++) { k = T[i] SUBSEP P[j]; printf " %.3f |", median(meta, k, n[k]) / live[k] }
+        printf "\n"
+      }
+    }' "$summary"
+}
+
+# instructions per op of the timed pass, counted inside run_timed
+callgrind_table() {
+  printf '\n### Instructions per operation (callgrind, timed pass, inside run_timed)\n\n'
+  printf '| trace | mems-first | mems-best | glibc |\n|---|---:|---:|---:|\n'
+  for name in gawk-words make-plan; do
+    bin=$(ls "$out"/replay/bin/*-"$name".bin)
+    ops=$(awk -F, -v t="$name" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["trace"] == t { print $c["ops"]; exit }' "$summary")
+    printf '| %s |' "$name"
+    for alloc in mems-first mems-best glibc; do
+      cg=$out/callgrind.$name.$alloc.out
+      # the child's arguments: newer builds take a memory limit after the heap map
+      run() { valgrind --tool=callgrind --toggle-collect=run_timed --callgrind-out-file="$cg" \
+                "$bench" --child timed "$bin" "$alloc" 16 - - "$@" >/dev/null 2>"$cg.log"; }
+      run 0 || run
+      instructions=$(grep -E '^(summary|totals):' "$cg" | head -1 | awk '{ print $2 }')
+      awk -v i="$instructions" -v n="$ops" 'BEGIN { printf " %.0f |", i / n }'
+    done
+    printf '\n'
+  done
+}
+
+{
+  echo "## perf-mems: $(git -C "$build/.." rev-parse --short HEAD 2>/dev/null) ($bench), $(nproc) cores, $(date -u +%Y-%m-%d)"
+  tables
+  [ "$callgrind" = 1 ] && command -v valgrind >/dev/null && callgrind_table
+} | tee "$out/RESULT.md"
+echo "perf-mems.sh: results in $out"

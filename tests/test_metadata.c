@@ -1,0 +1,143 @@
+/*
+ * What MeMS remembers costs a few bits per granule: metadata stays a small
+ * share of the live bytes for a heap of small blocks, falls when nodes go
+ * back to the OS, and the best-fit records shrink with the holes. Lookups of
+ * a block's start stay exact however many segments a node holds.
+ */
+#include "unit.h"
+
+#include <stdint.h>
+
+#define BLOCKS 30000
+/* At 4 and 8 KiB pages a leaf and a node record are a small share of what
+ * they cover; 1 KiB nodes pay their records, 64 KiB pages their tables. */
+#define METADATA_SHARE_LIMIT ((PAGE_SIZE) == 4096 || (PAGE_SIZE) == 8192 ? 10 : 5)
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+static size_t small_size(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return 16 + (size_t)(rng % 241); /* 16 to 256 bytes, like real programs' small objects */
+}
+
+static void *blocks[BLOCKS];
+
+static struct mems_stats stats_now(void)
+{
+    struct mems_stats s;
+    mems_stats(&s);
+    return s;
+}
+
+/* Alignment 16, small blocks: metadata at most a tenth of the live bytes (a fifth
+ * at page sizes far from 4 KiB). */
+static void test_small_blocks_cost_little(int policy)
+{
+    struct mems_config config;
+    mems_default_config(&config);
+    config.alignment = 16;
+    config.policy = policy;
+    CHECK_EQ(mems_init_with(&config), 0);
+    for (int i = 0; i < BLOCKS; i++)
+        blocks[i] = mems_malloc(small_size());
+    struct mems_stats s = stats_now();
+    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <= s.live_bytes);
+    /* a fragmented heap: every other block freed */
+    for (int i = 0; i < BLOCKS; i += 2)
+        mems_free(blocks[i]);
+    s = stats_now();
+    CHECK_EQ(s.hole_count >= BLOCKS / 4, 1);
+    /* best fit adds a 24-byte record per hole, in a store at most twice as large */
+    size_t records = policy == MEMS_BEST_FIT ? 2 * 24 * s.hole_count : 0;
+    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <= s.live_bytes + s.hole_bytes + records * METADATA_SHARE_LIMIT);
+    CHECK_INVARIANTS();
+    mems_finish();
+}
+
+/* With release_empty_nodes, freeing everything gives the metadata back too. */
+static void test_metadata_falls_with_the_heap(int policy)
+{
+    struct mems_config config;
+    mems_default_config(&config);
+    config.alignment = 16;
+    config.policy = policy;
+    config.release_empty_nodes = 1;
+    CHECK_EQ(mems_init_with(&config), 0);
+    for (int i = 0; i < BLOCKS; i++)
+        blocks[i] = mems_malloc(small_size());
+    for (int i = 0; i < BLOCKS; i += 2)
+        mems_free(blocks[i]);
+    size_t full = stats_now().metadata_bytes;
+    for (int i = 1; i < BLOCKS; i += 2)
+        mems_free(blocks[i]);
+    struct mems_stats s = stats_now();
+    CHECK_EQ(s.pages, 0);
+    /* what stays: the tables sized for the largest heap seen, a spare leaf; at 64 KiB pages those are a larger share */
+    CHECK(s.metadata_bytes * ((PAGE_SIZE) >= 65536 ? 2 : 4) <= full);
+    CHECK_INVARIANTS();
+    mems_finish();
+}
+
+/* Best fit keeps a record per hole: when the holes merge away, the store shrinks. */
+static void test_hole_records_shrink(void)
+{
+    struct mems_config config;
+    mems_default_config(&config);
+    config.alignment = 16;
+    config.policy = MEMS_BEST_FIT;
+    config.min_pages = 4096; /* one node: only the records can change */
+    CHECK_EQ(mems_init_with(&config), 0);
+    for (int i = 0; i < BLOCKS; i++)
+        blocks[i] = mems_malloc(64);
+    size_t before_holes = stats_now().metadata_bytes;
+    for (int i = 0; i < BLOCKS; i += 2)
+        mems_free(blocks[i]);
+    size_t with_holes = stats_now().metadata_bytes;
+    CHECK(with_holes > before_holes);
+    for (int i = 1; i < BLOCKS; i += 2)
+        mems_free(blocks[i]);
+    CHECK_EQ(stats_now().hole_count, 1);
+    CHECK(stats_now().metadata_bytes < with_holes);
+    CHECK_INVARIANTS();
+    mems_finish();
+}
+
+/* Every block's start is found at once, and its interior is told apart, in a
+ * node holding thousands of segments. */
+static void test_lookups_in_a_crowded_node(void)
+{
+    struct mems_config config;
+    mems_default_config(&config);
+    config.alignment = 16;
+    config.min_pages = 1024;
+    CHECK_EQ(mems_init_with(&config), 0);
+    for (int i = 0; i < BLOCKS; i++)
+        blocks[i] = mems_malloc(32);
+    CHECK_EQ(stats_now().main_chain_length, 1);
+    int good = 0;
+    for (int i = 0; i < BLOCKS; i++) {
+        good += mems_get(blocks[i]) != NULL && mems_block_size(blocks[i]) == 32;
+        good += mems_virtual(mems_get(blocks[i])) == blocks[i];
+    }
+    CHECK_EQ(good, 2 * BLOCKS);
+    mems_free((char *)blocks[100] + 16);
+    CHECK_EQ(mems_last_error(), MEMS_E_INTERIOR_FREE);
+    mems_free(blocks[100]);
+    mems_free(blocks[100]);
+    CHECK_EQ(mems_last_error(), MEMS_E_DOUBLE_FREE);
+    CHECK_INVARIANTS();
+    mems_finish();
+}
+
+int main(void)
+{
+    for (int policy = 0; policy < MEMS_POLICY_COUNT; policy++) {
+        test_small_blocks_cost_little(policy);
+        test_metadata_falls_with_the_heap(policy);
+    }
+    test_hole_records_shrink();
+    test_lookups_in_a_crowded_node();
+    return unit_report("test_metadata");
+}
