@@ -334,7 +334,8 @@ int generate_trace(const struct gen_params *p, struct trace *out, struct trace_e
         return -1;
     }
     if (p->ops < 100 || !(p->min >= 0) || !(p->max >= 1) || p->max < p->min || p->sizes >= SIZES_COUNT ||
-        (p->sizes == SIZES_EXPONENTIAL && !(p->scale > 0)) || (p->sizes == SIZES_PARETO && !(p->alpha > 0 && p->min > 0)) ||
+        (p->sizes == SIZES_EXPONENTIAL && !(p->scale > 0)) ||
+        (p->sizes == SIZES_PARETO && !(p->alpha > 0 && p->min > 0)) ||
         (p->sizes == SIZES_HYPEREXP && !(p->scale > 0 && p->scale2 > 0 && p->p >= 0 && p->p <= 1))) {
         trace_error_set(error, "generator %s: bad parameters (ops >= 100, 0 <= min <= max, positive means and alpha)",
                         p->kind);

@@ -437,6 +437,14 @@ int suite_write_report(const struct suite *s)
         embed_file(f, scaling);
         fprintf(f, "\n");
     }
+    snprintf(scaling, sizeof scaling, "%s/study/study.md", s->run_dir);
+    FILE *study = fopen(scaling, "r");
+    if (study != NULL) { /* written by harness/study, links already relative to the run folder */
+        fclose(study);
+        fprintf(f, "## The fit-heuristics study\n\n");
+        embed_file(f, scaling);
+        fprintf(f, "\n");
+    }
     fprintf(f, "## Whole-process timing (hyperfine)\n\n");
     if (s->hyperfine_ran) {
         fprintf(f, "Each allocator's timed replay of `%s` as a whole process (start-up, reading the binary trace, "
@@ -449,6 +457,7 @@ int suite_write_report(const struct suite *s)
                    "`hyperfine.log`).\n\n");
     }
     fprintf(f, "## Files\n\n`summary.csv`, `latency.csv`, `stats.csv`, `timeseries/`, `latency_cdf/`, `heapmap/`, "
-               "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`.\n");
+               "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`, `study/` (the "
+               "fit-heuristics study: `runs.csv`, `cells.csv`, `verdicts.csv`, `plan.csv`, figures).\n");
     return fclose(f);
 }

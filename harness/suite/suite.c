@@ -9,6 +9,7 @@
  * Either way the report is made from the CSVs read back (suite_load.c).
  */
 #include "scaling.h"
+#include "study.h"
 #include "suite.h"
 
 #include "report_md.h"
@@ -78,7 +79,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME | --out DIR]\n"
-            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--mem-limit SIZE]\n"
+            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--no-study] [--mem-limit SIZE]\n"
             "                        [--timeout SECONDS] [--plan FILE]\n"
             "       mems-bench suite --merge DIR [--no-plots]\n"
             "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
@@ -101,7 +102,7 @@ static void usage(FILE *to)
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
     const char *mem_limit, *timeout; /* as given, for the plan's commands */
-    bool plots, hyperfine, scaling;
+    bool plots, hyperfine, scaling, study;
 };
 
 /* Returns 0, 1 after --help, or 2 after saying what is wrong. */
@@ -116,6 +117,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         {"timeout", required_argument, NULL, 'T'},   {"plan", required_argument, NULL, 'p'},
         {"merge", required_argument, NULL, 'm'},     {"job", required_argument, NULL, 'j'},
         {"no-scaling", no_argument, NULL, 'S'},      {"help", no_argument, NULL, 'h'},
+        {"no-study", no_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -131,6 +133,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         case 'P': args->plots = false; break;
         case 'H': args->hyperfine = false; break;
         case 'S': args->scaling = false; break;
+        case 'Y': args->study = false; break;
         case 'p': args->plan = optarg; break;
         case 'm': args->merge = optarg; break;
         case 'j': args->job = optarg; break;
@@ -317,7 +320,7 @@ int suite_main(int argc, char **argv)
     s.repeats = -1;
     s.limits.mem_limit = limits_default_memory();
     struct suite_args args = {.trace_list = "default", .alloc_list = "all", .plots = true, .hyperfine = true,
-                             .scaling = true};
+                             .scaling = true, .study = true};
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
@@ -353,6 +356,8 @@ int suite_main(int argc, char **argv)
         return 1;
     if (args.scaling && run_scaling(&s, args.plots) != 0)
         fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
+    if (args.study && study_for_suite(s.run_dir, s.quick, args.plots) != 0)
+        fprintf(stderr, "mems-bench suite: the fit-heuristics study failed (see above)\n");
     for (size_t t = 0; t < ntraces; t++)
         trace_free(&traces[t]);
     free(traces);
