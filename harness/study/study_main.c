@@ -117,7 +117,7 @@ int study_for_suite(const char *run_dir, bool quick, bool plots)
     struct study_options o = {.out_dir = dir, .link_prefix = "study/", .quick = true, .plots = plots};
     /* the suite's own --quick (a first look, a test) shortens the study further */
     if (quick)
-        o.seeds = 3, o.ops = 10000;
+        o.seeds = 3, o.ops = 10000, o.corpus = "gcc-cc1,make-plan";
     fprintf(stderr, "mems-bench suite: the fit-heuristics study (quick)\n");
     return study_run(&o);
 }
@@ -125,11 +125,12 @@ int study_for_suite(const char *run_dir, bool quick, bool plots)
 static void usage(FILE *to)
 {
     fprintf(to, "usage: mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
-                "  --quick         fewer size cells, seeds (5) and ops (20000), three recorded programs\n"
+                "  --quick         fewer size cells, seeds (7) and ops (40000)\n"
                 "  --out DIR       the study's folder (default results/study-DATE-TIME)\n"
-                "  --seeds N       seeds per generated cell (default 9; 5 with --quick)\n"
-                "  --ops N         operations per generated trace (default 100000; 20000 with --quick)\n"
+                "  --seeds N       seeds per generated cell (default 11; 7 with --quick)\n"
+                "  --ops N         operations per generated trace (default 200000; 40000 with --quick)\n"
                 "  --corpus LIST   recorded traces, comma-separated: corpus names (gcc-cc1) or paths\n"
+                "                  (default: the six of traces/corpus)\n"
                 "  --no-plots      no figures\n");
 }
 

@@ -39,9 +39,9 @@ static const struct size_cell phase_sizes[] = {
     {"constant", 0}, {"uniform", 0.5}, {"exponential", 1}, {"hyperexponential", 4}, {"pareto", 2},
 };
 static const char *const shapes[] = {"ramp", "peak", "plateau"};
+/* the recorded corpus (traces/corpus), in the quick plan too: its statistics need every program */
 static const char *const full_programs[] = {"gcc-cc1",    "make-plan",   "perl-pod2text",
                                             "gawk-words", "python-json", "sqlite-queries"};
-static const char *const quick_programs[] = {"gcc-cc1", "make-plan", "perl-pod2text"};
 
 static struct study_trace *add_trace(struct study *s)
 {
@@ -119,8 +119,8 @@ static void add_configs(struct study *s)
 int study_make_plan(struct study *s, const struct study_options *o)
 {
     add_configs(s);
-    int seeds = o->seeds > 0 ? o->seeds : o->quick ? 5 : 9;
-    long ops = o->ops > 0 ? o->ops : o->quick ? 20000 : 100000;
+    int seeds = o->seeds > 0 ? o->seeds : o->quick ? 7 : 11;
+    long ops = o->ops > 0 ? o->ops : o->quick ? 40000 : 200000;
     const struct size_cell *sizes = o->quick ? quick_sizes : full_sizes;
     size_t nsizes = o->quick ? sizeof quick_sizes / sizeof *quick_sizes : sizeof full_sizes / sizeof *full_sizes;
     for (size_t c = 0; c < nsizes; c++)
@@ -147,11 +147,8 @@ int study_make_plan(struct study *s, const struct study_options *o)
             }
         free(copy);
     } else {
-        const char *const *programs = o->quick ? quick_programs : full_programs;
-        size_t n = o->quick ? sizeof quick_programs / sizeof *quick_programs
-                            : sizeof full_programs / sizeof *full_programs;
-        for (size_t i = 0; i < n; i++)
-            if (add_program(s, programs[i]) != 0)
+        for (size_t i = 0; i < sizeof full_programs / sizeof *full_programs; i++)
+            if (add_program(s, full_programs[i]) != 0)
                 return -1;
     }
     return 0;

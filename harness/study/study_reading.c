@@ -99,21 +99,20 @@ static void write_next_worst(FILE *f, const struct claim *c)
     }
 }
 
-static void write_share(FILE *f, const struct study *s, const struct claim *c)
+static void write_share(FILE *f, const struct claim *c)
 {
-    fprintf(f, "At the default structure, over the phase traces and the programs (medians, percent of peak live):\n");
+    fprintf(f, "At the default structure, over the phase traces and the programs (means, percent of peak live; they "
+               "add up as in the waste figure):");
     for (size_t p = 0; p < STUDY_POLICIES; p++) {
         const char *m = study_policy_names[p];
-        fprintf(f, "%s fit: **%s%s**: holes between live blocks %s%%, node ends and empty nodes %s%% "
-                   "(rounding %s%%, metadata %s%%); policy's minus structure's ",
-                m, strcmp(c->verdict[p], "cannot tell") == 0 ? "" : "mostly ", c->verdict[p],
-                num(claim_get(c, m, "interior_median_percent")),
-                num(claim_get(c, m, "structure_median_percent")), num(claim_get(c, m, "rounding_median_percent")),
-                num(claim_get(c, m, "metadata_median_percent")));
-        interval(f, c, m);
-        fprintf(f, ".%s", p + 1 < STUDY_POLICIES ? " " : "\n");
+        fprintf(f, " %s fit: **%s**: holes between live blocks %s%%, node ends and empty nodes %s%% (rounding %s%%, "
+                   "metadata %s%%); the policy's part is the larger on %s of %s traces, the structure's on %s%s",
+                m, c->verdict[p], num(claim_get(c, m, "interior_mean_percent")),
+                num(claim_get(c, m, "structure_mean_percent")), num(claim_get(c, m, "rounding_mean_percent")),
+                num(claim_get(c, m, "metadata_mean_percent")), num(claim_get(c, m, "traces_policy_more")),
+                num(claim_get(c, m, "traces")), num(claim_get(c, m, "traces_structure_more")),
+                p + 1 < STUDY_POLICIES ? "." : ".\n");
     }
-    (void)s;
 }
 
 static void write_ranking(FILE *f, const struct study *s, const struct claim *c)
@@ -147,7 +146,7 @@ static void write_claims(FILE *f, const struct study *s, const struct claim *cla
         else if (strcmp(c->id, "jw-next-worst") == 0)
             write_next_worst(f, c);
         else if (strcmp(c->id, "structure-share") == 0)
-            write_share(f, s, c);
+            write_share(f, c);
         else
             write_ranking(f, s, c);
         fprintf(f, "\n");
