@@ -13,6 +13,7 @@ set ylabel "percent of peak live bytes"
 set yrange [0:*]
 set xtics rotate by -50 font ",9" noenhanced
 set key inside left top
+set rmargin 10
 parts = "'holes between live blocks' 'node ends + empty nodes' 'rounding to 16 B' 'metadata'"
 colors = "#1f77b4 #ff7f0e #7f7f7f #bcbd22"
 plot for [i=1:4] data using (column(1 + i)):xtic(1) title word(parts, i) lc rgb word(colors, i)

@@ -5,6 +5,7 @@
  */
 #include "study.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,10 +45,30 @@ static bool group_has(const struct study *s, const struct study_group *g, bool s
     return false;
 }
 
+/* The x2 label of point i: its family's initial and nominal CV, with those of
+ * the points that follow within 0.08 of its measured CV ("" for those). */
+static void sweep_label(const struct study_group *groups, const size_t *order, const double *cv, size_t count,
+                        size_t i, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (i > 0 && cv[i] - cv[i - 1] < 0.08) {
+        size_t first = i;
+        while (first > 0 && cv[first] - cv[first - 1] < 0.08)
+            first--;
+        if (cv[i] - cv[first] < 0.08)
+            return;
+    }
+    for (size_t j = i; j < count && cv[j] - cv[i] < 0.08; j++) {
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%c%g", j > i ? "/" : "", toupper((unsigned char)groups[order[j]].sizes[0]),
+                 groups[order[j]].cv);
+    }
+}
+
 /* sizes.dat: one row per cell of the sweep, in order of measured CV. */
 static int write_sizes(const struct study *s, const struct study_group *groups, size_t n)
 {
-    FILE *f = open_data(s, "sizes.dat", "family cv_nominal cv_measured, then median low high (percent) of "
+    FILE *f = open_data(s, "sizes.dat", "family cv_nominal cv_measured label, then median low high (percent) of "
                                         "external_frag per policy (first next best worst), then of interior_frag");
     if (f == NULL)
         return -1;
@@ -65,7 +86,9 @@ static int write_sizes(const struct study *s, const struct study_group *groups, 
     }
     for (size_t i = 0; i < count; i++) {
         const struct study_group *g = &groups[order[i]];
-        fprintf(f, "%s %g %.6g", g->sizes, g->cv, cv[i]);
+        char label[256];
+        sweep_label(groups, order, cv, count, i, label, sizeof label);
+        fprintf(f, "%s %g %.6g \"%s\"", g->sizes, g->cv, cv[i], label);
         for (int r = 0; r < 2; r++)
             for (size_t p = 0; p < STUDY_POLICIES; p++)
                 put_cell(f, s, g, p, 0, r == 0 ? RATIO_EXTERNAL : RATIO_INTERIOR);

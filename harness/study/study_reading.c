@@ -341,7 +341,8 @@ int study_write_reading(struct study *s)
                "percent:\n\n");
     figure(f, s, "study-3-structure", "External fragmentation (geometric mean) against min_pages, per policy, "
                                       "with empty nodes kept and released");
-    figure(f, s, "study-5-waste", "Where the bytes beyond peak live go, per policy and structure (medians)");
+    figure(f, s, "study-5-waste", "Where the bytes beyond peak live go, per policy and structure (means over "
+                                  "the phase traces and programs)");
     table_structure(f, s);
     fprintf(f, "### Real programs\n\nExternal fragmentation in percent of peak live at the default structure, "
                "with each policy's rank on that program (1 = least):\n\n");

@@ -326,6 +326,8 @@ int main(int argc, char **argv)
     check_shore("shore-hyperexponential", "hyperexponential", NULL);
     check_shore("shore-exponential", "exponential", "1");
     check_next_worst();
+    free(md);
+    free(copy);
     CHECK(numbers_checked > 100);
     printf("check_study: %d numbers of study.md checked, %d verdict numbers recomputed from runs.csv\n",
            numbers_checked, recomputed);
