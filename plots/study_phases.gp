@@ -21,7 +21,7 @@ jitter(i) = (i - 2.5) * 0.08
 do for [h=1:3] {
     set title word(shapes, h)
     if (h > 1) { unset key; unset ylabel }
-    plot data index (h - 1) using 0:(NaN):xtic(stringcolumn(1) . " " . stringcolumn(2)) notitle, \
+    plot data index (h - 1) using 0:(-1):xtic(stringcolumn(1) . " " . stringcolumn(2)) with points ps 0 notitle, \
          for [i=1:4] data index (h - 1) using ($0 + jitter(i)):(column(3 * i)):(column(3 * i + 1)):(column(3 * i + 2)) \
          with yerrorlines lw 2 pt 7 ps 0.8 lc rgb palette_colors[i] title word(policies, i) . " fit"
 }

@@ -20,9 +20,9 @@ set offsets 0, 0.3, 0, 0
 set title "All holes (external fragmentation)"
 plot for [i=1:4] data using ($3 + jitter(i)):(column(2 + 3 * i)):(column(3 + 3 * i)):(column(4 + 3 * i)) \
      with yerrorlines lw 2 pt 7 ps 0.8 lc rgb palette_colors[i] title word(policies, i) . " fit", \
-     data using 3:(NaN):x2tic(4) notitle
+     data using 3:(-1):x2tic(4) with points ps 0 notitle
 set title "Holes between live blocks only (the policy's part)"
 plot for [i=1:4] data using ($3 + jitter(i)):(column(14 + 3 * i)):(column(15 + 3 * i)):(column(16 + 3 * i)) \
      with yerrorlines lw 2 pt 7 ps 0.8 lc rgb palette_colors[i] title word(policies, i) . " fit", \
-     data using 3:(NaN):x2tic(4) notitle
+     data using 3:(-1):x2tic(4) with points ps 0 notitle
 unset multiplot
