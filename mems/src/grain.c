@@ -65,9 +65,17 @@ uint64_t *grain_leaf_of(grain_t g)
 /* ---- the directory ---- */
 
 /* Level 0 of the fit tree has an entry per word of every leaf the directory can hold. */
-static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *levels)
+/* Where the levels start: the groups of 16 entries a search compares at once
+ * then each sit in one cache line. */
+static size_t directory_levels_offset(size_t capacity)
 {
     size_t bytes = capacity * sizeof(uint64_t *) + ((capacity + 63) / 64) * sizeof(uint64_t);
+    return (bytes + 63) & ~(size_t)63;
+}
+
+static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *levels)
+{
+    size_t bytes = directory_levels_offset(capacity);
     size_t n = capacity * L.words_per_leaf;
     unsigned count = 0;
     for (;;) {
@@ -104,7 +112,7 @@ bool grain_reserve_span(grain_t end)
     struct grain_directory next = {.map = map, .map_bytes = bytes, .leaf_capacity = capacity, .level_count = levels};
     next.leaves = (uint64_t **)map;
     next.leaf_live = (uint64_t *)(map + capacity * sizeof(uint64_t *));
-    uint32_t *level = (uint32_t *)(next.leaf_live + (capacity + 63) / 64);
+    uint32_t *level = (uint32_t *)(void *)(map + directory_levels_offset(capacity));
     for (unsigned i = 0; i < levels; i++) {
         next.levels[i] = level;
         next.level_length[i] = lengths[i];

@@ -33,7 +33,8 @@ void index_hole_removed(grain_t g, uint64_t size)
         bins_remove(g, size);
 }
 
-/* Ends an operation: the fit tree's words are recomputed from the final bitmaps. */
+/* Ends an operation: worst fit's tree gets exact again, the size bins
+ * compact their store when it has emptied. */
 void index_commit(void)
 {
     if (mems_state.fit_active)
@@ -46,10 +47,13 @@ void index_commit(void)
  * when the bins cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
-    bool want_bins = policy == MEMS_BEST_FIT;
+    bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy != MEMS_FIRST_FIT;
     if (want_bins && !mems_state.bins.active && !bins_rebuild())
         return false;
-    if (!want_bins && !mems_state.fit_active) {
+    /* bounds left high by first or next fit are not the maxima worst fit needs */
+    bool stale = want_exact && !mems_state.fit_exact;
+    mems_state.fit_exact = want_exact;
+    if (!want_bins && (!mems_state.fit_active || stale)) {
         mems_state.fit_active = true;
         fit_rebuild();
     }

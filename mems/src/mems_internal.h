@@ -39,8 +39,9 @@ typedef uint64_t grain_t;
  * constant with one multiplication), which bounds the space MeMS can number. */
 #define GRAIN_LIMIT ((grain_t)1 << 38)
 /* Per-word and per-leaf maxima are 32-bit and saturate here; a search treats
- * a saturated entry as "may fit" and checks the holes themselves. */
-#define FIT_SATURATED UINT32_MAX
+ * a saturated entry as "may fit" and checks the holes themselves. Kept in the
+ * signed range, where SSE2 compares (it has no unsigned ones). */
+#define FIT_SATURATED ((uint32_t)INT32_MAX)
 #define FIT_MAX_LEVELS 12
 
 struct main_node {
@@ -133,10 +134,11 @@ struct mems_state {
     bool tail_valid;              /* the HOLE ending the last node, kept beside the fit tree */
     grain_t tail_grain;
     uint64_t tail_size;
+    bool fit_exact;               /* next and worst fit: tree entries are exact maxima, not bounds */
     struct fit_change {
         uint64_t word;
         uint32_t added_largest; /* largest hole added to the word by this operation */
-        unsigned added;         /* holes added to it */
+        uint64_t added_starts;  /* where in the word they start (bit = granule) */
         bool largest_went;      /* a hole as large as the word's largest left it */
     } fit_dirty[6];
     unsigned fit_dirty_count;
