@@ -233,10 +233,10 @@ static inline unsigned group_mask(const uint32_t *group, uint32_t key)
     /* key >= 1 and entries <= FIT_SATURATED: signed > key - 1 */
     const __m128i k = _mm_set1_epi32((int32_t)(key - 1));
     const __m128i *g = (const __m128i *)(const void *)group;
-    unsigned mask = 0;
-    for (unsigned i = 0; i < 4; i++)
-        mask |= (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpgt_epi32(_mm_load_si128(g + i), k))) << (4 * i);
-    return mask;
+    /* the four compares packed to bytes, then one mask */
+    __m128i low = _mm_packs_epi32(_mm_cmpgt_epi32(_mm_load_si128(g), k), _mm_cmpgt_epi32(_mm_load_si128(g + 1), k));
+    __m128i high = _mm_packs_epi32(_mm_cmpgt_epi32(_mm_load_si128(g + 2), k), _mm_cmpgt_epi32(_mm_load_si128(g + 3), k));
+    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(low, high));
 }
 #else
 static inline unsigned group_mask(const uint32_t *group, uint32_t key)
