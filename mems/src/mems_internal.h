@@ -286,7 +286,13 @@ static inline struct main_node *chain_node_at(uintptr_t v)
 }
 
 /* state.c */
-void state_ensure_initialized(void);
+void state_initialize_defaults(void);
+/* Every entry point starts here: one test when MeMS is already running. */
+static inline void state_ensure_initialized(void)
+{
+    if (__builtin_expect(!mems_state.initialized, 0))
+        state_initialize_defaults();
+}
 void state_record_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void state_update_peaks(void);
 /* Unmaps a mapping MeMS owns; one whose munmap fails is kept for mems_finish to retry. */

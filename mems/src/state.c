@@ -68,13 +68,11 @@ void mems_init(void)
     mems_init_with(NULL);
 }
 
-void state_ensure_initialized(void)
+void state_initialize_defaults(void)
 {
-    if (!mems_state.initialized) {
-        struct mems_config defaults;
-        mems_default_config(&defaults);
-        state_reset(&defaults);
-    }
+    struct mems_config defaults;
+    mems_default_config(&defaults);
+    state_reset(&defaults);
 }
 
 void mems_finish(void)
