@@ -67,7 +67,7 @@ static int compress_file(const char *path, char *out, size_t out_size)
 
 static int preload_path(char *out, size_t size)
 {
-    char self[PATH_MAX - 32];
+    char self[PATH_MAX - 64];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0)
         return -1;
@@ -75,6 +75,9 @@ static int preload_path(char *out, size_t size)
     char *slash = strrchr(self, '/');
     *slash = '\0';
     snprintf(out, size, "%s/libmems_record.so", self);
+    if (access(out, R_OK) == 0)
+        return 0;
+    snprintf(out, size, "%s/%s/libmems_record.so", self, MEMS_TRACE_LIBDIR); /* installed */
     return access(out, R_OK);
 }
 
@@ -100,7 +103,8 @@ int record_main(int argc, char **argv)
     }
     char library[PATH_MAX], absolute_dir[PATH_MAX];
     if (preload_path(library, sizeof library) != 0) {
-        fprintf(stderr, "mems-trace: cannot find libmems_record.so beside the mems-trace executable\n");
+        fprintf(stderr, "mems-trace: cannot find libmems_record.so beside the mems-trace executable or in %s\n",
+                MEMS_TRACE_LIBDIR);
         return 1;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
