@@ -11,6 +11,7 @@
 #include "replay.h"
 #include "runner.h"
 #include "scaling.h"
+#include "programs.h"
 #include "study.h"
 #include "suite.h"
 #include "trace.h"
@@ -37,6 +38,8 @@ static void usage(FILE *to)
             "       mems-bench validate TRACE...\n"
             "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR]\n"
             "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
+            "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
+            "                           [--no-replay]   (the corpus's real programs on each allocator)\n"
             "\n"
             "  --alloc LIST     comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc,\n"
             "                   jemalloc, mimalloc, tcmalloc, NAME=/path/to/lib.so, or 'all' for every\n"
@@ -303,6 +306,8 @@ int main(int argc, char **argv)
         return scaling_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "study") == 0)
         return study_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "programs") == 0)
+        return programs_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
         return argc > 2 ? command_validate(argc - 2, argv + 2) : (usage(stderr), 2);
     if (strcmp(argv[1], "convert") == 0)

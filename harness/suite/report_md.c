@@ -445,6 +445,14 @@ int suite_write_report(const struct suite *s)
         embed_file(f, scaling);
         fprintf(f, "\n");
     }
+    snprintf(scaling, sizeof scaling, "%s/programs/programs.md", s->run_dir);
+    FILE *programs = fopen(scaling, "r");
+    if (programs != NULL) { /* written by harness/programs, links relative to the run folder */
+        fclose(programs);
+        fprintf(f, "## Real programs on each allocator\n\n");
+        embed_file(f, scaling);
+        fprintf(f, "\n");
+    }
     fprintf(f, "## Whole-process timing (hyperfine)\n\n");
     if (s->hyperfine_ran) {
         fprintf(f, "Each allocator's timed replay of `%s` as a whole process (start-up, reading the binary trace, "
@@ -458,6 +466,7 @@ int suite_write_report(const struct suite *s)
     }
     fprintf(f, "## Files\n\n`summary.csv`, `latency.csv`, `stats.csv`, `timeseries/`, `latency_cdf/`, `heapmap/`, "
                "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`, `study/` (the "
-               "fit-heuristics study: `runs.csv`, `cells.csv`, `verdicts.csv`, `plan.csv`, figures).\n");
+               "fit-heuristics study: `runs.csv`, `cells.csv`, `verdicts.csv`, `plan.csv`, figures), `programs/` (the real "
+               "programs: `programs.csv`, `hyperfine-*.json`, `outputs/`, `replay/`, figures).\n");
     return fclose(f);
 }

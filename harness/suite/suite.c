@@ -8,6 +8,7 @@
  * under RUN/jobs/; --merge RUN, the statistics and report from those folders.
  * Either way the report is made from the CSVs read back (suite_load.c).
  */
+#include "programs.h"
 #include "scaling.h"
 #include "study.h"
 #include "suite.h"
@@ -79,7 +80,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME | --out DIR]\n"
-            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--no-study] [--mem-limit SIZE]\n"
+            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--no-study] [--no-programs] [--mem-limit SIZE]\n"
             "                        [--timeout SECONDS] [--plan FILE]\n"
             "       mems-bench suite --merge DIR [--no-plots]\n"
             "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
@@ -102,7 +103,7 @@ static void usage(FILE *to)
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
     const char *mem_limit, *timeout; /* as given, for the plan's commands */
-    bool plots, hyperfine, scaling, study;
+    bool plots, hyperfine, scaling, study, programs;
 };
 
 /* Returns 0, 1 after --help, or 2 after saying what is wrong. */
@@ -117,7 +118,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         {"timeout", required_argument, NULL, 'T'},   {"plan", required_argument, NULL, 'p'},
         {"merge", required_argument, NULL, 'm'},     {"job", required_argument, NULL, 'j'},
         {"no-scaling", no_argument, NULL, 'S'},      {"help", no_argument, NULL, 'h'},
-        {"no-study", no_argument, NULL, 'Y'},
+        {"no-study", no_argument, NULL, 'Y'},        {"no-programs", no_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -134,6 +135,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         case 'H': args->hyperfine = false; break;
         case 'S': args->scaling = false; break;
         case 'Y': args->study = false; break;
+        case 'G': args->programs = false; break;
         case 'p': args->plan = optarg; break;
         case 'm': args->merge = optarg; break;
         case 'j': args->job = optarg; break;
@@ -320,7 +322,7 @@ int suite_main(int argc, char **argv)
     s.repeats = -1;
     s.limits.mem_limit = limits_default_memory();
     struct suite_args args = {.trace_list = "default", .alloc_list = "all", .plots = true, .hyperfine = true,
-                             .scaling = true, .study = true};
+                             .scaling = true, .study = true, .programs = true};
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
@@ -358,6 +360,9 @@ int suite_main(int argc, char **argv)
         fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
     if (args.study && study_for_suite(s.run_dir, s.quick, args.plots) != 0)
         fprintf(stderr, "mems-bench suite: the fit-heuristics study failed (see above)\n");
+    /* the real programs take minutes: the full suite only */
+    if (args.programs && !s.quick && programs_for_suite(s.run_dir, false, args.plots) != 0)
+        fprintf(stderr, "mems-bench suite: the real programs' runs failed (see above)\n");
     for (size_t t = 0; t < ntraces; t++)
         trace_free(&traces[t]);
     free(traces);

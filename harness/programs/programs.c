@@ -1,0 +1,487 @@
+/*
+ * mems-bench programs, in phases: resolve the allocators (glibc first, the
+ * reference), make the inputs, then per program a check run on each allocator
+ * (peak RSS, outputs compared with glibc's), one hyperfine run timing every
+ * allocator, and at the end the replay of the programs' traces for the
+ * prediction beside the real run. The programs' commands live in
+ * traces/programs.sh, shared with the recorder.
+ */
+#include "programs.h"
+
+#include "backend.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* snprintf without gcc's guesses about truncation: paths and commands here are
+ * bounded by PATH_MAX-sized parts, and the callers that build commands check
+ * the length they get back. */
+static int text(char *out, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static int text(char *out, size_t size, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(out, size, format, args);
+    va_end(args);
+    return n;
+}
+
+static const char *const default_allocators =
+    "glibc,mems-first,mems-next,mems-best,mems-worst,jemalloc,mimalloc,tcmalloc";
+
+static int make_dir(const char *path)
+{
+    char command[PATH_MAX + 32];
+    text(command, sizeof command, "mkdir -p '%s'", path);
+    return system(command) == 0 ? 0 : -1;
+}
+
+/* libmems_malloc.so beside the build's mems/ folder, or in the install's lib/. */
+static int find_malloc_library(struct programs_run *r)
+{
+    char dir[PATH_MAX];
+    text(dir, sizeof dir, "%s", r->self);
+    *strrchr(dir, '/') = '\0';
+    const char *tries[] = {"../mems/libmems_malloc.so", "../lib/libmems_malloc.so", "../lib64/libmems_malloc.so"};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+        text(r->malloc_library, sizeof r->malloc_library, "%s/%s", dir, tries[i]);
+        if (access(r->malloc_library, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* glibc first; an allocator that is not installed is left out with a note. */
+static int resolve_allocators(struct programs_run *r, const char *list)
+{
+    char copy[1024];
+    text(copy, sizeof copy, "glibc,%s", list);
+    r->nallocators = 0;
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        bool seen = false;
+        for (size_t a = 0; a < r->nallocators; a++)
+            seen |= strcmp(r->allocators[a], name) == 0;
+        if (seen || r->nallocators == PROGRAMS_MAX_ALLOCATORS)
+            continue;
+        struct backend b;
+        char why[256];
+        if (backend_resolve(name, &b, why, sizeof why) != 0) {
+            fprintf(stderr, "mems-bench programs: %s left out: %s\n", name, why);
+            continue;
+        }
+        size_t a = r->nallocators++;
+        text(r->allocators[a], sizeof r->allocators[a], "%s", name);
+        r->policies[a] = b.kind == BACKEND_MEMS ? b.mems_policy : -1;
+        text(r->preloads[a], sizeof r->preloads[a], "%s", b.kind == BACKEND_MEMS ? r->malloc_library : b.preload);
+    }
+    return r->nallocators > 1 ? 0 : -1;
+}
+
+/* The program's executable is on PATH; else `missing` names it. */
+static bool program_installed(const struct programs_run *r, const char *name, char *missing, size_t size)
+{
+    char command[2 * PATH_MAX];
+    text(command, sizeof command, "bash '%s/traces/programs.sh' needs '%s'", r->source_dir, name);
+    FILE *p = popen(command, "r");
+    char need[64] = "";
+    if (p == NULL || fgets(need, sizeof need, p) == NULL) {
+        if (p != NULL)
+            pclose(p);
+        text(missing, size, "unknown program");
+        return false;
+    }
+    pclose(p);
+    need[strcspn(need, "\n")] = '\0';
+    text(command, sizeof command, "command -v '%s' > /dev/null 2>&1", need);
+    text(missing, size, "%s", need);
+    return system(command) == 0;
+}
+
+/* The environment of allocator `a` (in the child, before exec). */
+static void set_allocator_env(const struct programs_run *r, size_t a)
+{
+    if (r->preloads[a][0] != '\0')
+        setenv("LD_PRELOAD", r->preloads[a], 1);
+    else
+        unsetenv("LD_PRELOAD");
+    if (r->policies[a] >= 0) {
+        static const char *const names[] = {"first", "next", "best", "worst"};
+        setenv("MEMS_POLICY", names[r->policies[a]], 1);
+    }
+}
+
+/* Runs program p on allocator a into `out`; the peak RSS of its process tree
+ * comes from a process in between, whose RUSAGE_CHILDREN holds this run alone. */
+static int run_checked(const struct programs_run *r, size_t p, size_t a, const char *inputs, const char *out,
+                       uint64_t *peak_rss, int *exit_code)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return -1;
+    pid_t between = fork();
+    if (between < 0)
+        return -1;
+    if (between == 0) {
+        close(pipe_fds[0]);
+        pid_t child = fork();
+        if (child == 0) {
+            char script[PATH_MAX + 32];
+            text(script, sizeof script, "%s/traces/programs.sh", r->source_dir);
+            set_allocator_env(r, a);
+            execl("/bin/bash", "bash", script, "run", r->programs[p], inputs, out, (char *)NULL);
+            _exit(127);
+        }
+        int status = 0;
+        while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+            ;
+        struct rusage usage;
+        getrusage(RUSAGE_CHILDREN, &usage);
+        long kib = usage.ru_maxrss;
+        ssize_t written = write(pipe_fds[1], &kib, sizeof kib);
+        (void)written;
+        _exit(child < 0 ? 126 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    }
+    close(pipe_fds[1]);
+    long kib = 0;
+    ssize_t got = read(pipe_fds[0], &kib, sizeof kib);
+    close(pipe_fds[0]);
+    int status;
+    while (waitpid(between, &status, 0) < 0 && errno == EINTR)
+        ;
+    *peak_rss = got == (ssize_t)sizeof kib ? (uint64_t)kib * 1024 : 0;
+    *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return 0;
+}
+
+static bool files_equal(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool equal = fa != NULL && fb != NULL;
+    char x[65536], y[65536];
+    while (equal) {
+        size_t na = fread(x, 1, sizeof x, fa), nb = fread(y, 1, sizeof y, fb);
+        equal = na == nb && memcmp(x, y, na) == 0;
+        if (na == 0)
+            break;
+    }
+    if (fa != NULL)
+        fclose(fa);
+    if (fb != NULL)
+        fclose(fb);
+    return equal;
+}
+
+/* Every file glibc's run wrote, byte for byte, after the script's normalising
+ * (make -p prints the time of day). */
+static int outputs_identical(const struct programs_run *r, size_t p, const char *reference, const char *out)
+{
+    char command[3 * PATH_MAX];
+    text(command, sizeof command, "bash '%s/traces/programs.sh' normalize '%s' '%s'", r->source_dir,
+             r->programs[p], out);
+    if (system(command) != 0)
+        return 0;
+    text(command, sizeof command, "ls -A '%s'", reference);
+    FILE *list = popen(command, "r");
+    if (list == NULL)
+        return -1;
+    char name[256];
+    int same = 1;
+    while (fgets(name, sizeof name, list) != NULL) {
+        name[strcspn(name, "\n")] = '\0';
+        char fa[2 * PATH_MAX], fb[2 * PATH_MAX];
+        text(fa, sizeof fa, "%s/%s", reference, name);
+        text(fb, sizeof fb, "%s/%s", out, name);
+        same &= files_equal(fa, fb);
+    }
+    pclose(list);
+    return same;
+}
+
+/* hyperfine over every allocator that ran program p; means and deviations from its JSON. */
+static int time_program(struct programs_run *r, size_t p, const char *inputs)
+{
+    char json[PATH_MAX + 64], command[16384], scratch[PATH_MAX + 64];
+    text(json, sizeof json, "%s/hyperfine-%s.json", r->out_dir, r->programs[p]);
+    text(scratch, sizeof scratch, "%s/timed", r->out_dir);
+    int n = text(command, sizeof command, "hyperfine --style none --warmup %d --runs %d --export-json '%s'",
+                     r->warmup, r->runs, json);
+    size_t timed = 0;
+    for (size_t a = 0; a < r->nallocators; a++) {
+        if (strcmp(r->results[p][a].status, "ok") != 0)
+            continue;
+        char env[700] = "env -u LD_PRELOAD";
+        if (r->preloads[a][0] != '\0')
+            text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
+                     r->policies[a] >= 0 ? (const char *[]){"first", "next", "best", "worst"}[r->policies[a]] : "");
+        n += text(command + n, sizeof command - (size_t)n,
+                      " -n %s \"mkdir -p '%s/%s/%s' && %s bash '%s/traces/programs.sh' run %s '%s' '%s/%s/%s'\"",
+                      r->allocators[a], scratch, r->programs[p], r->allocators[a], env, r->source_dir, r->programs[p],
+                      inputs, scratch, r->programs[p], r->allocators[a]);
+        timed++;
+    }
+    n += text(command + n, sizeof command - (size_t)n, " > '%s/hyperfine.log' 2>&1", r->out_dir);
+    if (timed == 0 || (size_t)n >= sizeof command)
+        return -1;
+    if (system(command) != 0) {
+        fprintf(stderr, "mems-bench programs: hyperfine failed on %s (see %s/hyperfine.log)\n", r->programs[p],
+                r->out_dir);
+        return -1;
+    }
+    FILE *f = fopen(json, "r");
+    if (f == NULL)
+        return -1;
+    static char text[1 << 20];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    for (char *at = strstr(text, "\"command\": \""); at != NULL; at = strstr(at + 1, "\"command\": \"")) {
+        char name[64];
+        if (sscanf(at + 12, "%63[^\"]", name) != 1)
+            continue;
+        char *mean = strstr(at, "\"mean\": "), *stddev = strstr(at, "\"stddev\": ");
+        for (size_t a = 0; a < r->nallocators && mean != NULL && stddev != NULL; a++)
+            if (strcmp(r->allocators[a], name) == 0) {
+                r->results[p][a].mean_s = strtod(mean + 8, NULL);
+                r->results[p][a].stddev_s = strtod(stddev + 10, NULL);
+            }
+    }
+    return 0;
+}
+
+/* A column of a CSV header line, or -1. */
+static int column_of(const char *header, const char *name)
+{
+    int index = 0;
+    size_t length = strlen(name);
+    for (const char *c = header; *c != '\0'; index++) {
+        if (strncmp(c, name, length) == 0 && (c[length] == ',' || c[length] == '\n' || c[length] == '\0'))
+            return index;
+        c = strchr(c, ',');
+        if (c == NULL)
+            break;
+        c++;
+    }
+    return -1;
+}
+
+static const char *field(char *line, int index)
+{
+    char *save = NULL, *f = strtok_r(line, ",", &save);
+    for (int i = 0; f != NULL && i < index; i++)
+        f = strtok_r(NULL, ",", &save);
+    return f != NULL ? f : "";
+}
+
+/* The replays of the programs' traces, on the same allocators: their prediction. */
+static int replay_traces(struct programs_run *r)
+{
+    char dir[PATH_MAX + 16], command[16384], list[1024] = "";
+    text(dir, sizeof dir, "%s/replay", r->out_dir);
+    for (size_t a = 0; a < r->nallocators; a++)
+        text(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? "," : "", r->allocators[a]);
+    int n = text(command, sizeof command, "'%s' replay --quiet --alloc %s --out '%s'", r->self, list, dir);
+    size_t traces = 0;
+    for (size_t p = 0; p < r->nprograms; p++) {
+        char path[2 * PATH_MAX];
+        text(path, sizeof path, "%s/traces/corpus/%s.trace.gz", r->source_dir, r->programs[p]);
+        if (access(path, R_OK) == 0)
+            n += text(command + n, sizeof command - (size_t)n, " '%s'", path), traces++;
+    }
+    text(command + n, sizeof command - (size_t)n, " > '%s/replay.log' 2>&1", r->out_dir);
+    if (traces == 0 || system(command) != 0)
+        return -1;
+    char csv[PATH_MAX + 32];
+    text(csv, sizeof csv, "%s/summary.csv", dir);
+    FILE *f = fopen(csv, "r");
+    if (f == NULL)
+        return -1;
+    char header[4096], line[4096];
+    if (fgets(header, sizeof header, f) == NULL) {
+        fclose(f);
+        return -1;
+    }
+    int c_trace = column_of(header, "trace"), c_alloc = column_of(header, "allocator"),
+        c_foot = column_of(header, "peak_footprint_bytes"), c_rss = column_of(header, "rss_growth_bytes");
+    while (fgets(line, sizeof line, f) != NULL && c_trace >= 0 && c_alloc >= 0 && c_foot >= 0 && c_rss >= 0) {
+        char a1[4096], a2[4096], a3[4096];
+        memcpy(a1, line, sizeof a1), memcpy(a2, line, sizeof a2), memcpy(a3, line, sizeof a3);
+        const char *trace = field(line, c_trace), *alloc = field(a1, c_alloc);
+        uint64_t foot = strtoull(field(a2, c_foot), NULL, 10), rss = strtoull(field(a3, c_rss), NULL, 10);
+        for (size_t p = 0; p < r->nprograms; p++)
+            for (size_t a = 0; a < r->nallocators; a++)
+                if (strcmp(r->programs[p], trace) == 0 && strcmp(r->allocators[a], alloc) == 0 &&
+                    r->results[p][a].replay_footprint_bytes == 0) { /* the first repeat */
+                    r->results[p][a].replay_footprint_bytes = foot;
+                    r->results[p][a].replay_rss_growth_bytes = rss;
+                }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void run_program(struct programs_run *r, size_t p, const char *inputs)
+{
+    char missing[64];
+    if (!program_installed(r, r->programs[p], missing, sizeof missing)) {
+        for (size_t a = 0; a < r->nallocators; a++)
+            text(r->results[p][a].status, sizeof r->results[p][a].status, "not installed: %s", missing);
+        fprintf(stderr, "mems-bench programs: %s skipped: %s is not installed\n", r->programs[p], missing);
+        return;
+    }
+    char reference[2 * PATH_MAX];
+    for (size_t a = 0; a < r->nallocators; a++) {
+        struct program_result *res = &r->results[p][a];
+        char out[2 * PATH_MAX];
+        text(out, sizeof out, "%s/outputs/%s/%s", r->out_dir, r->programs[p], r->allocators[a]);
+        if (a == 0)
+            text(reference, sizeof reference, "%s", out);
+        int code = -1;
+        res->output_identical = -1;
+        if (make_dir(out) != 0 || run_checked(r, p, a, inputs, out, &res->peak_rss_bytes, &code) != 0 || code != 0) {
+            text(res->status, sizeof res->status, "failed: exit %d", code);
+            fprintf(stderr, "mems-bench programs: %s on %s failed (exit %d)\n", r->programs[p], r->allocators[a], code);
+            continue;
+        }
+        text(res->status, sizeof res->status, "ok");
+        res->output_identical = outputs_identical(r, p, reference, out);
+    }
+    time_program(r, p, inputs);
+}
+
+static int programs_run_all(struct programs_run *r, const char *alloc_list, const char *program_list)
+{
+    ssize_t len = readlink("/proc/self/exe", r->self, sizeof r->self - 1);
+    if (len <= 0)
+        return 1;
+    r->self[len] = '\0';
+    text(r->source_dir, sizeof r->source_dir, "%s", MEMS_SOURCE_DIR);
+    if (find_malloc_library(r) != 0)
+        fprintf(stderr, "mems-bench programs: libmems_malloc.so not found near %s; MeMS policies left out\n", r->self);
+    if (resolve_allocators(r, alloc_list) != 0) {
+        fprintf(stderr, "mems-bench programs: no allocator to hold against glibc\n");
+        return 2;
+    }
+    char copy[1024];
+    text(copy, sizeof copy, "%s", program_list);
+    for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL && r->nprograms < PROGRAMS_MAX;
+         name = strtok_r(NULL, ",", &save))
+        text(r->programs[r->nprograms++], sizeof r->programs[0], "%s", name);
+    char inputs[PATH_MAX + 16], command[2 * PATH_MAX + 64];
+    text(inputs, sizeof inputs, "%s/inputs", r->out_dir);
+    text(command, sizeof command, "bash '%s/traces/programs.sh' inputs '%s'", r->source_dir, inputs);
+    if (make_dir(r->out_dir) != 0 || system(command) != 0) {
+        fprintf(stderr, "mems-bench programs: cannot make the inputs in %s (python3 needed)\n", inputs);
+        return 1;
+    }
+    for (size_t p = 0; p < r->nprograms; p++) {
+        fprintf(stderr, "mems-bench programs: %s on %zu allocators\n", r->programs[p], r->nallocators);
+        run_program(r, p, inputs);
+    }
+    if (r->replay && replay_traces(r) != 0)
+        fprintf(stderr, "mems-bench programs: the replays of the traces failed (see %s/replay.log)\n", r->out_dir);
+    /* scratch, the replay's bulk and outputs that matched glibc's go; a differing output stays to be looked at */
+    bool all_identical = true;
+    for (size_t p = 0; p < r->nprograms; p++)
+        for (size_t a = 0; a < r->nallocators; a++)
+            all_identical &= r->results[p][a].output_identical != 0;
+    text(command, sizeof command, "rm -rf '%s/timed' '%s/inputs' '%s/replay/bin' '%s/replay/timeseries' %s%s%s",
+         r->out_dir, r->out_dir, r->out_dir, r->out_dir, all_identical ? "'" : "", all_identical ? r->out_dir : "",
+         all_identical ? "/outputs'" : "");
+    if (system(command) != 0)
+        fprintf(stderr, "mems-bench programs: cannot remove the scratch folders of %s\n", r->out_dir);
+    int rc = programs_write_csv(r) | programs_write_markdown(r);
+    if (r->plots)
+        rc |= programs_draw_figures(r);
+    return rc != 0;
+}
+
+static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
+{
+    struct programs_run *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    text(r->out_dir, sizeof r->out_dir, "%s", out_dir);
+    r->quick = quick, r->plots = plots, r->replay = true;
+    r->runs = quick ? 3 : 10;
+    r->warmup = 1;
+    return r;
+}
+
+static char *default_programs(char *out, size_t size)
+{
+    text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries");
+    return out;
+}
+
+int programs_for_suite(const char *run_dir, bool quick, bool plots)
+{
+    char dir[PATH_MAX], list[256];
+    text(dir, sizeof dir, "%s/programs", run_dir);
+    struct programs_run *r = new_run(dir, quick, plots);
+    if (r == NULL)
+        return 1;
+    text(r->link_prefix, sizeof r->link_prefix, "programs/");
+    r->runs = quick ? 3 : 5;
+    int rc = programs_run_all(r, default_allocators, default_programs(list, sizeof list));
+    free(r);
+    return rc;
+}
+
+int programs_main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"quick", no_argument, NULL, 'q'},         {"out", required_argument, NULL, 'o'},
+        {"runs", required_argument, NULL, 'r'},    {"programs", required_argument, NULL, 'p'},
+        {"alloc", required_argument, NULL, 'a'},   {"no-plots", no_argument, NULL, 'P'},
+        {"no-replay", no_argument, NULL, 'R'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *out = "results/programs", *alloc = default_allocators, *runs = NULL;
+    char list[256];
+    const char *programs = default_programs(list, sizeof list);
+    bool quick = false, plots = true, replay = true;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "qo:r:p:a:h", options, NULL)) != -1) {
+        switch (c) {
+        case 'q': quick = true; break;
+        case 'o': out = optarg; break;
+        case 'r': runs = optarg; break;
+        case 'p': programs = optarg; break;
+        case 'a': alloc = optarg; break;
+        case 'P': plots = false; break;
+        case 'R': replay = false; break;
+        case 'h':
+            printf("usage: mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST]\n"
+                   "                           [--no-plots] [--no-replay]\n");
+            return 0;
+        default: return 2;
+        }
+    }
+    struct programs_run *r = new_run(out, quick, plots);
+    if (r == NULL)
+        return 1;
+    r->replay = replay;
+    if (runs != NULL) {
+        char *end;
+        long n = strtol(runs, &end, 10);
+        if (*end != '\0' || n < 2 || n > 1000) {
+            fprintf(stderr, "mems-bench programs: --runs %s: expected a whole number from 2 to 1000\n", runs);
+            free(r);
+            return 2;
+        }
+        r->runs = (int)n;
+    }
+    int rc = programs_run_all(r, alloc, programs);
+    if (rc == 0)
+        printf("%s/programs.md\n", out);
+    free(r);
+    return rc;
+}

@@ -1,0 +1,15 @@
+# The real programs on each allocator, relative to glibc (1 = glibc).
+# Variables: data (one row per program: name, then one ratio per allocator), label, allocators, nalloc, out, fmt, plots.
+width = 1300; height = 520
+load plots."/common.gp"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set yrange [0:*]
+set ylabel label
+set title "Real programs (traces/programs.sh) on each allocator: ".label
+set key outside right top
+set xtics nomirror
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#404040" front
+plot for [i=2:nalloc+1] data using i:xtic(1) lc rgb palette_colors[((i - 2) % 8) + 1] title word(allocators, i - 1)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# check_programs.sh MEMS_BENCH WORK: `mems-bench programs --quick` on make and
+# sqlite3 with glibc, mems-first and mems-best (the preload) and jemalloc.
+set -u
+bench=$1 work=$2
+command -v make >/dev/null && command -v sqlite3 >/dev/null && command -v python3 >/dev/null ||
+  { echo "skipped: make, sqlite3 or python3 is not installed"; exit 77; }
+rm -rf "$work"
+"$bench" programs --quick --runs 2 --programs make-plan,sqlite-queries --alloc mems-first,mems-best,jemalloc \
+  --out "$work" > "$work.log" 2>&1 || { cat "$work.log"; echo "FAILED: mems-bench programs exited $?"; exit 1; }
+csv="$work/programs.csv"
+header="program,allocator,status,runs,mean_s,stddev_s,time_vs_glibc,peak_rss_bytes,rss_vs_glibc,output_identical,replay_footprint_bytes,replay_rss_growth_bytes,replay_footprint_vs_peak_rss"
+[ "$(head -1 "$csv")" = "$header" ] || { echo "FAILED: header of $csv"; exit 1; }
+rows=$(tail -n +2 "$csv" | wc -l)
+[ "$rows" -eq 8 ] || { echo "FAILED: $rows rows, expected 2 programs x 4 allocators"; exit 1; }
+bad=$(tail -n +2 "$csv" | awk -F, '$3 != "ok" || $4 != 2 || !($5 > 0) || !($7 > 0) || !($8 > 0) || !($9 > 0) ||
+      $10 != "true" || !($11 > 0) || !($13 > 0) { print }')
+[ -z "$bad" ] || { echo "FAILED: rows with a missing or wrong value:"; echo "$bad"; exit 1; }
+glibc=$(awk -F, '$2 == "glibc" && $7 != "1.0000" { print }' "$csv")
+[ -z "$glibc" ] || { echo "FAILED: glibc's ratios are not 1: $glibc"; exit 1; }
+for f in programs.md figures/programs-time.png figures/programs-rss.svg hyperfine-make-plan.json replay/summary.csv; do
+  [ -s "$work/$f" ] || { echo "FAILED: $f missing"; exit 1; }
+done
+grep -q "4 of 4 identical\|6 of 6 identical" "$work/programs.md" || { echo "FAILED: programs.md does not report identical outputs"; exit 1; }
+echo "programs: 2 programs x 4 allocators measured, outputs identical to glibc's, replays beside them"

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The corpus's programs, in one place for the recorder (traces/record.sh) and
+# for `mems-bench programs`, so the recorded traces and the programs run on
+# each allocator can never drift apart.
+#   traces/programs.sh list                      the programs' names, one per line
+#   traces/programs.sh needs NAME                the executable NAME needs (for a clear "not installed")
+#   traces/programs.sh inputs DIR                makes every input in DIR (deterministic)
+#   traces/programs.sh run NAME INPUTS OUT       runs NAME on INPUTS, in OUT: stdout to OUT/stdout, files in OUT
+#   traces/programs.sh normalize NAME OUT        removes what differs from run to run whatever the allocator
+#   traces/programs.sh record-as NAME            the process whose trace record.sh keeps
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+names="python-json gcc-cc1 gawk-words make-plan perl-pod2text sqlite-queries"
+
+make_inputs() {
+  local work=$1
+  mkdir -p "$work"
+  python3 - "$work" <<'PY'
+import json, random, sys
+work = sys.argv[1]
+rng = random.Random(1995)
+words = [w.strip() for w in open("/usr/share/common-licenses/GPL-3", encoding="utf-8").read().split() if w.strip()]
+records = [{"id": i, "name": " ".join(rng.choice(words) for _ in range(rng.randint(1, 6))),
+            "tags": [rng.choice(words) for _ in range(rng.randint(0, 8))],
+            "score": rng.random(), "nested": {"a": list(range(rng.randint(0, 12))), "b": None}}
+           for i in range(12000)]
+json.dump(records, open(f"{work}/records.json", "w"))
+with open(f"{work}/text.txt", "w") as f:
+    for _ in range(60):
+        f.write(open("/usr/share/common-licenses/GPL-3", encoding="utf-8").read())
+with open(f"{work}/db.sql", "w") as f:
+    f.write("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, tag TEXT);\nBEGIN;\n")
+    for i in range(30000):
+        f.write(f"INSERT INTO t(name, score, tag) VALUES('{rng.choice(words).replace(chr(39), '')}{i}', {rng.random()}, '{rng.choice(words).replace(chr(39), '')}');\n")
+    f.write("COMMIT;\nCREATE INDEX t_tag ON t(tag);\n")
+    f.write("SELECT tag, count(*), avg(score) FROM t GROUP BY tag ORDER BY 2 DESC LIMIT 20;\n")
+    f.write("SELECT a.name, b.name FROM t a JOIN t b ON a.tag = b.tag AND a.id < b.id WHERE a.id < 300 LIMIT 2000;\n")
+    f.write("UPDATE t SET score = score * 2 WHERE id % 3 = 0;\nDELETE FROM t WHERE id % 5 = 0;\nVACUUM;\n")
+PY
+  # a Makefile of a project with 1500 sources in 30 libraries (make only plans it: -n)
+  python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+with open(f"{work}/project.mk", "w") as f:
+    f.write("CC = cc\nCFLAGS = -O2 -Wall\nLIBS := $(foreach i,$(shell seq 0 29),lib$(i).a)\nall: app\n")
+    for lib in range(30):
+        srcs = " ".join(f"src/l{lib}/f{n}.c" for n in range(50))
+        f.write(f"SRCS_{lib} := {srcs}\nOBJS_{lib} := $(SRCS_{lib}:.c=.o)\n")
+        f.write(f"lib{lib}.a: $(OBJS_{lib})\n\t$(AR) rcs $@ $^\n")
+    f.write("app: $(LIBS)\n\t$(CC) -o $@ main.c $(LIBS)\n")
+    f.write("%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n")
+    f.write("src/%.c:\n\t@echo generate $@\n")
+PY
+  cp "$here/harness/replay/check_pass.c" "$work/check_pass.c"
+}
+
+needs() {
+  case $1 in
+    python-json) echo python3 ;; gcc-cc1) echo gcc ;; gawk-words) echo gawk ;; make-plan) echo make ;;
+    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; *) return 1 ;;
+  esac
+}
+
+record_as() {
+  case $1 in
+    python-json) echo python3 ;; gcc-cc1) echo cc1 ;; gawk-words) echo gawk ;; make-plan) echo make ;;
+    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; *) return 1 ;;
+  esac
+}
+
+# run NAME INPUTS OUT: the command, its outputs in OUT (which must exist)
+run_program() {
+  local name=$1 in=$2 out=$3
+  cd "$out"
+  case $name in
+    python-json) exec env PYTHONMALLOC=malloc python3 -m json.tool "$in/records.json" "$out/pretty.json" > stdout ;;
+    gcc-cc1) exec gcc -O2 -c "$in/check_pass.c" -I"$here/harness/replay" -I"$here/harness/trace" -I"$here/mems/include" \
+                  -D_GNU_SOURCE -o "$out/replay.o" > stdout ;;
+    gawk-words) exec gawk '{ for (i = 1; i <= NF; i++) count[tolower($i)]++ } END { for (w in count) print count[w], w }' \
+                  "$in/text.txt" > stdout ;;
+    make-plan) exec make -n -p -f "$in/project.mk" -C "$in" all > stdout ;;
+    perl-pod2text) exec pod2text /usr/share/perl/5.36/pod/perldiag.pod "$out/perldiag.txt" > stdout ;;
+    sqlite-queries) rm -f "$out/db.sqlite"; exec sqlite3 "$out/db.sqlite" ".read $in/db.sql" > stdout ;;
+    *) echo "programs.sh: no program $name" >&2; exit 2 ;;
+  esac
+}
+
+# make -p prints the time of day, its working folder, the environment (where
+# the preload's variables appear) and its hash tables' load, and lists the
+# variables in hash order, which the environment's size changes: none of it is
+# the program's work, so its lines are compared as a sorted whole
+normalize() {
+  case $1 in
+    make-plan)
+      awk '/^# (Make data base, printed on|Finished Make data base on|Load=)/ { next }
+           /^PWD = / { next }
+           /^# environment$/ { held = $0; next }
+           held != "" { if ($0 !~ /^(LD_PRELOAD|MEMS_[A-Z_]+) = /) print held; held = "" ; if ($0 ~ /^(LD_PRELOAD|MEMS_[A-Z_]+) = /) next }
+           { print }' "$2/stdout" | LC_ALL=C sort > "$2/stdout.normalized" && mv "$2/stdout.normalized" "$2/stdout" ;;
+  esac
+}
+
+case ${1:-} in
+  normalize) normalize "$2" "$3" ;;
+  list) printf '%s\n' $names ;;
+  needs) needs "$2" ;;
+  record-as) record_as "$2" ;;
+  inputs) make_inputs "$2" ;;
+  run) run_program "$2" "$3" "$4" ;;
+  *) echo "usage: traces/programs.sh list | needs NAME | record-as NAME | inputs DIR | run NAME INPUTS OUT | normalize NAME OUT" >&2; exit 2 ;;
+esac
