@@ -24,8 +24,7 @@
 /* snprintf without gcc's guesses about truncation: paths and commands here are
  * bounded by PATH_MAX-sized parts, and the callers that build commands check
  * the length they get back. */
-static int text(char *out, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
-static int text(char *out, size_t size, const char *format, ...)
+int programs_text(char *out, size_t size, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -40,7 +39,7 @@ static const char *const default_allocators =
 static int make_dir(const char *path)
 {
     char command[PATH_MAX + 32];
-    text(command, sizeof command, "mkdir -p '%s'", path);
+    programs_text(command, sizeof command, "mkdir -p '%s'", path);
     return system(command) == 0 ? 0 : -1;
 }
 
@@ -48,11 +47,11 @@ static int make_dir(const char *path)
 static int find_malloc_library(struct programs_run *r)
 {
     char dir[PATH_MAX];
-    text(dir, sizeof dir, "%s", r->self);
+    programs_text(dir, sizeof dir, "%s", r->self);
     *strrchr(dir, '/') = '\0';
     const char *tries[] = {"../mems/libmems_malloc.so", "../lib/libmems_malloc.so", "../lib64/libmems_malloc.so"};
     for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
-        text(r->malloc_library, sizeof r->malloc_library, "%s/%s", dir, tries[i]);
+        programs_text(r->malloc_library, sizeof r->malloc_library, "%s/%s", dir, tries[i]);
         if (access(r->malloc_library, R_OK) == 0)
             return 0;
     }
@@ -63,7 +62,7 @@ static int find_malloc_library(struct programs_run *r)
 static int resolve_allocators(struct programs_run *r, const char *list)
 {
     char copy[1024];
-    text(copy, sizeof copy, "glibc,%s", list);
+    programs_text(copy, sizeof copy, "glibc,%s", list);
     r->nallocators = 0;
     for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
         bool seen = false;
@@ -78,9 +77,9 @@ static int resolve_allocators(struct programs_run *r, const char *list)
             continue;
         }
         size_t a = r->nallocators++;
-        text(r->allocators[a], sizeof r->allocators[a], "%s", name);
+        programs_text(r->allocators[a], sizeof r->allocators[a], "%s", name);
         r->policies[a] = b.kind == BACKEND_MEMS ? b.mems_policy : -1;
-        text(r->preloads[a], sizeof r->preloads[a], "%s", b.kind == BACKEND_MEMS ? r->malloc_library : b.preload);
+        programs_text(r->preloads[a], sizeof r->preloads[a], "%s", b.kind == BACKEND_MEMS ? r->malloc_library : b.preload);
     }
     return r->nallocators > 1 ? 0 : -1;
 }
@@ -89,19 +88,19 @@ static int resolve_allocators(struct programs_run *r, const char *list)
 static bool program_installed(const struct programs_run *r, const char *name, char *missing, size_t size)
 {
     char command[2 * PATH_MAX];
-    text(command, sizeof command, "bash '%s/traces/programs.sh' needs '%s'", r->source_dir, name);
+    programs_text(command, sizeof command, "bash '%s/traces/programs.sh' needs '%s'", r->source_dir, name);
     FILE *p = popen(command, "r");
     char need[64] = "";
     if (p == NULL || fgets(need, sizeof need, p) == NULL) {
         if (p != NULL)
             pclose(p);
-        text(missing, size, "unknown program");
+        programs_text(missing, size, "unknown program");
         return false;
     }
     pclose(p);
     need[strcspn(need, "\n")] = '\0';
-    text(command, sizeof command, "command -v '%s' > /dev/null 2>&1", need);
-    text(missing, size, "%s", need);
+    programs_text(command, sizeof command, "command -v '%s' > /dev/null 2>&1", need);
+    programs_text(missing, size, "%s", need);
     return system(command) == 0;
 }
 
@@ -134,7 +133,7 @@ static int run_checked(const struct programs_run *r, size_t p, size_t a, const c
         pid_t child = fork();
         if (child == 0) {
             char script[PATH_MAX + 32];
-            text(script, sizeof script, "%s/traces/programs.sh", r->source_dir);
+            programs_text(script, sizeof script, "%s/traces/programs.sh", r->source_dir);
             set_allocator_env(r, a);
             execl("/bin/bash", "bash", script, "run", r->programs[p], inputs, out, (char *)NULL);
             _exit(127);
@@ -184,11 +183,11 @@ static bool files_equal(const char *a, const char *b)
 static int outputs_identical(const struct programs_run *r, size_t p, const char *reference, const char *out)
 {
     char command[3 * PATH_MAX];
-    text(command, sizeof command, "bash '%s/traces/programs.sh' normalize '%s' '%s'", r->source_dir,
+    programs_text(command, sizeof command, "bash '%s/traces/programs.sh' normalize '%s' '%s'", r->source_dir,
              r->programs[p], out);
     if (system(command) != 0)
         return 0;
-    text(command, sizeof command, "ls -A '%s'", reference);
+    programs_text(command, sizeof command, "ls -A '%s'", reference);
     FILE *list = popen(command, "r");
     if (list == NULL)
         return -1;
@@ -197,8 +196,8 @@ static int outputs_identical(const struct programs_run *r, size_t p, const char 
     while (fgets(name, sizeof name, list) != NULL) {
         name[strcspn(name, "\n")] = '\0';
         char fa[2 * PATH_MAX], fb[2 * PATH_MAX];
-        text(fa, sizeof fa, "%s/%s", reference, name);
-        text(fb, sizeof fb, "%s/%s", out, name);
+        programs_text(fa, sizeof fa, "%s/%s", reference, name);
+        programs_text(fb, sizeof fb, "%s/%s", out, name);
         same &= files_equal(fa, fb);
     }
     pclose(list);
@@ -209,9 +208,9 @@ static int outputs_identical(const struct programs_run *r, size_t p, const char 
 static int time_program(struct programs_run *r, size_t p, const char *inputs)
 {
     char json[PATH_MAX + 64], command[16384], scratch[PATH_MAX + 64];
-    text(json, sizeof json, "%s/hyperfine-%s.json", r->out_dir, r->programs[p]);
-    text(scratch, sizeof scratch, "%s/timed", r->out_dir);
-    int n = text(command, sizeof command, "hyperfine --style none --warmup %d --runs %d --export-json '%s'",
+    programs_text(json, sizeof json, "%s/hyperfine-%s.json", r->out_dir, r->programs[p]);
+    programs_text(scratch, sizeof scratch, "%s/timed", r->out_dir);
+    int n = programs_text(command, sizeof command, "hyperfine --style none --warmup %d --runs %d --export-json '%s'",
                      r->warmup, r->runs, json);
     size_t timed = 0;
     for (size_t a = 0; a < r->nallocators; a++) {
@@ -219,15 +218,15 @@ static int time_program(struct programs_run *r, size_t p, const char *inputs)
             continue;
         char env[700] = "env -u LD_PRELOAD";
         if (r->preloads[a][0] != '\0')
-            text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
+            programs_text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
                      r->policies[a] >= 0 ? (const char *[]){"first", "next", "best", "worst"}[r->policies[a]] : "");
-        n += text(command + n, sizeof command - (size_t)n,
+        n += programs_text(command + n, sizeof command - (size_t)n,
                       " -n %s \"mkdir -p '%s/%s/%s' && %s bash '%s/traces/programs.sh' run %s '%s' '%s/%s/%s'\"",
                       r->allocators[a], scratch, r->programs[p], r->allocators[a], env, r->source_dir, r->programs[p],
                       inputs, scratch, r->programs[p], r->allocators[a]);
         timed++;
     }
-    n += text(command + n, sizeof command - (size_t)n, " > '%s/hyperfine.log' 2>&1", r->out_dir);
+    n += programs_text(command + n, sizeof command - (size_t)n, " > '%s/hyperfine.log' 2>&1", r->out_dir);
     if (timed == 0 || (size_t)n >= sizeof command)
         return -1;
     if (system(command) != 0) {
@@ -284,22 +283,22 @@ static const char *field(char *line, int index)
 static int replay_traces(struct programs_run *r)
 {
     char dir[PATH_MAX + 16], command[16384], list[1024] = "";
-    text(dir, sizeof dir, "%s/replay", r->out_dir);
+    programs_text(dir, sizeof dir, "%s/replay", r->out_dir);
     for (size_t a = 0; a < r->nallocators; a++)
-        text(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? "," : "", r->allocators[a]);
-    int n = text(command, sizeof command, "'%s' replay --quiet --alloc %s --out '%s'", r->self, list, dir);
+        programs_text(list + strlen(list), sizeof list - strlen(list), "%s%s", a ? "," : "", r->allocators[a]);
+    int n = programs_text(command, sizeof command, "'%s' replay --quiet --alloc %s --out '%s'", r->self, list, dir);
     size_t traces = 0;
     for (size_t p = 0; p < r->nprograms; p++) {
         char path[2 * PATH_MAX];
-        text(path, sizeof path, "%s/traces/corpus/%s.trace.gz", r->source_dir, r->programs[p]);
+        programs_text(path, sizeof path, "%s/traces/corpus/%s.trace.gz", r->source_dir, r->programs[p]);
         if (access(path, R_OK) == 0)
-            n += text(command + n, sizeof command - (size_t)n, " '%s'", path), traces++;
+            n += programs_text(command + n, sizeof command - (size_t)n, " '%s'", path), traces++;
     }
-    text(command + n, sizeof command - (size_t)n, " > '%s/replay.log' 2>&1", r->out_dir);
+    programs_text(command + n, sizeof command - (size_t)n, " > '%s/replay.log' 2>&1", r->out_dir);
     if (traces == 0 || system(command) != 0)
         return -1;
     char csv[PATH_MAX + 32];
-    text(csv, sizeof csv, "%s/summary.csv", dir);
+    programs_text(csv, sizeof csv, "%s/summary.csv", dir);
     FILE *f = fopen(csv, "r");
     if (f == NULL)
         return -1;
@@ -332,7 +331,7 @@ static void run_program(struct programs_run *r, size_t p, const char *inputs)
     char missing[64];
     if (!program_installed(r, r->programs[p], missing, sizeof missing)) {
         for (size_t a = 0; a < r->nallocators; a++)
-            text(r->results[p][a].status, sizeof r->results[p][a].status, "not installed: %s", missing);
+            programs_text(r->results[p][a].status, sizeof r->results[p][a].status, "not installed: %s", missing);
         fprintf(stderr, "mems-bench programs: %s skipped: %s is not installed\n", r->programs[p], missing);
         return;
     }
@@ -340,17 +339,17 @@ static void run_program(struct programs_run *r, size_t p, const char *inputs)
     for (size_t a = 0; a < r->nallocators; a++) {
         struct program_result *res = &r->results[p][a];
         char out[2 * PATH_MAX];
-        text(out, sizeof out, "%s/outputs/%s/%s", r->out_dir, r->programs[p], r->allocators[a]);
+        programs_text(out, sizeof out, "%s/outputs/%s/%s", r->out_dir, r->programs[p], r->allocators[a]);
         if (a == 0)
-            text(reference, sizeof reference, "%s", out);
+            programs_text(reference, sizeof reference, "%s", out);
         int code = -1;
         res->output_identical = -1;
         if (make_dir(out) != 0 || run_checked(r, p, a, inputs, out, &res->peak_rss_bytes, &code) != 0 || code != 0) {
-            text(res->status, sizeof res->status, "failed: exit %d", code);
+            programs_text(res->status, sizeof res->status, "failed: exit %d", code);
             fprintf(stderr, "mems-bench programs: %s on %s failed (exit %d)\n", r->programs[p], r->allocators[a], code);
             continue;
         }
-        text(res->status, sizeof res->status, "ok");
+        programs_text(res->status, sizeof res->status, "ok");
         res->output_identical = outputs_identical(r, p, reference, out);
     }
     time_program(r, p, inputs);
@@ -362,7 +361,7 @@ static int programs_run_all(struct programs_run *r, const char *alloc_list, cons
     if (len <= 0)
         return 1;
     r->self[len] = '\0';
-    text(r->source_dir, sizeof r->source_dir, "%s", MEMS_SOURCE_DIR);
+    programs_text(r->source_dir, sizeof r->source_dir, "%s", MEMS_SOURCE_DIR);
     if (find_malloc_library(r) != 0)
         fprintf(stderr, "mems-bench programs: libmems_malloc.so not found near %s; MeMS policies left out\n", r->self);
     if (resolve_allocators(r, alloc_list) != 0) {
@@ -370,13 +369,13 @@ static int programs_run_all(struct programs_run *r, const char *alloc_list, cons
         return 2;
     }
     char copy[1024];
-    text(copy, sizeof copy, "%s", program_list);
+    programs_text(copy, sizeof copy, "%s", program_list);
     for (char *save = NULL, *name = strtok_r(copy, ",", &save); name != NULL && r->nprograms < PROGRAMS_MAX;
          name = strtok_r(NULL, ",", &save))
-        text(r->programs[r->nprograms++], sizeof r->programs[0], "%s", name);
+        programs_text(r->programs[r->nprograms++], sizeof r->programs[0], "%s", name);
     char inputs[PATH_MAX + 16], command[2 * PATH_MAX + 64];
-    text(inputs, sizeof inputs, "%s/inputs", r->out_dir);
-    text(command, sizeof command, "bash '%s/traces/programs.sh' inputs '%s'", r->source_dir, inputs);
+    programs_text(inputs, sizeof inputs, "%s/inputs", r->out_dir);
+    programs_text(command, sizeof command, "bash '%s/traces/programs.sh' inputs '%s'", r->source_dir, inputs);
     if (make_dir(r->out_dir) != 0 || system(command) != 0) {
         fprintf(stderr, "mems-bench programs: cannot make the inputs in %s (python3 needed)\n", inputs);
         return 1;
@@ -392,7 +391,7 @@ static int programs_run_all(struct programs_run *r, const char *alloc_list, cons
     for (size_t p = 0; p < r->nprograms; p++)
         for (size_t a = 0; a < r->nallocators; a++)
             all_identical &= r->results[p][a].output_identical != 0;
-    text(command, sizeof command, "rm -rf '%s/timed' '%s/inputs' '%s/replay/bin' '%s/replay/timeseries' %s%s%s",
+    programs_text(command, sizeof command, "rm -rf '%s/timed' '%s/inputs' '%s/replay/bin' '%s/replay/timeseries' %s%s%s",
          r->out_dir, r->out_dir, r->out_dir, r->out_dir, all_identical ? "'" : "", all_identical ? r->out_dir : "",
          all_identical ? "/outputs'" : "");
     if (system(command) != 0)
@@ -408,7 +407,7 @@ static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
     struct programs_run *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    text(r->out_dir, sizeof r->out_dir, "%s", out_dir);
+    programs_text(r->out_dir, sizeof r->out_dir, "%s", out_dir);
     r->quick = quick, r->plots = plots, r->replay = true;
     r->runs = quick ? 3 : 10;
     r->warmup = 1;
@@ -417,18 +416,18 @@ static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
 
 static char *default_programs(char *out, size_t size)
 {
-    text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries");
+    programs_text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries");
     return out;
 }
 
 int programs_for_suite(const char *run_dir, bool quick, bool plots)
 {
     char dir[PATH_MAX], list[256];
-    text(dir, sizeof dir, "%s/programs", run_dir);
+    programs_text(dir, sizeof dir, "%s/programs", run_dir);
     struct programs_run *r = new_run(dir, quick, plots);
     if (r == NULL)
         return 1;
-    text(r->link_prefix, sizeof r->link_prefix, "programs/");
+    programs_text(r->link_prefix, sizeof r->link_prefix, "programs/");
     r->runs = quick ? 3 : 5;
     int rc = programs_run_all(r, default_allocators, default_programs(list, sizeof list));
     free(r);

@@ -39,6 +39,9 @@ struct programs_run {
     struct program_result results[PROGRAMS_MAX][PROGRAMS_MAX_ALLOCATORS];
 };
 
+/* snprintf without gcc's guesses about truncation (programs.c) */
+int programs_text(char *out, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
 /* programs_report.c: programs.csv, programs.md and the two figures */
 int programs_write_csv(const struct programs_run *r);
 int programs_write_markdown(const struct programs_run *r);

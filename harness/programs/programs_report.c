@@ -6,23 +6,10 @@
 #include "programs.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* snprintf without gcc's guesses about truncation: paths and commands here are
- * bounded by PATH_MAX-sized parts, and the callers that build commands check
- * the length they get back. */
-static int text(char *out, size_t size, const char *format, ...) __attribute__((format(printf, 3, 4)));
-static int text(char *out, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(out, size, format, args);
-    va_end(args);
-    return n;
-}
 
 static const struct program_result *result(const struct programs_run *r, size_t p, size_t a)
 {
@@ -71,7 +58,7 @@ static double geomean(const struct programs_run *r, size_t a, double (*ratio)(co
 int programs_write_csv(const struct programs_run *r)
 {
     char path[PATH_MAX + 32];
-    text(path, sizeof path, "%s/programs.csv", r->out_dir);
+    programs_text(path, sizeof path, "%s/programs.csv", r->out_dir);
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
@@ -177,7 +164,7 @@ static void write_fidelity(FILE *f, const struct programs_run *r)
 int programs_write_markdown(const struct programs_run *r)
 {
     char path[PATH_MAX + 32];
-    text(path, sizeof path, "%s/programs.md", r->out_dir);
+    programs_text(path, sizeof path, "%s/programs.md", r->out_dir);
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
@@ -225,12 +212,12 @@ static int write_plot_data(const struct programs_run *r, const char *path,
 int programs_draw_figures(const struct programs_run *r)
 {
     char dir[PATH_MAX + 16], command[4 * PATH_MAX], allocators[512] = "";
-    text(dir, sizeof dir, "%s/figures", r->out_dir);
-    text(command, sizeof command, "mkdir -p '%s'", dir);
+    programs_text(dir, sizeof dir, "%s/figures", r->out_dir);
+    programs_text(command, sizeof command, "mkdir -p '%s'", dir);
     if (system(command) != 0)
         return -1;
     for (size_t a = 0; a < r->nallocators; a++)
-        text(allocators + strlen(allocators), sizeof allocators - strlen(allocators), "%s%s", a ? " " : "",
+        programs_text(allocators + strlen(allocators), sizeof allocators - strlen(allocators), "%s%s", a ? " " : "",
                  r->allocators[a]);
     static const struct {
         const char *name, *label;
@@ -240,11 +227,11 @@ int programs_draw_figures(const struct programs_run *r)
     int rc = 0;
     for (size_t i = 0; i < 2; i++) {
         char data[PATH_MAX + 64];
-        text(data, sizeof data, "%s/%s.dat", dir, figures[i].name);
+        programs_text(data, sizeof data, "%s/%s.dat", dir, figures[i].name);
         if (write_plot_data(r, data, figures[i].ratio) != 0)
             return -1;
         for (int svg = 0; svg < 2; svg++) {
-            text(command, sizeof command,
+            programs_text(command, sizeof command,
                      "gnuplot -e \"fmt='%s'; out='%s/%s'; plots='%s/plots'; data='%s'; label='%s'; "
                      "allocators='%s'; nalloc=%zu\" '%s/plots/programs.gp' 2>>'%s/gnuplot.log'",
                      svg ? "svg" : "png", dir, figures[i].name, r->source_dir, data, figures[i].label, allocators,
