@@ -68,7 +68,7 @@ static void unlock_core(void)
 static void report_bad_pointer(const char *call, const void *p)
 {
     bad_frees++;
-    const char *why = mems_last_error_message();
+    const char *why = mems_last_error() != MEMS_OK ? mems_last_error_message() : "not an address MeMS gave";
     mems_clear_error();
     if (settings.ignore_errors)
         return;
@@ -121,17 +121,31 @@ static void *block_of_locked(const void *p, size_t *shift)
     return start;
 }
 
+/* free's core, lock held. MeMS's errors are cleared after every call of the
+ * face, so a recorded one is this free's. */
 static void release_locked(const char *call, void *p)
 {
+    void *v = mems_virtual(p);
+    if (v != NULL) {
+        mems_free(v); /* a block's start, the common case: located once */
+        int error = mems_last_error();
+        if (error == MEMS_OK)
+            return;
+        if (error != MEMS_E_INTERIOR_FREE) {
+            report_bad_pointer(call, p);
+            return;
+        }
+        mems_clear_error(); /* inside a block: an over-aligned pointer, or a bad one */
+    }
     size_t shift;
-    void *v = block_of_locked(p, &shift);
-    if (v == NULL) {
+    void *start = block_of_locked(p, &shift);
+    if (start == NULL || shift == 0) {
         report_bad_pointer(call, p);
         return;
     }
-    if (shift != 0) /* a stale tag must not make a later free of this address look valid */
-        ((struct aligned_tag *)((uintptr_t)p - sizeof(struct aligned_tag)))->check = 0;
-    mems_free(v);
+    /* a stale tag must not make a later free of this address look valid */
+    ((struct aligned_tag *)((uintptr_t)p - sizeof(struct aligned_tag)))->check = 0;
+    mems_free(start);
 }
 
 /* Lock held; alignment a power of two. */
