@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--child") == 0)
         return replay_child_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "--measure-rss") == 0)
+        return programs_measure_rss(argc - 1, argv + 1);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -104,59 +104,69 @@ static bool program_installed(const struct programs_run *r, const char *name, ch
     return system(command) == 0;
 }
 
-/* The environment of allocator `a` (in the child, before exec). */
-static void set_allocator_env(const struct programs_run *r, size_t a)
+static const char *const policy_names[] = {"first", "next", "best", "worst"};
+
+/* mems-bench --measure-rss FILE COMMAND...: runs COMMAND and writes to FILE
+ * the peak RSS (bytes) of its largest process. It runs in a fresh mems-bench
+ * so the number is the program's: a process keeps its high-water RSS across
+ * exec, and a child forked from the suite would start with the suite's. vfork
+ * lends the child this small process's memory until its exec. */
+int programs_measure_rss(int argc, char **argv)
 {
-    if (r->preloads[a][0] != '\0')
-        setenv("LD_PRELOAD", r->preloads[a], 1);
-    else
-        unsetenv("LD_PRELOAD");
-    if (r->policies[a] >= 0) {
-        static const char *const names[] = {"first", "next", "best", "worst"};
-        setenv("MEMS_POLICY", names[r->policies[a]], 1);
+    if (argc < 3)
+        return 2;
+    pid_t child = vfork();
+    if (child == 0) {
+        execvp(argv[2], argv + 2);
+        _exit(127);
     }
+    int status = 0;
+    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct rusage usage;
+    getrusage(RUSAGE_CHILDREN, &usage);
+    FILE *f = fopen(argv[1], "w");
+    if (f != NULL) {
+        fprintf(f, "%lld\n", (long long)usage.ru_maxrss * 1024);
+        fclose(f);
+    }
+    return child < 0 ? 126 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Runs program p on allocator a into `out`; the peak RSS of its process tree
- * comes from a process in between, whose RUSAGE_CHILDREN holds this run alone. */
+/* Runs program p on allocator a into `out`, through --measure-rss. */
 static int run_checked(const struct programs_run *r, size_t p, size_t a, const char *inputs, const char *out,
                        uint64_t *peak_rss, int *exit_code)
 {
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0)
+    char rss_file[2 * PATH_MAX], script[PATH_MAX + 32];
+    programs_text(rss_file, sizeof rss_file, "%s.rss", out);
+    programs_text(script, sizeof script, "%s/traces/programs.sh", r->source_dir);
+    pid_t pid = fork();
+    if (pid < 0)
         return -1;
-    pid_t between = fork();
-    if (between < 0)
-        return -1;
-    if (between == 0) {
-        close(pipe_fds[0]);
-        pid_t child = fork();
-        if (child == 0) {
-            char script[PATH_MAX + 32];
-            programs_text(script, sizeof script, "%s/traces/programs.sh", r->source_dir);
-            set_allocator_env(r, a);
-            execl("/bin/bash", "bash", script, "run", r->programs[p], inputs, out, (char *)NULL);
-            _exit(127);
-        }
-        int status = 0;
-        while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
-            ;
-        struct rusage usage;
-        getrusage(RUSAGE_CHILDREN, &usage);
-        long kib = usage.ru_maxrss;
-        ssize_t written = write(pipe_fds[1], &kib, sizeof kib);
-        (void)written;
-        _exit(child < 0 ? 126 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    if (pid == 0) { /* env puts the preload into the program, not into the measuring process */
+        char preload[600], policy[32];
+        programs_text(preload, sizeof preload, "LD_PRELOAD=%s", r->preloads[a]);
+        programs_text(policy, sizeof policy, "MEMS_POLICY=%s", r->policies[a] >= 0 ? policy_names[r->policies[a]] : "");
+        unsetenv("LD_PRELOAD");
+        /* env's options (-u) must come before its assignments */
+        execl(r->self, r->self, "--measure-rss", rss_file, "/usr/bin/env", r->policies[a] >= 0 ? policy : "-uMEMS_POLICY",
+              r->preloads[a][0] ? preload : "-uLD_PRELOAD", "/bin/bash", script, "run", r->programs[p], inputs, out,
+              (char *)NULL);
+        _exit(127);
     }
-    close(pipe_fds[1]);
-    long kib = 0;
-    ssize_t got = read(pipe_fds[0], &kib, sizeof kib);
-    close(pipe_fds[0]);
     int status;
-    while (waitpid(between, &status, 0) < 0 && errno == EINTR)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    *peak_rss = got == (ssize_t)sizeof kib ? (uint64_t)kib * 1024 : 0;
     *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    FILE *f = fopen(rss_file, "r");
+    unsigned long long bytes = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%llu", &bytes) != 1)
+            bytes = 0;
+        fclose(f);
+        remove(rss_file);
+    }
+    *peak_rss = bytes;
     return 0;
 }
 
@@ -219,7 +229,7 @@ static int time_program(struct programs_run *r, size_t p, const char *inputs)
         char env[700] = "env -u LD_PRELOAD";
         if (r->preloads[a][0] != '\0')
             programs_text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
-                     r->policies[a] >= 0 ? (const char *[]){"first", "next", "best", "worst"}[r->policies[a]] : "");
+                     r->policies[a] >= 0 ? policy_names[r->policies[a]] : "");
         n += programs_text(command + n, sizeof command - (size_t)n,
                       " -n %s \"mkdir -p '%s/%s/%s' && %s bash '%s/traces/programs.sh' run %s '%s' '%s/%s/%s'\"",
                       r->allocators[a], scratch, r->programs[p], r->allocators[a], env, r->source_dir, r->programs[p],

@@ -49,6 +49,8 @@ int programs_draw_figures(const struct programs_run *r);
 
 /* mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots] [--no-replay] */
 int programs_main(int argc, char **argv);
+/* mems-bench --measure-rss FILE COMMAND... (what programs runs each program through) */
+int programs_measure_rss(int argc, char **argv);
 /* The section of a suite run: RUN/programs, quick or not. */
 int programs_for_suite(const char *run_dir, bool quick, bool plots);
 
