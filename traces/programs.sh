@@ -52,7 +52,6 @@ with open(f"{work}/project.mk", "w") as f:
     f.write("%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n")
     f.write("src/%.c:\n\t@echo generate $@\n")
 PY
-  cp "$here/harness/replay/check_pass.c" "$work/check_pass.c"
 }
 
 needs() {
@@ -75,7 +74,7 @@ run_program() {
   cd "$out"
   case $name in
     python-json) exec env PYTHONMALLOC=malloc python3 -m json.tool "$in/records.json" "$out/pretty.json" > stdout ;;
-    gcc-cc1) exec gcc -O2 -c "$in/check_pass.c" -I"$here/harness/replay" -I"$here/harness/trace" -I"$here/mems/include" \
+    gcc-cc1) exec gcc -O2 -c "$here/harness/replay/check_pass.c" -I"$here/harness/replay" -I"$here/harness/trace" -I"$here/mems/include" \
                   -D_GNU_SOURCE -o "$out/replay.o" > stdout ;;
     gawk-words) exec gawk '{ for (i = 1; i <= NF; i++) count[tolower($i)]++ } END { for (w in count) print count[w], w }' \
                   "$in/text.txt" > stdout ;;
