@@ -12,4 +12,8 @@ set title "Real programs (traces/programs.sh) on each allocator: ".label
 set key outside right top
 set xtics nomirror
 set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "#404040" front
-plot for [i=2:nalloc+1] data using i:xtic(1) lc rgb palette_colors[((i - 2) % 8) + 1] title word(allocators, i - 1)
+# each allocator in its colour of the suite's figures, whatever its column
+suite_order = "mems-first mems-next mems-best mems-worst glibc jemalloc mimalloc tcmalloc"
+colour_of(name) = sum [k=1:8] (word(suite_order, k) eq name ? k : 0)
+colour(name) = colour_of(name) > 0 ? palette_colors[colour_of(name)] : "#7f7f7f"
+plot for [i=2:nalloc+1] data using i:xtic(1) lc rgb colour(word(allocators, i - 1)) title word(allocators, i - 1)
