@@ -199,6 +199,43 @@ FACE void *calloc(size_t count, size_t size)
     return p;
 }
 
+/* realloc's core, lock held: like free, a block's start is located once, by
+ * mems_realloc itself; only an address MeMS calls interior takes the tag's way. */
+static void *resize_locked(void *p, size_t size)
+{
+    void *v = mems_virtual(p);
+    if (v != NULL) {
+        void *nv = mems_realloc(v, size); /* in place when it can; copies otherwise */
+        if (nv != NULL)
+            return mems_get(nv);
+        int error = mems_last_error();
+        if (error == MEMS_E_NO_MEMORY || error == MEMS_E_CAP_REACHED || error == MEMS_E_OVERFLOW) {
+            mems_clear_error(); /* the block stays as it was */
+            errno = ENOMEM;
+            return NULL;
+        }
+        if (error != MEMS_E_INTERIOR_FREE) {
+            report_bad_pointer("realloc", p);
+            return NULL;
+        }
+        mems_clear_error();
+    }
+    size_t shift;
+    void *start = block_of_locked(p, &shift);
+    if (start == NULL || shift == 0) {
+        report_bad_pointer("realloc", p);
+        return NULL;
+    }
+    /* an over-aligned block moves to a plain one */
+    size_t old = mems_block_size(start) - shift;
+    void *moved = allocate_locked(size);
+    if (moved != NULL) {
+        memcpy(moved, p, old < size ? old : size);
+        release_locked("realloc", p);
+    }
+    return moved;
+}
+
 FACE void *realloc(void *p, size_t size)
 {
     if (p == NULL)
@@ -208,24 +245,7 @@ FACE void *realloc(void *p, size_t size)
         return NULL;
     }
     lock_core();
-    size_t shift;
-    void *v = block_of_locked(p, &shift), *moved = NULL;
-    if (v == NULL) {
-        report_bad_pointer("realloc", p);
-    } else if (shift == 0) {
-        void *nv = mems_realloc(v, size); /* in place when it can; copies otherwise */
-        if (nv != NULL)
-            moved = mems_get(nv);
-        else
-            mems_clear_error(), errno = ENOMEM;
-    } else { /* over-aligned blocks move to a plain one */
-        size_t old = mems_block_size(v) - shift;
-        moved = allocate_locked(size);
-        if (moved != NULL) {
-            memcpy(moved, p, old < size ? old : size);
-            release_locked("realloc", p);
-        }
-    }
+    void *moved = resize_locked(p, size);
     unlock_core();
     return moved;
 }
