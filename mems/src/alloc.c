@@ -49,7 +49,7 @@ static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **no
         hole = node->first_grain;
         fresh_node = true;
     }
-    if (!segment_place(node, hole, segment_size(node, hole), size, requested)) {
+    if (!segment_place(node, hole, size, requested)) {
         if (fresh_node)
             chain_remove_node(node);
         return GRAIN_NONE;

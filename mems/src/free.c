@@ -16,22 +16,24 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
     }
     uintptr_t offset = v - MEMS_VIRTUAL_BASE;
     grain_t g = v_to_grain(v);
-    bool at_start = (offset & (mems_state.config.alignment - 1)) == 0 && grain_is_start(g);
+    struct grain_place p = place_of(g);
+    bool at_start = (offset & (mems_state.config.alignment - 1)) == 0 && place_is_start(&p);
+    if (__builtin_expect(at_start && !place_is_hole(&p), 1)) {
+        *node_out = node;
+        *size_out = place_next_start(&p, g, node->end_grain) - g;
+        return g;
+    }
+    /* a HOLE's start, or inside a segment: which one, for the message */
     grain_t start = at_start ? g : grain_prev_start(g);
     uint64_t size = segment_size(node, start);
-    if (!at_start || grain_is_hole(start)) {
-        uintmax_t first = grain_to_v(start), last = first + grains_to_bytes(size) - 1;
-        if (grain_is_hole(start))
-            state_record_error(MEMS_E_DOUBLE_FREE, "%s(%ju): the address lies in HOLE [%ju:%ju]: already freed",
-                               caller, (uintmax_t)v, first, last);
-        else
-            state_record_error(MEMS_E_INTERIOR_FREE, "%s(%ju): the address is inside P[%ju:%ju], not at its start",
-                               caller, (uintmax_t)v, first, last);
-        return GRAIN_NONE;
-    }
-    *node_out = node;
-    *size_out = size;
-    return start;
+    uintmax_t first = grain_to_v(start), last = first + grains_to_bytes(size) - 1;
+    if (grain_is_hole(start))
+        state_record_error(MEMS_E_DOUBLE_FREE, "%s(%ju): the address lies in HOLE [%ju:%ju]: already freed", caller,
+                           (uintmax_t)v, first, last);
+    else
+        state_record_error(MEMS_E_INTERIOR_FREE, "%s(%ju): the address is inside P[%ju:%ju], not at its start",
+                           caller, (uintmax_t)v, first, last);
+    return GRAIN_NONE;
 }
 
 void mems_free(void *v_ptr)

@@ -166,7 +166,7 @@ bool grain_reserve(grain_t g)
  * reservations (four, or an eighth of the leaves in use) so a hole that opens
  * and closes across leaves does not map and unmap them every time: a munmap
  * costs tens of microseconds. */
-static void leaf_release(size_t leaf)
+void grain_leaf_emptied(size_t leaf)
 {
     uint64_t *page = D.leaves[leaf];
     assert(page != NULL && page[0] == 0);
@@ -187,50 +187,24 @@ void grain_unreserve(grain_t g)
 {
     size_t leaf = leaf_index(g >> 6);
     if (leaf < D.leaf_capacity && D.leaves[leaf] != NULL && D.leaves[leaf][0] == 0)
-        leaf_release(leaf);
+        grain_leaf_emptied(leaf);
 }
 
 /* ---- bits ---- */
-
-/* The layout is read into locals first: stores through the leaf's uint64_t
- * words could otherwise alias it and make the compiler read it again. */
-static inline void kind_store(const struct grain_place *p, bool hole, unsigned slack)
-{
-    const size_t off_hole = L.off_hole, off_slack = L.off_slack;
-    const unsigned slack_bits = L.slack_bits;
-    uint64_t bit = (uint64_t)1 << p->bit;
-    uint64_t *hole_word = &p->leaf[off_hole + p->word];
-    *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
-    if (slack_bits == 0) {
-        assert(slack == 0 || hole);
-        return;
-    }
-    unsigned field = p->bit * slack_bits, shift = field & 63;
-    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
-    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
-    *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
-}
 
 /* Marks a new segment start; its leaf must be reserved. */
 void grain_set_start(grain_t g, bool hole, unsigned slack)
 {
     struct grain_place p = place_of(g);
     assert(p.leaf != NULL);
-    uint64_t *word = &p.leaf[L.off_start + p.word];
-    assert(!(*word >> p.bit & 1));
-    if (*word == 0)
-        p.leaf[L.off_summary + p.word / 64] |= (uint64_t)1 << (p.word % 64);
-    *word |= (uint64_t)1 << p.bit;
-    if (p.leaf[0]++ == 0)
-        D.leaf_live[p.leaf_number / 64] |= (uint64_t)1 << (p.leaf_number % 64);
-    kind_store(&p, hole, slack);
+    place_set_start(&p, hole, slack);
 }
 
 void grain_set_kind(grain_t g, bool hole, unsigned slack)
 {
     struct grain_place p = place_of(g);
     assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
-    kind_store(&p, hole, slack);
+    place_store_kind(&p, hole, slack);
 }
 
 /* Removes a segment start; the leaf goes back when it was its last. */
@@ -238,13 +212,7 @@ void grain_clear_start(grain_t g)
 {
     struct grain_place p = place_of(g);
     assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
-    kind_store(&p, false, 0);
-    uint64_t *word = &p.leaf[L.off_start + p.word];
-    *word &= ~((uint64_t)1 << p.bit);
-    if (*word == 0)
-        p.leaf[L.off_summary + p.word / 64] &= ~((uint64_t)1 << (p.word % 64));
-    if (--p.leaf[0] == 0)
-        leaf_release(p.leaf_number);
+    place_clear_start(&p);
 }
 
 /* ---- searching the starts ---- */

@@ -6,43 +6,6 @@
  */
 #include "mems_internal.h"
 
-bool index_reserve(size_t more_holes)
-{
-    return bins_reserve(more_holes);
-}
-
-/* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
-bool index_prepare(void)
-{
-    return bins_prepare();
-}
-
-void index_hole_added(grain_t g, uint64_t size)
-{
-    if (mems_state.fit_active)
-        fit_note_added(g, size);
-    else
-        bins_add(g, size);
-}
-
-void index_hole_removed(grain_t g, uint64_t size)
-{
-    if (mems_state.fit_active)
-        fit_note_removed(g, size);
-    else
-        bins_remove(g, size);
-}
-
-/* Ends an operation: worst fit's tree gets exact again, the size bins
- * compact their store when it has emptied. */
-void index_commit(void)
-{
-    if (mems_state.fit_active)
-        fit_commit();
-    else
-        bins_compact();
-}
-
 /* Makes the index the policy needs the live one; false (nothing changed)
  * when the bins cannot be mapped. */
 bool index_select(enum mems_policy policy)

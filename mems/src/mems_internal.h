@@ -26,6 +26,7 @@
 
 #include "mems.h"
 
+#include <assert.h>
 #include <stdbool.h>
 
 #if (PAGE_SIZE) < 1024 || (PAGE_SIZE) > 65536 || ((PAGE_SIZE) & ((PAGE_SIZE) - 1)) != 0
@@ -174,6 +175,7 @@ static inline size_t grains_to_bytes(uint64_t n) { return (size_t)n << mems_stat
 /* ---- granule bitmaps: the accessors every operation uses, inline ---- */
 
 grain_t grain_next_start_far(grain_t from, grain_t limit);
+grain_t grain_prev_start(grain_t g);
 
 /* word / words_per_leaf by one multiplication: exact for words below 2^32. */
 static inline size_t leaf_index(uint64_t word)
@@ -276,6 +278,91 @@ static inline grain_t grain_next_start(grain_t g, grain_t limit)
     return grain_next_start_far(from, limit);
 }
 
+/* ---- one granule's place reused: an operation finds its block's place once
+ * and reaches the neighbours that share its word without another lookup ---- */
+
+/* The place of `to`, given the place `p` of `from`. */
+static inline struct grain_place place_near(const struct grain_place *p, grain_t from, grain_t to)
+{
+    if ((to >> 6) == (from >> 6)) {
+        struct grain_place q = *p;
+        q.bit = (unsigned)(to & 63);
+        return q;
+    }
+    return place_of(to);
+}
+
+/* The first start after granule `g` (at place `p`) and below `limit`, else `limit`. */
+static inline grain_t place_next_start(const struct grain_place *p, grain_t g, grain_t limit)
+{
+    if (p->bit != 63 && p->leaf != NULL) {
+        uint64_t bits = p->leaf[mems_state.layout.off_start + p->word] & (~(uint64_t)0 << (p->bit + 1));
+        if (bits != 0) {
+            grain_t r = (g & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
+            return r < limit ? r : limit;
+        }
+    }
+    grain_t from = (g | 63) + 1;
+    return from < limit ? grain_next_start_far(from, limit) : limit;
+}
+
+/* The last start before granule `g` (at place `p`); `g` must not be the
+ * first granule of its node. */
+static inline grain_t place_prev_start(const struct grain_place *p, grain_t g)
+{
+    if (p->bit != 0 && p->leaf != NULL) {
+        uint64_t bits = p->leaf[mems_state.layout.off_start + p->word] & (((uint64_t)1 << p->bit) - 1);
+        if (bits != 0)
+            return (g & ~(grain_t)63) + 63 - (unsigned)__builtin_clzll(bits);
+    }
+    return grain_prev_start(g - 1);
+}
+
+/* Sets the kind (and a PROCESS's slack) of the segment starting at `p`.
+ * The layout is read into locals first: stores through the leaf's uint64_t
+ * words could otherwise alias it and make the compiler read it again. */
+static inline void place_store_kind(const struct grain_place *p, bool hole, unsigned slack)
+{
+    const size_t off_hole = mems_state.layout.off_hole, off_slack = mems_state.layout.off_slack;
+    const unsigned slack_bits = mems_state.layout.slack_bits;
+    uint64_t bit = (uint64_t)1 << p->bit;
+    uint64_t *hole_word = &p->leaf[off_hole + p->word];
+    *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
+    if (slack_bits == 0)
+        return;
+    unsigned field = p->bit * slack_bits, shift = field & 63;
+    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
+    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
+    *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
+}
+
+void grain_leaf_emptied(size_t leaf);
+
+/* Marks a new segment start at `p`, whose leaf is mapped. */
+static inline void place_set_start(const struct grain_place *p, bool hole, unsigned slack)
+{
+    uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
+    assert(!(*word >> p->bit & 1));
+    if (*word == 0)
+        p->leaf[mems_state.layout.off_summary + p->word / 64] |= (uint64_t)1 << (p->word % 64);
+    *word |= (uint64_t)1 << p->bit;
+    if (p->leaf[0]++ == 0)
+        mems_state.dir.leaf_live[p->leaf_number / 64] |= (uint64_t)1 << (p->leaf_number % 64);
+    place_store_kind(p, hole, slack);
+}
+
+/* Removes the segment start at `p`; its leaf goes back when it was its last. */
+static inline void place_clear_start(const struct grain_place *p)
+{
+    place_store_kind(p, false, 0);
+    uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
+    *word &= ~((uint64_t)1 << p->bit);
+    if (*word == 0)
+        p->leaf[mems_state.layout.off_summary + p->word / 64] &= ~((uint64_t)1 << (p->word % 64));
+    if (--p->leaf[0] == 0)
+        grain_leaf_emptied(p->leaf_number);
+}
+
 /* The node of a MeMS virtual address, through the page map (chain.c). */
 static inline struct main_node *chain_node_at(uintptr_t v)
 {
@@ -348,12 +435,49 @@ void bins_compact(void);
 bool bins_prepare(void);
 int bins_check(size_t *count);
 
-/* index.c: keeps the active policy's index in step with the bitmaps */
-bool index_reserve(size_t more_holes);
-bool index_prepare(void);
-void index_hole_added(grain_t g, uint64_t size);
-void index_hole_removed(grain_t g, uint64_t size);
-void index_commit(void);
+/* index.c: keeps the active policy's index in step with the bitmaps. The
+ * calls every operation makes are here, inline: most are one test. */
+static inline bool index_reserve(size_t more_holes)
+{
+    const struct size_bins *b = &mems_state.bins;
+    return !b->active || b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity ||
+           bins_reserve(more_holes);
+}
+
+/* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
+static inline bool index_prepare(void)
+{
+    return !mems_state.bins.active || !mems_state.bins.stale || bins_rebuild();
+}
+
+static inline void index_hole_added(grain_t g, uint64_t size)
+{
+    if (mems_state.fit_active)
+        fit_note_added(g, size);
+    else
+        bins_add(g, size);
+}
+
+static inline void index_hole_removed(grain_t g, uint64_t size)
+{
+    if (mems_state.fit_active)
+        fit_note_removed(g, size);
+    else
+        bins_remove(g, size);
+}
+
+/* Ends an operation: next and worst fit's tree gets exact again, the size
+ * bins compact their store when it has emptied. */
+static inline void index_commit(void)
+{
+    if (mems_state.fit_active) {
+        if (mems_state.fit_dirty_count != 0)
+            fit_commit();
+    } else if (mems_state.bins.active) {
+        bins_compact();
+    }
+}
+
 bool index_select(enum mems_policy policy);
 void index_release(void);
 uint64_t index_largest_hole(void);
@@ -368,7 +492,7 @@ int chain_check_tables(void);
 
 /* segment.c: segments on the bitmaps */
 uint64_t segment_size(const struct main_node *node, grain_t g);
-bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
+bool segment_place(struct main_node *node, grain_t hole, uint64_t size, size_t requested);
 void segment_free(struct main_node *node, grain_t g, uint64_t size);
 bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
 bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);

@@ -44,18 +44,30 @@ static bool reserve_split(grain_t at)
 
 /* Turns the first `size` granules of HOLE `hole` into a PROCESS segment;
  * false (error recorded, nothing changed) when metadata cannot be mapped. */
-bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested)
+bool segment_place(struct main_node *node, grain_t hole, uint64_t size, size_t requested)
 {
-    assert(grain_is_hole(hole) && hole_size >= size && size > 0);
+    struct grain_place p = place_of(hole);
+    assert(place_is_start(&p) && place_is_hole(&p) && size > 0);
+    uint64_t hole_size = place_next_start(&p, hole, node->end_grain) - hole;
+    assert(hole_size >= size);
     bool split = hole_size > size;
-    if (split && !reserve_split(hole + size)) {
-        state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
-        return false;
+    struct grain_place rest;
+    if (split) {
+        rest = place_near(&p, hole, hole + size);
+        bool leaf_ready = rest.leaf != NULL || grain_reserve(hole + size);
+        if (!leaf_ready || !index_reserve(1)) {
+            if (leaf_ready && rest.leaf == NULL)
+                grain_unreserve(hole + size);
+            state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
+            return false;
+        }
+        if (rest.leaf == NULL)
+            rest = place_of(hole + size);
     }
     index_hole_removed(hole, hole_size);
-    grain_set_kind(hole, false, (unsigned)(grains_to_bytes(size) - requested));
+    place_store_kind(&p, false, (unsigned)(grains_to_bytes(size) - requested));
     if (split) {
-        grain_set_start(hole + size, true, 0);
+        place_set_start(&rest, true, 0);
         index_hole_added(hole + size, hole_size - size);
         node->segment_count++;
         mems_state.segment_count++;
@@ -70,28 +82,41 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
 }
 
 /* PROCESS [g, g + size) becomes a HOLE merged with its neighbours; with
- * release_empty_nodes a node left one whole HOLE goes back to the OS. */
+ * release_empty_nodes a node left one whole HOLE goes back to the OS. The
+ * neighbours' bits are mostly in the block's own word: one place serves all. */
 void segment_free(struct main_node *node, grain_t g, uint64_t size)
 {
-    grain_t end = g + size;
-    size_t requested = segment_requested(g, size);
-    bool next_hole = end < node->end_grain && grain_is_hole(end);
-    grain_t merged_end = next_hole ? grain_next_start(end, node->end_grain) : end;
-    grain_t prev = g > node->first_grain ? grain_prev_start(g - 1) : GRAIN_NONE;
-    bool prev_hole = prev != GRAIN_NONE && grain_is_hole(prev);
+    struct grain_place p = place_of(g), after = p, before = p;
+    assert(place_is_start(&p) && !place_is_hole(&p));
+    grain_t end = g + size, merged_end = end;
+    size_t requested = grains_to_bytes(size) - place_slack(&p);
+    bool next_hole = false, prev_hole = false;
+    if (end < node->end_grain) {
+        after = place_near(&p, g, end);
+        next_hole = place_is_hole(&after);
+        if (next_hole)
+            merged_end = place_next_start(&after, end, node->end_grain);
+    }
+    grain_t prev = g > node->first_grain ? place_prev_start(&p, g) : GRAIN_NONE;
+    if (prev != GRAIN_NONE) {
+        before = place_near(&p, g, prev);
+        prev_hole = place_is_hole(&before);
+    }
     grain_t merged_start = prev_hole ? prev : g;
 
     if (prev_hole)
         index_hole_removed(prev, g - prev);
     if (next_hole)
         index_hole_removed(end, merged_end - end);
-    /* only bits at existing starts change, so freeing never maps anything */
+    /* only bits at existing starts change, so freeing never maps anything;
+     * g's leaf still holds end's start when they share it, so clearing g
+     * first cannot give back the leaf `after` points into */
     if (prev_hole)
-        grain_clear_start(g);
+        place_clear_start(&p);
     else
-        grain_set_kind(g, true, 0);
+        place_store_kind(&p, true, 0);
     if (next_hole)
-        grain_clear_start(end);
+        place_clear_start(&after);
     size_t merged = (size_t)prev_hole + (size_t)next_hole;
     node->segment_count -= merged;
     mems_state.segment_count -= merged;
