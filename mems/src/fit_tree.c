@@ -159,11 +159,40 @@ static struct fit_change *change_for(uint64_t word)
     return c;
 }
 
+/* ---- first fit's floors ----
+ * A search for a small size starts at its floor instead of the root: most
+ * land in the floor's own word and go down no level of the tree. A search
+ * raises the floors of its size and above to the word it found; a hole that
+ * appears lowers those of its size and below. Both walks stop at the first
+ * floor already right, so each costs the floors it changes. */
+
+static void floors_lower(uint32_t word, uint64_t size)
+{
+    uint32_t *floor = mems_state.fit_floor;
+    for (size_t s = size < FIT_FLOOR_SIZES ? (size_t)size : FIT_FLOOR_SIZES; s > 0 && floor[s] > word; s--)
+        floor[s] = word;
+}
+
+static void floors_raise(uint32_t word, uint64_t size)
+{
+    uint32_t *floor = mems_state.fit_floor;
+    for (size_t s = (size_t)size; s <= FIT_FLOOR_SIZES && floor[s] < word; s++)
+        floor[s] = word;
+}
+
+/* Every floor back to the start: after a rebuild, or when first fit takes
+ * over a tree whose holes came and went without floors. */
+void fit_floors_reset(void)
+{
+    memset(mems_state.fit_floor, 0, sizeof mems_state.fit_floor);
+}
+
 static void note_in_tree(grain_t g, uint64_t size)
 {
     uint32_t s = saturate(size);
     if (!mems_state.fit_exact) {
         bound_raise(g >> 6, s);
+        floors_lower((uint32_t)(g >> 6), size);
         return;
     }
     struct fit_change *c = change_for(g >> 6);
@@ -261,10 +290,15 @@ static uint64_t hole_size_up_to(grain_t g, uint64_t size)
 
 /* The lowest-addressed hole of at least `size` granules starting in `word`
  * at or after `from`. A word looked at whole without a fit gets its bound
- * lowered to its largest hole. */
+ * lowered to its largest hole. The word's start and hole bits are read once:
+ * a hole followed by a start in the same word is measured there. */
 static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
 {
-    uint64_t all = grain_hole_starts_in_word(word), bits = all, largest = 0;
+    size_t leaf = leaf_index(word);
+    const uint64_t *leafp = leaf_at(leaf);
+    size_t w = (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf);
+    uint64_t all = leafp != NULL ? leafp[mems_state.layout.off_hole + w] : 0, bits = all, largest = 0;
+    uint64_t starts = leafp != NULL ? leafp[mems_state.layout.off_start + w] : 0;
     if ((from >> 6) == word)
         bits &= ~(uint64_t)0 << (from & 63);
     if (mems_state.fit_exact && bits == all && (bits & (bits - 1)) == 0 && bits != 0 && size < FIT_SATURATED) {
@@ -272,13 +306,16 @@ static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
         mems_state.holes_examined++;
         return (word << 6) + (unsigned)__builtin_ctzll(bits);
     }
+    const bool in_word = mems_state.layout.node_covers_word;
     while (bits != 0) {
-        grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
+        unsigned bit = (unsigned)__builtin_ctzll(bits);
+        grain_t g = (word << 6) + bit;
         bits &= bits - 1;
         if (mems_state.tail_valid && g == mems_state.tail_grain)
             continue; /* kept beside the tree */
         mems_state.holes_examined++;
-        uint64_t hole = hole_size_up_to(g, size);
+        uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
+        uint64_t hole = in_word && later != 0 ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_up_to(g, size);
         if (hole >= size)
             return g;
         largest = hole > largest ? hole : largest;
@@ -302,6 +339,8 @@ static grain_t tree_first(uint64_t size, grain_t from)
         lvl = D.level_count - 1; /* from the root down */
         if (D.levels[lvl][0] < key)
             return GRAIN_NONE;
+        if (lvl > 0) /* the root's children are one group: start there */
+            lvl--;
     } else if (D.levels[0][index] >= key) {
         grain_t g = word_first_fit(index, from, size);
         if (g != GRAIN_NONE)
@@ -346,7 +385,14 @@ static grain_t tree_first(uint64_t size, grain_t from)
 /* The lowest-addressed hole of at least `size` granules starting at or after `from`. */
 grain_t fit_first(uint64_t size, grain_t from)
 {
-    grain_t g = tree_first(size, from);
+    grain_t g;
+    if (from == 0 && size <= FIT_FLOOR_SIZES && !mems_state.fit_exact) {
+        uint32_t floor = mems_state.fit_floor[size];
+        g = floor == FIT_FLOOR_NONE ? GRAIN_NONE : tree_first(size, (grain_t)floor << 6);
+        floors_raise(g == GRAIN_NONE ? FIT_FLOOR_NONE : (uint32_t)(g >> 6), size);
+    } else {
+        g = tree_first(size, from);
+    }
     if (g == GRAIN_NONE && mems_state.tail_valid && mems_state.tail_grain >= from && mems_state.tail_size >= size) {
         mems_state.holes_examined++;
         g = mems_state.tail_grain;
@@ -399,6 +445,7 @@ uint64_t fit_largest(void)
 void fit_rebuild(void)
 {
     mems_state.tail_valid = false;
+    fit_floors_reset();
     mems_state.fit_dirty_count = 0;
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++)
         D.levels[0][w] = word_largest_hole(w);
@@ -408,6 +455,7 @@ void fit_rebuild(void)
 void fit_clear(void)
 {
     mems_state.tail_valid = false;
+    fit_floors_reset();
     for (unsigned lvl = 0; lvl < D.level_count; lvl++)
         memset(D.levels[lvl], 0, D.level_length[lvl] * sizeof(uint32_t));
 }
@@ -423,9 +471,14 @@ int fit_check(void)
                hole_size_at(g) != mems_state.tail_size;
     }
     bool exact = mems_state.fit_exact || !mems_state.fit_active;
+    const uint32_t *floor = mems_state.fit_floor;
+    for (size_t s = 1; s < FIT_FLOOR_SIZES; s++)
+        bad += floor[s] > floor[s + 1];
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++) {
         uint32_t largest = mems_state.fit_active ? word_largest_hole(w) : 0;
         bad += exact ? D.levels[0][w] != largest : D.levels[0][w] < largest;
+        /* a hole below its size's floor would be missed */
+        bad += !exact && largest > 0 && floor[largest < FIT_FLOOR_SIZES ? largest : FIT_FLOOR_SIZES] > w;
     }
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)
         for (size_t j = 0; j < D.level_length[lvl]; j++) {

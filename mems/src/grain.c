@@ -49,6 +49,7 @@ void grain_layout_init(size_t alignment)
     while (wpl > 1 && leaf_content_words(wpl, L.slack_bits) > page_words)
         wpl--;
     L.words_per_leaf = wpl;
+    L.node_covers_word = ((size_t)PAGE_SIZE >> L.shift) >= 64;
     L.leaf_magic = UINT64_MAX / wpl + 1;
     L.summary_words = (wpl + 63) / 64;
     L.off_summary = 1;
@@ -338,6 +339,7 @@ void grain_release_all(void)
     mems_state.leaves_mapped = 0;
     mems_state.fit_dirty_count = 0;
     mems_state.tail_valid = false;
+    fit_floors_reset();
 }
 
 /* For mems_check: every leaf's count, summary and live bit agree with its

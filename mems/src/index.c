@@ -16,6 +16,8 @@ bool index_select(enum mems_policy policy)
     /* bounds left high by first or next fit are not the maxima worst fit needs */
     bool stale = want_exact && !mems_state.fit_exact;
     mems_state.fit_exact = want_exact;
+    if (!want_exact)
+        fit_floors_reset(); /* holes that came under next or worst fit lowered none */
     if (!want_bins && (!mems_state.fit_active || stale)) {
         mems_state.fit_active = true;
         fit_rebuild();

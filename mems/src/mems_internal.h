@@ -44,6 +44,10 @@ typedef uint64_t grain_t;
  * signed range, where SSE2 compares (it has no unsigned ones). */
 #define FIT_SATURATED ((uint32_t)INT32_MAX)
 #define FIT_MAX_LEVELS 12
+/* First fit keeps, for each request of 1 to FIT_FLOOR_SIZES granules, a word
+ * below which no hole of the tree is that large (fit_tree.c). */
+#define FIT_FLOOR_SIZES 32
+#define FIT_FLOOR_NONE UINT32_MAX
 
 struct main_node {
     struct main_node *prev, *next;
@@ -75,6 +79,9 @@ struct grain_layout {
     size_t words_per_leaf;
     uint64_t leaf_magic;    /* word / words_per_leaf == (word * leaf_magic) >> 64 */
     size_t summary_words;   /* one bit per start word that is not zero */
+    /* a node spans at least a word (PAGE_SIZE >= 64 granules), so the next
+     * start in a segment's own word is where the segment ends, never past its node */
+    bool node_covers_word;
     size_t off_summary, off_start, off_hole, off_slack; /* in uint64_t units */
 };
 
@@ -143,6 +150,9 @@ struct mems_state {
         bool largest_went;      /* a hole as large as the word's largest left it */
     } fit_dirty[6];
     unsigned fit_dirty_count;
+    /* first fit: fit_floor[s] <= the word of the lowest hole of the tree of
+     * at least s granules (FIT_FLOOR_NONE: there is none); non-decreasing in s */
+    uint32_t fit_floor[FIT_FLOOR_SIZES + 1];
     struct size_bins bins;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
@@ -420,6 +430,7 @@ void fit_levels_recompute(void);
 grain_t fit_first(uint64_t size, grain_t from);
 uint64_t fit_largest(void);
 void fit_rebuild(void);
+void fit_floors_reset(void);
 void fit_clear(void);
 int fit_check(void);
 
