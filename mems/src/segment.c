@@ -48,8 +48,11 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t size, size_t r
 {
     struct grain_place p = place_of(hole);
     assert(place_is_start(&p) && place_is_hole(&p) && size > 0);
-    uint64_t hole_size = place_next_start(&p, hole, node->end_grain) - hole;
-    assert(hole_size >= size);
+    /* the tail's size is kept beside the fit tree: no search for its end */
+    uint64_t hole_size = mems_state.tail_valid && hole == mems_state.tail_grain
+                             ? mems_state.tail_size
+                             : place_next_start(&p, hole, node->end_grain) - hole;
+    assert(hole_size >= size && hole_size == segment_size(node, hole));
     bool split = hole_size > size;
     struct grain_place rest;
     if (split) {
@@ -95,7 +98,9 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
         after = place_near(&p, g, end);
         next_hole = place_is_hole(&after);
         if (next_hole)
-            merged_end = place_next_start(&after, end, node->end_grain);
+            merged_end = mems_state.tail_valid && end == mems_state.tail_grain
+                             ? node->end_grain
+                             : place_next_start(&after, end, node->end_grain);
     }
     grain_t prev = g > node->first_grain ? place_prev_start(&p, g) : GRAIN_NONE;
     if (prev != GRAIN_NONE) {
