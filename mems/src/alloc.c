@@ -36,6 +36,7 @@ static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **no
     }
     struct main_node *node;
     grain_t hole = policy_search(size, &node);
+    uint64_t hole_size = mems_state.found_hole_size;
     bool fresh_node = false;
     if (hole == GRAIN_NONE) {
         size_t pages = pages_for(bytes);
@@ -47,9 +48,10 @@ static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **no
         if (node == NULL)
             return GRAIN_NONE;
         hole = node->first_grain;
+        hole_size = node->end_grain - node->first_grain;
         fresh_node = true;
     }
-    if (!segment_place(node, hole, size, requested)) {
+    if (!segment_place(node, hole, hole_size, size, requested)) {
         if (fresh_node)
             chain_remove_node(node);
         return GRAIN_NONE;

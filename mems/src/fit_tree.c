@@ -315,9 +315,12 @@ static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
             continue; /* kept beside the tree */
         mems_state.holes_examined++;
         uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
-        uint64_t hole = in_word && later != 0 ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_up_to(g, size);
-        if (hole >= size)
+        bool measured = in_word && later != 0;
+        uint64_t hole = measured ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_up_to(g, size);
+        if (hole >= size) {
+            mems_state.found_hole_size = measured ? hole : 0;
             return g;
+        }
         largest = hole > largest ? hole : largest;
     }
     if (from <= word << 6)
@@ -396,6 +399,7 @@ grain_t fit_first(uint64_t size, grain_t from)
     if (g == GRAIN_NONE && mems_state.tail_valid && mems_state.tail_grain >= from && mems_state.tail_size >= size) {
         mems_state.holes_examined++;
         g = mems_state.tail_grain;
+        mems_state.found_hole_size = mems_state.tail_size;
     }
     return g;
 }
@@ -426,8 +430,10 @@ static uint64_t tree_largest(void)
         if (mems_state.fit_exact)
             return root;
         uint64_t examined = mems_state.holes_examined; /* a question about the heap, not a placement */
+        uint64_t found_size = mems_state.found_hole_size;
         grain_t found = tree_first(root, 0);
         mems_state.holes_examined = examined;
+        mems_state.found_hole_size = found_size;
         if (found != GRAIN_NONE)
             return root;
     }

@@ -153,6 +153,9 @@ struct mems_state {
     /* first fit: fit_floor[s] <= the word of the lowest hole of the tree of
      * at least s granules (FIT_FLOOR_NONE: there is none); non-decreasing in s */
     uint32_t fit_floor[FIT_FLOOR_SIZES + 1];
+    /* the size of the hole the last search chose, when the search measured
+     * it whole (0: it did not), so placing needs no search for its end */
+    uint64_t found_hole_size;
     struct size_bins bins;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
@@ -503,7 +506,7 @@ int chain_check_tables(void);
 
 /* segment.c: segments on the bitmaps */
 uint64_t segment_size(const struct main_node *node, grain_t g);
-bool segment_place(struct main_node *node, grain_t hole, uint64_t size, size_t requested);
+bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
 void segment_free(struct main_node *node, grain_t g, uint64_t size);
 bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
 bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);

@@ -28,13 +28,18 @@ static grain_t search_next_fit(uint64_t size)
 static grain_t search_worst_fit(uint64_t size)
 {
     uint64_t largest = fit_largest();
-    return largest >= size && largest > 0 ? fit_first(largest, 0) : GRAIN_NONE;
+    if (largest < size || largest == 0)
+        return GRAIN_NONE;
+    grain_t g = fit_first(largest, 0);
+    mems_state.found_hole_size = largest; /* the largest is exact under worst fit */
+    return g;
 }
 
 grain_t policy_search(uint64_t size, struct main_node **node_out)
 {
     grain_t g;
     mems_state.searches++;
+    mems_state.found_hole_size = 0;
     switch (mems_state.config.policy) {
     case MEMS_NEXT_FIT: g = search_next_fit(size); break;
     case MEMS_BEST_FIT: g = bins_best(size); break;
@@ -44,6 +49,8 @@ grain_t policy_search(uint64_t size, struct main_node **node_out)
     }
     *node_out = g != GRAIN_NONE ? chain_node_at(grain_to_v(g)) : NULL;
     assert(g == GRAIN_NONE || (grain_is_hole(g) && segment_size(*node_out, g) >= size));
+    assert(g == GRAIN_NONE || mems_state.found_hole_size == 0 ||
+           mems_state.found_hole_size == segment_size(*node_out, g));
     return g;
 }
 

@@ -43,15 +43,17 @@ static bool reserve_split(grain_t at)
 }
 
 /* Turns the first `size` granules of HOLE `hole` into a PROCESS segment;
- * false (error recorded, nothing changed) when metadata cannot be mapped. */
-bool segment_place(struct main_node *node, grain_t hole, uint64_t size, size_t requested)
+ * false (error recorded, nothing changed) when metadata cannot be mapped.
+ * `hole_size` is the hole's size when the caller knows it, else 0. */
+bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested)
 {
     struct grain_place p = place_of(hole);
     assert(place_is_start(&p) && place_is_hole(&p) && size > 0);
     /* the tail's size is kept beside the fit tree: no search for its end */
-    uint64_t hole_size = mems_state.tail_valid && hole == mems_state.tail_grain
-                             ? mems_state.tail_size
-                             : place_next_start(&p, hole, node->end_grain) - hole;
+    if (hole_size == 0)
+        hole_size = mems_state.tail_valid && hole == mems_state.tail_grain
+                        ? mems_state.tail_size
+                        : place_next_start(&p, hole, node->end_grain) - hole;
     assert(hole_size >= size && hole_size == segment_size(node, hole));
     bool split = hole_size > size;
     struct grain_place rest;

@@ -264,14 +264,17 @@ grain_t bins_best(uint64_t size)
                 t = RECORD(t).left;
             }
         }
-        if (found != 0)
+        if (found != 0) {
+            mems_state.found_hole_size = RECORD(found).size;
             return RECORD(found).grain;
+        }
         bin++;
     }
     uint32_t next = bin < SIZE_BIN_COUNT ? bin_next_nonempty(bin) : UINT32_MAX;
     mems_state.holes_examined++;
     if (next >= SIZE_BIN_COUNT)
         return GRAIN_NONE;
+    mems_state.found_hole_size = RECORD(B.leftmost[next]).size;
     return RECORD(B.leftmost[next]).grain;
 }
 
