@@ -42,15 +42,31 @@ static uint64_t hole_size_at(grain_t g)
     return segment_size(node, g);
 }
 
+/* The word's start and hole bits, read once (0 and 0 when its leaf has no start). */
+static void word_bits(uint64_t word, uint64_t *starts, uint64_t *holes)
+{
+    size_t leaf = leaf_index(word);
+    const uint64_t *leafp = leaf_at(leaf);
+    size_t w = (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf);
+    *starts = leafp != NULL ? leafp[mems_state.layout.off_start + w] : 0;
+    *holes = leafp != NULL ? leafp[mems_state.layout.off_hole + w] : 0;
+}
+
+/* A hole followed by a start in its own word ends there (node_covers_word);
+ * the word's last hole is measured through its node. */
 static uint32_t word_largest_hole(uint64_t word)
 {
-    uint64_t bits = grain_hole_starts_in_word(word), largest = 0;
+    uint64_t starts, bits, largest = 0;
+    word_bits(word, &starts, &bits);
+    const bool in_word = mems_state.layout.node_covers_word;
     while (bits != 0) {
-        grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
+        unsigned bit = (unsigned)__builtin_ctzll(bits);
+        grain_t g = (word << 6) + bit;
         bits &= bits - 1;
         if (mems_state.tail_valid && g == mems_state.tail_grain)
             continue; /* kept beside the tree */
-        uint64_t size = hole_size_at(g);
+        uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
+        uint64_t size = in_word && later != 0 ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_at(g);
         if (size > largest)
             largest = size;
     }
@@ -294,11 +310,9 @@ static uint64_t hole_size_up_to(grain_t g, uint64_t size)
  * a hole followed by a start in the same word is measured there. */
 static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
 {
-    size_t leaf = leaf_index(word);
-    const uint64_t *leafp = leaf_at(leaf);
-    size_t w = (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf);
-    uint64_t all = leafp != NULL ? leafp[mems_state.layout.off_hole + w] : 0, bits = all, largest = 0;
-    uint64_t starts = leafp != NULL ? leafp[mems_state.layout.off_start + w] : 0;
+    uint64_t starts, all, largest = 0;
+    word_bits(word, &starts, &all);
+    uint64_t bits = all;
     if ((from >> 6) == word)
         bits &= ~(uint64_t)0 << (from & 63);
     if (mems_state.fit_exact && bits == all && (bits & (bits - 1)) == 0 && bits != 0 && size < FIT_SATURATED) {
