@@ -1,9 +1,10 @@
 # Figure 7: each MeMS policy's cost against the number of live blocks.
-# Variables: data (scaling.csv: live_blocks,allocator,ops,ns_per_op,holes_examined_per_search), out, fmt, plots.
-width = 1400; height = 560
+# Variables: data (scaling.csv: live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op),
+# out, fmt, plots.
+width = 1800; height = 560
 load plots."/common.gp"
 set datafile separator ","
-set multiplot layout 1, 2 title "Scaling: MeMS policies against live blocks (a structure that scales stays flat)"
+set multiplot layout 1, 3 title "Scaling: MeMS policies against live blocks (a structure that scales stays flat)"
 set logscale x
 set xlabel "live blocks"
 set format x "10^{%L}"
@@ -13,7 +14,10 @@ set xrange [*:*] noextend
 set offsets graph 0.05, graph 0.05, 0, 0
 set logscale y
 set ylabel "ns per operation (timed pass, median)"
-set title "Time per operation (glibc: what a bigger heap costs any allocator)"
+set title "Steady phase: ops made with N blocks live\n(glibc: what a bigger heap costs any allocator)"
+plot for [i=1:5] data using 1:(strcol(2) eq word(policies, i) ? $6 : NaN) every ::1 with linespoints \
+     lw 2 pt 7 lc rgb palette_colors[i] dashtype i < 5 ? 1 : 2 title word(policies, i)
+set title "Whole trace: the ramp to N blocks (mapping, first touch) and the steady phase"
 plot for [i=1:5] data using 1:(strcol(2) eq word(policies, i) ? $4 : NaN) every ::1 with linespoints \
      lw 2 pt 7 lc rgb palette_colors[i] dashtype i < 5 ? 1 : 2 title word(policies, i)
 unset logscale y

@@ -41,7 +41,7 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
     /* the run prints only after its loop, so stdio's buffer is not the
      * allocator's first block */
     int rc = mode == MODE_CHECK ? run_check(&r, options->series_path, options->heapmap_path, out)
-           : mode == MODE_TIMED ? run_timed(&r, out)
+           : mode == MODE_TIMED ? run_timed(&r, options->steady_from, out)
                                 : run_latency(&r, options->series_path, out);
     fprintf(out, "ops %zu\nmem_limit_bytes %ju\n", trace->num_ops, (uintmax_t)options->mem_limit);
     ops->stop();
@@ -51,8 +51,9 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
 
 int replay_child_main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP MEM_LIMIT\n");
+    if (argc != 8 && argc != 9) {
+        fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP MEM_LIMIT "
+                        "[STEADY_FROM]\n");
         return 2;
     }
     enum replay_mode mode;
@@ -76,6 +77,7 @@ int replay_child_main(int argc, char **argv)
         .series_path = strcmp(argv[5], "-") == 0 ? NULL : argv[5],
         .heapmap_path = strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6],
         .mem_limit = strtoull(argv[7], NULL, 10),
+        .steady_from = argc == 9 ? strtoull(argv[8], NULL, 10) : 0,
     };
     if (options.mem_limit != 0 && budget_enforce(options.mem_limit) != 0) {
         perror("mems-bench --child: setrlimit(RLIMIT_DATA)");

@@ -48,6 +48,8 @@ struct replay_options {
     const char *heapmap_path; /* check pass of MeMS: the heap map, or NULL */
     uint64_t mem_limit;       /* the memory budget in bytes, 0 for none: past half of it in peak live
                                * bytes, the check pass writes only parts of big blocks */
+    size_t steady_from;       /* timed pass: ops from this index on are also timed apart
+                               * ("steady_ns_per_op"); 0 for none */
 };
 
 /* Runs one pass; prints its results as "key value" lines on `out`. Returns

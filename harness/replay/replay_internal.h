@@ -42,7 +42,7 @@ void prefault(const struct trace *trace, struct slot *slots);
 
 /* the passes: check_pass.c, timed_pass.c */
 int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out);
-int run_timed(struct replay *r, FILE *out);
+int run_timed(struct replay *r, size_t steady_from, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
 
 /* pattern.c: what the check pass writes into a block and reads back */

@@ -126,8 +126,9 @@ int runner_run(const char *self, const struct pass_request *request, const struc
 {
     memset(out, 0, sizeof *out);
     const struct backend *backend = request->backend;
-    char alignment[32], mem_limit[32];
+    char alignment[32], mem_limit[32], steady_from[32];
     snprintf(alignment, sizeof alignment, "%zu", request->mems_alignment);
+    snprintf(steady_from, sizeof steady_from, "%zu", request->steady_from);
     snprintf(mem_limit, sizeof mem_limit, "%ju", (uintmax_t)limits->mem_limit);
     char backend_spec[600];
     if (backend->preload[0] != '\0')
@@ -143,6 +144,7 @@ int runner_run(const char *self, const struct pass_request *request, const struc
                     (char *)(request->series_path ? request->series_path : "-"),
                     (char *)(request->heapmap_path ? request->heapmap_path : "-"),
                     mem_limit,
+                    steady_from,
                     NULL};
     char preload_entry[600];
     char **env = child_environment(backend, preload_entry, sizeof preload_entry);
@@ -202,7 +204,7 @@ int runner_replay(const char *self, const struct replay_request *request, const 
     memset(out, 0, sizeof *out);
     struct pass_request pass = {MODE_CHECK,           request->binary_path,  request->num_ops,
                                 request->backend,     request->mems_alignment, request->series_path,
-                                request->heapmap_path};
+                                request->heapmap_path, 0};
     if (runner_run(self, &pass, limits, &out->check) != 0)
         return -1;
     if (pass_failed(&out->check)) /* the other passes would fail alike: not run */

@@ -56,6 +56,7 @@ struct pass_request {
     const struct backend *backend;
     size_t mems_alignment;
     const char *series_path, *heapmap_path;
+    size_t steady_from; /* timed pass: also time the ops from this index on (0: no) */
 };
 /* Returns 0 with *out filled (whatever became of the child), or -1 with errno
  * when no child could be started. */

@@ -1,7 +1,7 @@
 # mems-bench scaling on two small sizes: a row per size and allocator with a
-# positive time per op, every MeMS row a search cost (holes examined per
-# search above 0.5: a fragmented heap searches), and the figure when gnuplot
-# is there.
+# positive time per op over the whole trace and over its steady phase, every
+# MeMS row a search cost (holes examined per search above 0.5: a fragmented
+# heap searches), and the figure when gnuplot is there.
 #   cmake -DBENCH=mems-bench -DWORK=dir -P check_scaling.cmake
 file(REMOVE_RECURSE "${WORK}")
 execute_process(COMMAND "${BENCH}" scaling --sizes 100,1000 --repeat 1 --out "${WORK}"
@@ -15,7 +15,7 @@ if(NOT n EQUAL 11)
   message(FATAL_ERROR "scaling.csv has ${n} lines, expected a header and 2 sizes x 5 allocators")
 endif()
 list(GET lines 0 header)
-if(NOT header STREQUAL "live_blocks,allocator,ops,ns_per_op,holes_examined_per_search")
+if(NOT header STREQUAL "live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op")
   message(FATAL_ERROR "scaling.csv header: ${header}")
 endif()
 list(REMOVE_AT lines 0)
@@ -24,11 +24,15 @@ foreach(line IN LISTS lines)
   list(GET f 0 live)
   list(GET f 1 alloc)
   list(GET f 3 ns)
+  string(REGEX MATCH "[^,]*$" steady "${line}") # the last column (an empty one before it drops out of f)
   if(NOT (live STREQUAL "100" OR live STREQUAL "1000"))
     message(FATAL_ERROR "unexpected size in: ${line}")
   endif()
   if(NOT ns GREATER 0)
     message(FATAL_ERROR "no time per op in: ${line}")
+  endif()
+  if(NOT steady GREATER 0)
+    message(FATAL_ERROR "no steady-phase time per op in: ${line}")
   endif()
   if(alloc MATCHES "^mems-")
     list(GET f 4 holes)
