@@ -2,9 +2,9 @@
  * The main chain: appending and removing main nodes, and two ways to find
  * one. The page map (as tcmalloc's pagemap) gives the node of a MeMS virtual
  * page in one load: virtual space is contiguous from MEMS_VIRTUAL_BASE, so a
- * flat array indexed by (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE covers it. The
- * nodes sorted by real base give a real pointer's node by binary search.
- * Both live in pages MeMS maps itself and grow by doubling.
+ * flat array indexed by (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE covers it, in
+ * pages MeMS maps itself, grown by doubling. A treap of the nodes by real
+ * base gives a real pointer's node in O(log n).
  */
 #include "mems_internal.h"
 
@@ -33,46 +33,100 @@ static bool table_grow(void **table, size_t *bytes, size_t needed_bytes, const c
     return true;
 }
 
-/* ---- by real base, for real -> virtual ---- */
+/* ---- by real base, for real -> virtual ----
+ * A treap threaded through the node records: insertion and removal in
+ * O(log n) whatever order mmap hands out addresses (a sorted array moved
+ * O(n) entries per new node: a third of a million-block ramp's time). The
+ * priority is a hash of the base, so no field holds it. */
 
-static struct main_node **by_base;
-static size_t by_base_bytes;
+static struct main_node *by_base_root;
 
-static size_t by_base_position(uintptr_t base)
+static uint64_t node_priority(const struct main_node *node)
 {
-    size_t lo = 0, hi = mems_state.node_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((uintptr_t)by_base[mid]->base < base)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint64_t x = (uint64_t)(uintptr_t)node->base * 0x9E3779B97F4A7C15ULL;
+    return x ^ (x >> 31);
+}
+
+/* Splits `tree` into the nodes below `key` and the others. */
+static void by_base_split(struct main_node *tree, uintptr_t key, struct main_node **below, struct main_node **rest)
+{
+    while (tree != NULL) {
+        if ((uintptr_t)tree->base < key) {
+            *below = tree;
+            below = &tree->higher;
+            tree = tree->higher;
+        } else {
+            *rest = tree;
+            rest = &tree->lower;
+            tree = tree->lower;
+        }
     }
-    return lo;
+    *below = *rest = NULL;
+}
+
+/* Joins two treaps, every base of `low` below every base of `high`. */
+static struct main_node *by_base_join(struct main_node *low, struct main_node *high)
+{
+    struct main_node *root, **at = &root;
+    while (low != NULL && high != NULL) {
+        if (node_priority(low) > node_priority(high)) {
+            *at = low;
+            at = &low->higher;
+            low = low->higher;
+        } else {
+            *at = high;
+            at = &high->lower;
+            high = high->lower;
+        }
+    }
+    *at = low != NULL ? low : high;
+    return root;
 }
 
 struct main_node *chain_node_of_real(const void *real)
 {
     uintptr_t p = (uintptr_t)real;
-    size_t i = by_base_position(p + 1);
-    if (i == 0)
-        return NULL;
-    struct main_node *node = by_base[i - 1];
-    return p - (uintptr_t)node->base < node_bytes(node) ? node : NULL;
+    struct main_node *below = NULL; /* the node of the highest base at or below p */
+    for (struct main_node *t = by_base_root; t != NULL;)
+        if ((uintptr_t)t->base <= p) {
+            below = t;
+            t = t->higher;
+        } else {
+            t = t->lower;
+        }
+    return below != NULL && p - (uintptr_t)below->base < node_bytes(below) ? below : NULL;
 }
 
 static void by_base_insert(struct main_node *node)
 {
-    size_t i = by_base_position((uintptr_t)node->base), n = mems_state.node_count;
-    memmove(&by_base[i + 1], &by_base[i], (n - i) * sizeof *by_base);
-    by_base[i] = node;
+    struct main_node *low, *high;
+    by_base_split(by_base_root, (uintptr_t)node->base, &low, &high);
+    node->lower = node->higher = NULL;
+    by_base_root = by_base_join(by_base_join(low, node), high);
 }
 
 static void by_base_remove(struct main_node *node)
 {
-    size_t i = by_base_position((uintptr_t)node->base), n = mems_state.node_count;
-    assert(i < n && by_base[i] == node);
-    memmove(&by_base[i], &by_base[i + 1], (n - i - 1) * sizeof *by_base);
+    struct main_node *low, *rest, *it, *high;
+    by_base_split(by_base_root, (uintptr_t)node->base, &low, &rest);
+    by_base_split(rest, (uintptr_t)node->base + 1, &it, &high);
+    assert(it == node && node->lower == NULL && node->higher == NULL);
+    by_base_root = by_base_join(low, high);
+}
+
+/* For chain_check_tables: the nodes in base order, none overlapping, each
+ * below its parent's priority; the count. */
+static int by_base_check(const struct main_node *tree, const struct main_node **previous, size_t *count)
+{
+    if (tree == NULL)
+        return 0;
+    int bad = by_base_check(tree->lower, previous, count);
+    bad += *previous != NULL && (uintptr_t)(*previous)->base + node_bytes(*previous) > (uintptr_t)tree->base;
+    bad += tree->lower != NULL && node_priority(tree->lower) > node_priority(tree);
+    bad += tree->higher != NULL && node_priority(tree->higher) > node_priority(tree);
+    *previous = tree;
+    (*count)++;
+    return bad + by_base_check(tree->higher, previous, count);
 }
 
 /* ---- the page map ---- */
@@ -114,13 +168,11 @@ static void node_unlink(struct main_node *node)
 static bool tables_reserve(uintptr_t v_start, size_t pages, grain_t end_grain)
 {
     size_t last_page = (v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE + pages;
-    void *page_map = mems_state.page_map, *bases = by_base;
+    void *page_map = mems_state.page_map;
     bool ok = table_grow(&page_map, &mems_state.page_map_bytes, last_page * sizeof(struct main_node *),
                          "the old page map");
     mems_state.page_map = page_map;
     mems_state.page_map_capacity = mems_state.page_map_bytes / sizeof(struct main_node *);
-    ok = ok && table_grow(&bases, &by_base_bytes, (mems_state.node_count + 1) * sizeof *by_base, "the old node table");
-    by_base = bases;
     return ok && grain_reserve_span(end_grain) && index_reserve(1) && grain_reserve(v_to_grain(v_start));
 }
 
@@ -213,7 +265,7 @@ bool chain_remove_node(struct main_node *node)
     return true;
 }
 
-/* Gives back every table sized for the heap: the page map, the node table,
+/* Gives back every table sized for the heap: the page map,
  * the granule directory and spare leaves, node records, hole records. */
 void chain_release_tables(void)
 {
@@ -222,14 +274,9 @@ void chain_release_tables(void)
         mems_state.metadata_bytes -= mems_state.page_map_bytes;
         state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
     }
-    if (by_base != NULL) {
-        mems_state.metadata_bytes -= by_base_bytes;
-        state_unmap_or_keep(by_base, by_base_bytes, "the node table");
-    }
     mems_state.page_map = NULL;
     mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
-    by_base = NULL;
-    by_base_bytes = 0;
+    by_base_root = NULL;
     grain_release_all();
     meta_release_all();
     bool best_fit = mems_state.bins.active;
@@ -265,8 +312,10 @@ int chain_check_tables(void)
             bad += mems_state.page_map[first + p] != node;
         bad += chain_node_of_real(node->base) != node;
     }
-    for (size_t k = 1; k < mems_state.node_count; k++)
-        bad += by_base[k - 1]->base >= by_base[k]->base;
+    const struct main_node *previous = NULL;
+    size_t in_treap = 0;
+    bad += by_base_check(by_base_root, &previous, &in_treap);
+    bad += in_treap != mems_state.node_count;
     size_t mapped_pages = 0;
     for (size_t p = 0; p < mems_state.page_map_capacity; p++)
         mapped_pages += mems_state.page_map[p] != NULL;

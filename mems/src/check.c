@@ -75,7 +75,7 @@ static void check_indexes(struct check_report *r, const struct chain_totals *t)
     if (bad != 0)
         report_problem(r, "%s", what);
     if (chain_check_tables() != 0)
-        report_problem(r, "page map or node table out of step with the main chain");
+        report_problem(r, "page map or base treap out of step with the main chain");
     int fit_faults = fit_check();
     if (fit_faults != 0)
         report_problem(r, "fit tree: %d entries disagree with the holes", fit_faults);

@@ -51,6 +51,7 @@ typedef uint64_t grain_t;
 
 struct main_node {
     struct main_node *prev, *next;
+    struct main_node *lower, *higher; /* the treap of nodes by real base (chain.c) */
     unsigned char *base;   /* the mapping */
     size_t pages;
     uintptr_t v_start;     /* MeMS virtual address of base */
