@@ -27,15 +27,15 @@ static size_t pages_for(size_t size)
 /* Places a PROCESS segment of `bytes` (already rounded) in the hole the
  * policy chooses, mapping a new main node when none fits. Returns its first
  * granule, or GRAIN_NONE with the error recorded and the chains as they were. */
-static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **node_out)
+static grain_t alloc_place(size_t bytes, size_t requested)
 {
     uint64_t size = bytes >> mems_state.layout.shift;
     if (!index_prepare()) {
         state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS hole index failed");
         return GRAIN_NONE;
     }
-    struct main_node *node;
-    grain_t hole = policy_search(size, &node);
+    struct main_node *node = NULL; /* looked up only if placing needs it */
+    grain_t hole = policy_search(size);
     uint64_t hole_size = mems_state.found_hole_size;
     bool fresh_node = false;
     if (hole == GRAIN_NONE) {
@@ -57,7 +57,6 @@ static grain_t alloc_place(size_t bytes, size_t requested, struct main_node **no
         return GRAIN_NONE;
     }
     state_update_peaks();
-    *node_out = node;
     return hole;
 }
 
@@ -74,8 +73,7 @@ void *mems_malloc(size_t size)
         state_record_error(MEMS_E_OVERFLOW, "mems_malloc(%zu): the size overflows when rounded to pages", size);
         return NULL;
     }
-    struct main_node *node;
-    grain_t g = alloc_place(rounded, size, &node);
+    grain_t g = alloc_place(rounded, size);
     return g != GRAIN_NONE ? (void *)grain_to_v(g) : NULL;
 }
 
@@ -102,6 +100,7 @@ void *mems_realloc(void *v_ptr, size_t size)
     grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);
     if (g == GRAIN_NONE)
         return NULL;
+    node_of(&node, g);
     if (size == 0) {
         segment_free(node, g, old_size);
         return NULL;
@@ -122,10 +121,10 @@ void *mems_realloc(void *v_ptr, size_t size)
         return v_ptr;
     }
 
-    struct main_node *new_node;
-    grain_t moved = alloc_place(rounded, size, &new_node);
+    grain_t moved = alloc_place(rounded, size);
     if (moved == GRAIN_NONE)
         return NULL;
+    struct main_node *new_node = chain_node_at(grain_to_v(moved));
     size_t keep = old_requested < size ? old_requested : size;
     memcpy(new_node->base + (grain_to_v(moved) - new_node->v_start), node->base + ((uintptr_t)v_ptr - node->v_start),
            keep);

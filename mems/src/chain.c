@@ -218,7 +218,7 @@ struct main_node *chain_append_node(size_t pages)
     }
 
     *node = (struct main_node){.base = base, .pages = pages, .v_start = v_start, .first_grain = first,
-                               .end_grain = end, .segment_count = 1};
+                               .end_grain = end};
     by_base_insert(node);
     node_link_last(node);
     mems_state.node_count++;
@@ -239,7 +239,8 @@ struct main_node *chain_append_node(size_t pages)
  * recorded) when munmap fails. */
 bool chain_remove_node(struct main_node *node)
 {
-    assert(node->segment_count == 1 && grain_is_hole(node->first_grain));
+    assert(segment_size(node, node->first_grain) == node->end_grain - node->first_grain &&
+           grain_is_hole(node->first_grain));
     if (os_unmap(node->base, node_bytes(node)) != 0) {
         state_record_error(MEMS_E_OS, "munmap of main node [%ju:%ju] failed", (uintmax_t)node->v_start,
                            (uintmax_t)node_v_end(node));

@@ -57,7 +57,6 @@ struct main_node {
     uintptr_t v_start;     /* MeMS virtual address of base */
     grain_t first_grain;   /* granules [first_grain, end_grain) */
     grain_t end_grain;
-    size_t segment_count;
 };
 
 /* Node records live in slots of chunks MeMS maps itself (meta.c). */
@@ -80,8 +79,10 @@ struct grain_layout {
     size_t words_per_leaf;
     uint64_t leaf_magic;    /* word / words_per_leaf == (word * leaf_magic) >> 64 */
     size_t summary_words;   /* one bit per start word that is not zero */
-    /* a node spans at least a word (PAGE_SIZE >= 64 granules), so the next
-     * start in a segment's own word is where the segment ends, never past its node */
+    /* nodes begin and end on word boundaries (PAGE_SIZE >= 64 granules): the
+     * starts of one word all belong to one node, so a segment's neighbours in
+     * its own word are in its node, and the next start in its word is where it
+     * ends; only a neighbour in another word needs the node's bounds */
     bool node_covers_word;
     size_t off_summary, off_start, off_hole, off_slack; /* in uint64_t units */
 };
@@ -320,6 +321,24 @@ static inline grain_t place_next_start(const struct grain_place *p, grain_t g, g
     return from < limit ? grain_next_start_far(from, limit) : limit;
 }
 
+/* The first start after granule `g` (at place `p`) in g's own word, else GRAIN_NONE. */
+static inline grain_t place_next_start_in_word(const struct grain_place *p, grain_t g)
+{
+    uint64_t bits = p->bit == 63 || p->leaf == NULL
+                        ? 0
+                        : p->leaf[mems_state.layout.off_start + p->word] & (~(uint64_t)0 << (p->bit + 1));
+    return bits != 0 ? (g & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits) : GRAIN_NONE;
+}
+
+/* The last start before granule `g` (at place `p`) in g's own word, else GRAIN_NONE. */
+static inline grain_t place_prev_start_in_word(const struct grain_place *p, grain_t g)
+{
+    uint64_t bits = p->bit == 0 || p->leaf == NULL
+                        ? 0
+                        : p->leaf[mems_state.layout.off_start + p->word] & (((uint64_t)1 << p->bit) - 1);
+    return bits != 0 ? (g & ~(grain_t)63) + 63 - (unsigned)__builtin_clzll(bits) : GRAIN_NONE;
+}
+
 /* The last start before granule `g` (at place `p`); `g` must not be the
  * first granule of its node. */
 static inline grain_t place_prev_start(const struct grain_place *p, grain_t g)
@@ -384,6 +403,23 @@ static inline struct main_node *chain_node_at(uintptr_t v)
         return NULL;
     size_t page = (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
     return page < mems_state.page_map_capacity ? mems_state.page_map[page] : NULL;
+}
+
+/* `*node`, looked up for granule g the first time it is needed: most
+ * operations stay in one word and never touch the node's record. */
+static inline struct main_node *node_of(struct main_node **node, grain_t g)
+{
+    if (*node == NULL)
+        *node = chain_node_at(grain_to_v(g));
+    assert(*node != NULL && g >= (*node)->first_grain && g < (*node)->end_grain);
+    return *node;
+}
+
+/* Does granule `to` share granule `from`'s word, in a layout where that
+ * makes it part of the same node? */
+static inline bool same_node_word(grain_t from, grain_t to)
+{
+    return mems_state.layout.node_covers_word && (from >> 6) == (to >> 6);
 }
 
 /* state.c */
@@ -507,6 +543,7 @@ int chain_check_tables(void);
 
 /* segment.c: segments on the bitmaps */
 uint64_t segment_size(const struct main_node *node, grain_t g);
+size_t node_segment_count(const struct main_node *node);
 bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
 void segment_free(struct main_node *node, grain_t g, uint64_t size);
 bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
@@ -515,7 +552,7 @@ void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_
 size_t segment_requested(grain_t g, uint64_t size);
 
 /* policy.c */
-grain_t policy_search(uint64_t size, struct main_node **node_out);
+grain_t policy_search(uint64_t size);
 
 /* translate.c */
 uintptr_t translate_real_to_virtual(const void *real);

@@ -35,7 +35,7 @@ static grain_t search_worst_fit(uint64_t size)
     return g;
 }
 
-grain_t policy_search(uint64_t size, struct main_node **node_out)
+grain_t policy_search(uint64_t size)
 {
     grain_t g;
     mems_state.searches++;
@@ -47,10 +47,9 @@ grain_t policy_search(uint64_t size, struct main_node **node_out)
     case MEMS_FIRST_FIT:
     default: g = fit_first(size, 0); break;
     }
-    *node_out = g != GRAIN_NONE ? chain_node_at(grain_to_v(g)) : NULL;
-    assert(g == GRAIN_NONE || (grain_is_hole(g) && segment_size(*node_out, g) >= size));
+    assert(g == GRAIN_NONE || (grain_is_hole(g) && segment_size(chain_node_at(grain_to_v(g)), g) >= size));
     assert(g == GRAIN_NONE || mems_state.found_hole_size == 0 ||
-           mems_state.found_hole_size == segment_size(*node_out, g));
+           mems_state.found_hole_size == segment_size(chain_node_at(grain_to_v(g)), g));
     return g;
 }
 

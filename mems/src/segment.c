@@ -6,7 +6,9 @@
  * once per hole that appears or disappears.
  *
  * A step that needs a new metadata leaf reserves it before anything changes,
- * so a failed mmap leaves the state as it was.
+ * so a failed mmap leaves the state as it was. The node may be passed as
+ * NULL: it is looked up only when a neighbour lies outside the segment's
+ * word (node_of), so most operations never read a node record.
  */
 #include "mems_internal.h"
 
@@ -15,6 +17,16 @@
 uint64_t segment_size(const struct main_node *node, grain_t g)
 {
     return grain_next_start(g, node->end_grain) - g;
+}
+
+/* The length of a node's sub-chain: its starts, counted when asked (stats,
+ * checks) rather than kept up to date by every operation. */
+size_t node_segment_count(const struct main_node *node)
+{
+    size_t count = 0;
+    for (grain_t g = node->first_grain; g < node->end_grain; g = grain_next_start(g, node->end_grain))
+        count++;
+    return count;
 }
 
 size_t segment_requested(grain_t g, uint64_t size)
@@ -50,11 +62,11 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     struct grain_place p = place_of(hole);
     assert(place_is_start(&p) && place_is_hole(&p) && size > 0);
     /* the tail's size is kept beside the fit tree: no search for its end */
+    if (hole_size == 0 && mems_state.tail_valid && hole == mems_state.tail_grain)
+        hole_size = mems_state.tail_size;
     if (hole_size == 0)
-        hole_size = mems_state.tail_valid && hole == mems_state.tail_grain
-                        ? mems_state.tail_size
-                        : place_next_start(&p, hole, node->end_grain) - hole;
-    assert(hole_size >= size && hole_size == segment_size(node, hole));
+        hole_size = place_next_start(&p, hole, node_of(&node, hole)->end_grain) - hole;
+    assert(hole_size >= size && hole_size == segment_size(node_of(&node, hole), hole));
     bool split = hole_size > size;
     struct grain_place rest;
     if (split) {
@@ -74,7 +86,6 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     if (split) {
         place_set_start(&rest, true, 0);
         index_hole_added(hole + size, hole_size - size);
-        node->segment_count++;
         mems_state.segment_count++;
     } else {
         mems_state.hole_count--;
@@ -96,15 +107,20 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     grain_t end = g + size, merged_end = end;
     size_t requested = grains_to_bytes(size) - place_slack(&p);
     bool next_hole = false, prev_hole = false;
-    if (end < node->end_grain) {
+    if (same_node_word(g, end) || end < node_of(&node, g)->end_grain) {
         after = place_near(&p, g, end);
         next_hole = place_is_hole(&after);
-        if (next_hole)
-            merged_end = mems_state.tail_valid && end == mems_state.tail_grain
-                             ? node->end_grain
-                             : place_next_start(&after, end, node->end_grain);
+        if (next_hole) {
+            grain_t in_word = place_next_start_in_word(&after, end);
+            merged_end = same_node_word(end, in_word) ? in_word
+                         : mems_state.tail_valid && end == mems_state.tail_grain
+                             ? node_of(&node, g)->end_grain
+                             : place_next_start(&after, end, node_of(&node, g)->end_grain);
+        }
     }
-    grain_t prev = g > node->first_grain ? place_prev_start(&p, g) : GRAIN_NONE;
+    grain_t prev = place_prev_start_in_word(&p, g);
+    if (!same_node_word(g, prev))
+        prev = g > node_of(&node, g)->first_grain ? place_prev_start(&p, g) : GRAIN_NONE;
     if (prev != GRAIN_NONE) {
         before = place_near(&p, g, prev);
         prev_hole = place_is_hole(&before);
@@ -125,14 +141,14 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     if (next_hole)
         place_clear_start(&after);
     size_t merged = (size_t)prev_hole + (size_t)next_hole;
-    node->segment_count -= merged;
     mems_state.segment_count -= merged;
     mems_state.hole_count = mems_state.hole_count + 1 - merged;
     mems_state.hole_bytes += grains_to_bytes(size);
     mems_state.requested_bytes -= requested;
     index_hole_added(merged_start, merged_end - merged_start);
     index_commit();
-    if (mems_state.config.release_empty_nodes && merged_start == node->first_grain && merged_end == node->end_grain)
+    if (mems_state.config.release_empty_nodes && merged_start == node_of(&node, g)->first_grain &&
+        merged_end == node->end_grain)
         chain_remove_node(node);
 }
 
@@ -156,7 +172,6 @@ bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t n
     } else {
         grain_set_start(cut, true, 0);
         index_hole_added(cut, spare);
-        node->segment_count++;
         mems_state.segment_count++;
         mems_state.hole_count++;
     }
@@ -180,7 +195,6 @@ bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new
     if (hole_size == need) {
         index_hole_removed(end, hole_size);
         grain_clear_start(end);
-        node->segment_count--;
         mems_state.segment_count--;
         mems_state.hole_count--;
     } else {

@@ -27,7 +27,7 @@ void mems_print_stats_to(FILE *stream)
     fprintf(stream, "Main Chain Length:\t%zu\n", mems_state.node_count);
     fprintf(stream, "Sub-chain Length array: [");
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next)
-        fprintf(stream, "%zu, ", node->segment_count);
+        fprintf(stream, "%zu, ", node_segment_count(node));
     fprintf(stream, "]\n%s\n", STATS_FOOTER);
 }
 
