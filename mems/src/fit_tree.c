@@ -15,10 +15,9 @@
  * it stale, and most never cost anything: the next free in the word raises
  * it again. Keeping maxima exact instead meant a rescan of 16 entries per
  * level whenever the largest of a group shrank, on most allocations of first
- * fit. Next and worst fit keep them exact (fit_exact): worst fit needs the
- * largest hole of all on every allocation, where a search for a root bound
- * too high fails and starts again, and next fit's rover meets the words its
- * own allocations left stale on every lap, so lazy bounds bought it nothing.
+ * and next fit. Worst fit keeps them exact (fit_exact): it needs the largest
+ * hole of all on every allocation, where a search for a root bound too high
+ * fails and starts again.
  */
 #include "mems_internal.h"
 
@@ -160,7 +159,7 @@ static void word_set_exact(uint64_t word, uint32_t now)
     }
 }
 
-/* Under next and worst fit, an operation's changes to one word, applied by
+/* Under worst fit, an operation's changes to one word, applied by
  * fit_commit once the bitmaps are final. Most need no hole measured: a
  * word's largest only has to be recomputed when its largest hole went and
  * holes older than this operation remain in it. */
@@ -208,7 +207,8 @@ static void note_in_tree(grain_t g, uint64_t size)
     uint32_t s = saturate(size);
     if (!mems_state.fit_exact) {
         bound_raise(g >> 6, s);
-        floors_lower((uint32_t)(g >> 6), size);
+        if (mems_state.fit_floored)
+            floors_lower((uint32_t)(g >> 6), size);
         return;
     }
     struct fit_change *c = change_for(g >> 6);
@@ -259,7 +259,7 @@ static void change_apply(const struct fit_change *c)
     word_set_exact(c->word, now);
 }
 
-/* Ends an operation under next or worst fit: the words it touched get their exact largest. */
+/* Ends an operation under worst fit: the words it touched get their exact largest. */
 void fit_commit(void)
 {
     for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
@@ -374,9 +374,14 @@ static grain_t tree_first(uint64_t size, grain_t from)
         if (mask == 0) {
             if (lvl + 1 == D.level_count)
                 return GRAIN_NONE;
-            size_t parent = group / 16; /* none of its children from `index` on reaches the key */
-            if (!mems_state.fit_exact && D.levels[lvl + 1][parent] >= key)
-                D.levels[lvl + 1][parent] = level_children_max(lvl + 1, parent);
+            /* A parent whose 16 children all fell short is lowered below the
+             * key, at no cost. From the middle of a group (next fit's rover)
+             * the children before `index` are unknown, and rescanning them on
+             * every climb cost more than the stale bound, which a descent
+             * into it lowers anyway. */
+            size_t parent = group / 16;
+            if (index == group && !mems_state.fit_exact && D.levels[lvl + 1][parent] >= key)
+                D.levels[lvl + 1][parent] = key - 1;
             index = parent + 1, lvl++;
             continue;
         }
@@ -403,7 +408,7 @@ static grain_t tree_first(uint64_t size, grain_t from)
 grain_t fit_first(uint64_t size, grain_t from)
 {
     grain_t g;
-    if (from == 0 && size <= FIT_FLOOR_SIZES && !mems_state.fit_exact) {
+    if (from == 0 && size <= FIT_FLOOR_SIZES && mems_state.fit_floored) {
         uint32_t floor = mems_state.fit_floor[size];
         g = floor == FIT_FLOOR_NONE ? GRAIN_NONE : tree_first(size, (grain_t)floor << 6);
         floors_raise(g == GRAIN_NONE ? FIT_FLOOR_NONE : (uint32_t)(g >> 6), size);
@@ -450,6 +455,8 @@ static uint64_t tree_largest(void)
         mems_state.found_hole_size = found_size;
         if (found != GRAIN_NONE)
             return root;
+        if (D.level_count > 1) /* the search left the root at root - 1: take what is below */
+            D.levels[D.level_count - 1][0] = level_children_max(D.level_count - 1, 0);
     }
 }
 
@@ -498,7 +505,7 @@ int fit_check(void)
         uint32_t largest = mems_state.fit_active ? word_largest_hole(w) : 0;
         bad += exact ? D.levels[0][w] != largest : D.levels[0][w] < largest;
         /* a hole below its size's floor would be missed */
-        bad += !exact && largest > 0 && floor[largest < FIT_FLOOR_SIZES ? largest : FIT_FLOOR_SIZES] > w;
+        bad += mems_state.fit_floored && largest > 0 && floor[largest < FIT_FLOOR_SIZES ? largest : FIT_FLOOR_SIZES] > w;
     }
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)
         for (size_t j = 0; j < D.level_length[lvl]; j++) {

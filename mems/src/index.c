@@ -10,14 +10,15 @@
  * when the bins cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
-    bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy != MEMS_FIRST_FIT;
+    bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy == MEMS_WORST_FIT;
     if (want_bins && !mems_state.bins.active && !bins_rebuild())
         return false;
     /* bounds left high by first or next fit are not the maxima worst fit needs */
     bool stale = want_exact && !mems_state.fit_exact;
     mems_state.fit_exact = want_exact;
-    if (!want_exact)
-        fit_floors_reset(); /* holes that came under next or worst fit lowered none */
+    if (policy == MEMS_FIRST_FIT && !mems_state.fit_floored)
+        fit_floors_reset(); /* holes that came under another policy lowered none */
+    mems_state.fit_floored = policy == MEMS_FIRST_FIT;
     if (!want_bins && (!mems_state.fit_active || stale)) {
         mems_state.fit_active = true;
         fit_rebuild();

@@ -144,7 +144,8 @@ struct mems_state {
     bool tail_valid;              /* the HOLE ending the last node, kept beside the fit tree */
     grain_t tail_grain;
     uint64_t tail_size;
-    bool fit_exact;               /* next and worst fit: tree entries are exact maxima, not bounds */
+    bool fit_exact;               /* worst fit: tree entries are exact maxima, not bounds */
+    bool fit_floored;             /* first fit: the floors below are kept */
     struct fit_change {
         uint64_t word;
         uint32_t added_largest; /* largest hole added to the word by this operation */
@@ -517,7 +518,7 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
         bins_remove(g, size);
 }
 
-/* Ends an operation: next and worst fit's tree gets exact again, the size
+/* Ends an operation: worst fit's tree gets exact again, the size
  * bins compact their store when it has emptied. */
 static inline void index_commit(void)
 {

@@ -118,7 +118,7 @@ static int cells_of(char *line, char cells[][128], int max)
         size_t e = strlen(s);
         while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '*'))
             s[--e] = '\0';
-        snprintf(cells[n++], 128, "%s", s);
+        snprintf(cells[n++], 128, "%.127s", s);
         p = q;
     }
     return n;
