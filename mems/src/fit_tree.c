@@ -455,7 +455,7 @@ static uint64_t tree_largest(void)
         mems_state.found_hole_size = found_size;
         if (found != GRAIN_NONE)
             return root;
-        if (D.level_count > 1) /* the search left the root at root - 1: take what is below */
+        if (D.level_count > 1) /* no child of the root reached it: the root takes their largest */
             D.levels[D.level_count - 1][0] = level_children_max(D.level_count - 1, 0);
     }
 }
