@@ -24,55 +24,68 @@ static size_t pages_for(size_t size)
     return pages < mems_state.config.min_pages ? mems_state.config.min_pages : pages;
 }
 
+/* No hole fits: a new main node at the end of the chain, holding the block.
+ * Out of line, like the errors below, so the common placement stays short. */
+static __attribute__((noinline)) grain_t alloc_in_new_node(size_t bytes, uint64_t size, size_t requested)
+{
+    size_t pages = pages_for(bytes);
+    if (pages > SIZE_MAX / PAGE_SIZE) {
+        state_record_error(MEMS_E_OVERFLOW, "%zu pages cannot be expressed in bytes", pages);
+        return GRAIN_NONE;
+    }
+    struct main_node *node = chain_append_node(pages);
+    if (node == NULL)
+        return GRAIN_NONE;
+    grain_t hole = node->first_grain;
+    if (!segment_place(node, hole, node->end_grain - hole, size, requested)) {
+        chain_remove_node(node);
+        return GRAIN_NONE;
+    }
+    state_update_live_peaks();
+    return hole;
+}
+
+static __attribute__((noinline)) grain_t index_unavailable(void)
+{
+    state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS hole index failed");
+    return GRAIN_NONE;
+}
+
 /* Places a PROCESS segment of `bytes` (already rounded) in the hole the
  * policy chooses, mapping a new main node when none fits. Returns its first
  * granule, or GRAIN_NONE with the error recorded and the chains as they were. */
 static grain_t alloc_place(size_t bytes, size_t requested)
 {
     uint64_t size = bytes >> mems_state.layout.shift;
-    if (!index_prepare()) {
-        state_record_error(MEMS_E_NO_MEMORY, "mmap for the MeMS hole index failed");
-        return GRAIN_NONE;
-    }
-    struct main_node *node = NULL; /* looked up only if placing needs it */
+    if (__builtin_expect(!index_prepare(), 0))
+        return index_unavailable();
     grain_t hole = policy_search(size);
-    uint64_t hole_size = mems_state.found_hole_size;
-    bool fresh_node = false;
-    if (hole == GRAIN_NONE) {
-        size_t pages = pages_for(bytes);
-        if (pages > SIZE_MAX / PAGE_SIZE) {
-            state_record_error(MEMS_E_OVERFLOW, "%zu pages cannot be expressed in bytes", pages);
-            return GRAIN_NONE;
-        }
-        node = chain_append_node(pages);
-        if (node == NULL)
-            return GRAIN_NONE;
-        hole = node->first_grain;
-        hole_size = node->end_grain - node->first_grain;
-        fresh_node = true;
-    }
-    if (!segment_place(node, hole, hole_size, size, requested)) {
-        if (fresh_node)
-            chain_remove_node(node);
+    if (__builtin_expect(hole == GRAIN_NONE, 0))
+        return alloc_in_new_node(bytes, size, requested);
+    /* the node is looked up only if placing needs it */
+    if (__builtin_expect(!segment_place(NULL, hole, mems_state.found_hole_size, size, requested), 0))
         return GRAIN_NONE;
-    }
-    state_update_peaks();
+    state_update_live_peaks();
     return hole;
+}
+
+/* mems_malloc(0) and sizes that overflow when rounded. */
+static __attribute__((noinline)) void *malloc_refused(size_t size)
+{
+    if (size == 0)
+        state_record_error(MEMS_E_ZERO_SIZE, "mems_malloc(0): a zero-byte request returns NULL");
+    else
+        state_record_error(MEMS_E_OVERFLOW, "mems_malloc(%zu): the size overflows when rounded to pages", size);
+    return NULL;
 }
 
 void *mems_malloc(size_t size)
 {
     state_ensure_initialized();
-    if (size == 0) {
-        state_record_error(MEMS_E_ZERO_SIZE, "mems_malloc(0): a zero-byte request returns NULL");
-        return NULL;
-    }
     bool overflow;
     size_t rounded = alloc_round_size(size, &overflow);
-    if (overflow) {
-        state_record_error(MEMS_E_OVERFLOW, "mems_malloc(%zu): the size overflows when rounded to pages", size);
-        return NULL;
-    }
+    if (__builtin_expect(size == 0 || overflow, 0))
+        return malloc_refused(size);
     grain_t g = alloc_place(rounded, size);
     return g != GRAIN_NONE ? (void *)grain_to_v(g) : NULL;
 }
@@ -95,8 +108,8 @@ void *mems_realloc(void *v_ptr, size_t size)
     state_ensure_initialized();
     if (v_ptr == NULL)
         return mems_malloc(size);
-    struct main_node *node;
-    uint64_t old_size;
+    struct main_node *node = NULL;
+    uint64_t old_size = 0;
     grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);
     if (g == GRAIN_NONE)
         return NULL;
@@ -117,7 +130,7 @@ void *mems_realloc(void *v_ptr, size_t size)
     if (new_size == old_size || (new_size < old_size && segment_shrink(node, g, old_size, new_size)) ||
         (new_size > old_size && segment_grow(node, g, old_size, new_size))) {
         segment_set_requested(g, new_size, old_requested, size);
-        state_update_peaks();
+        state_update_live_peaks();
         return v_ptr;
     }
 

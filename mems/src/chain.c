@@ -149,6 +149,7 @@ static void node_link_last(struct main_node *node)
     else
         mems_state.first = node;
     mems_state.last = node;
+    mems_state.heap_end_grain = node->end_grain;
 }
 
 static void node_unlink(struct main_node *node)
@@ -159,8 +160,10 @@ static void node_unlink(struct main_node *node)
         mems_state.first = node->next;
     if (node->next != NULL)
         node->next->prev = node->prev;
-    else
+    else {
         mems_state.last = node->prev;
+        mems_state.heap_end_grain = node->prev != NULL ? node->prev->end_grain : 0;
+    }
 }
 
 /* Room in every table for a node of `pages` pages at `v_start`; false
@@ -296,6 +299,7 @@ void chain_release_all(void)
         node = next;
     }
     mems_state.first = mems_state.last = NULL;
+    mems_state.heap_end_grain = 0;
     mems_state.cursor = 0;
     mems_state.node_count = 0;
     chain_release_tables();

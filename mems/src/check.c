@@ -117,6 +117,8 @@ int mems_check(char *message, size_t message_size)
     }
     if (mems_state.last != prev)
         report_problem(r, "main chain: last pointer is not the last node");
+    if (mems_state.heap_end_grain != (prev != NULL ? prev->end_grain : 0))
+        report_problem(r, "main chain: heap end %ju is not the last node's end", (uintmax_t)mems_state.heap_end_grain);
     if (t.nodes != mems_state.node_count)
         report_problem(r, "main chain: %zu nodes, counter says %zu", t.nodes, mems_state.node_count);
     if (t.segments != mems_state.segment_count)

@@ -128,7 +128,7 @@ static void bound_raise(uint64_t word, uint32_t bound)
  * allocation from the top of the heap touches no entry of the tree. */
 static bool hole_is_tail(grain_t g, uint64_t size)
 {
-    return mems_state.last != NULL && g + size == mems_state.last->end_grain;
+    return g + size == mems_state.heap_end_grain;
 }
 
 /* Sets a word's largest hole and carries the change up, for worst fit's
@@ -202,7 +202,7 @@ void fit_floors_reset(void)
     memset(mems_state.fit_floor, 0, sizeof mems_state.fit_floor);
 }
 
-static void note_in_tree(grain_t g, uint64_t size)
+static inline __attribute__((always_inline)) void note_in_tree(grain_t g, uint64_t size)
 {
     uint32_t s = saturate(size);
     if (!mems_state.fit_exact) {
@@ -216,17 +216,11 @@ static void note_in_tree(grain_t g, uint64_t size)
     c->added_starts |= (uint64_t)1 << (g & 63);
 }
 
-/* A hole that goes leaves first fit's bounds above it valid, if high. */
+/* A hole of the tree went, under worst fit (index_hole_removed handles the
+ * tail, and first and next fit, whose bounds above it stay valid, if high). */
 void fit_note_removed(grain_t g, uint64_t size)
 {
-    if (!mems_state.fit_active)
-        return;
-    if (mems_state.tail_valid && g == mems_state.tail_grain) {
-        mems_state.tail_valid = false;
-        return;
-    }
-    if (!mems_state.fit_exact)
-        return;
+    assert(mems_state.fit_active && mems_state.fit_exact);
     struct fit_change *c = change_for(g >> 6);
     if (saturate(size) >= D.levels[0][c->word])
         c->largest_went = true;
@@ -308,7 +302,7 @@ static uint64_t hole_size_up_to(grain_t g, uint64_t size)
  * at or after `from`. A word looked at whole without a fit gets its bound
  * lowered to its largest hole. The word's start and hole bits are read once:
  * a hole followed by a start in the same word is measured there. */
-static grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
+static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
 {
     uint64_t starts, all, largest = 0;
     word_bits(word, &starts, &all);

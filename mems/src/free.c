@@ -6,30 +6,18 @@
  */
 #include "mems_internal.h"
 
-/* Finds the PROCESS segment that starts at `v`, or records why there is none.
- * *node_out is its node, or NULL when finding the block did not need it (a
- * PROCESS start bit is proof enough that `v` is a block MeMS gave: no page
- * map, no node record read). */
-grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
+/* Why `v` is not the start of a PROCESS segment, recorded as the error:
+ * kept out of line so the common case stays short. */
+static __attribute__((noinline)) grain_t locate_failed(uintptr_t v, const char *caller)
 {
-    grain_t g = v_to_grain(v);
-    struct grain_place p = place_of(g);
-    bool aligned = v >= MEMS_VIRTUAL_BASE && ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0;
-    if (__builtin_expect(aligned && place_is_start(&p) && !place_is_hole(&p), 1)) {
-        struct main_node *node = NULL;
-        grain_t end = place_next_start_in_word(&p, g);
-        if (!same_node_word(g, end))
-            end = place_next_start(&p, g, node_of(&node, g)->end_grain);
-        *node_out = node;
-        *size_out = end - g;
-        return g;
-    }
     struct main_node *node = chain_node_at(v);
     if (node == NULL) {
         state_record_error(MEMS_E_UNKNOWN_ADDRESS, "%s(%ju): MeMS never gave this address", caller, (uintmax_t)v);
         return GRAIN_NONE;
     }
-    bool at_start = aligned && place_is_start(&p);
+    grain_t g = v_to_grain(v);
+    bool aligned = ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0;
+    bool at_start = aligned && grain_is_start(g);
     /* a HOLE's start, or inside a segment: which one, for the message */
     grain_t start = at_start ? g : grain_prev_start(g);
     uint64_t size = segment_size(node, start);
@@ -43,13 +31,33 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
     return GRAIN_NONE;
 }
 
+/* Finds the PROCESS segment that starts at `v`, or records why there is none.
+ * *node_out is its node, or NULL when finding the block did not need it (a
+ * PROCESS start bit is proof enough that `v` is a block MeMS gave: no page
+ * map, no node record read). */
+grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
+{
+    grain_t g = v_to_grain(v);
+    struct grain_place p = place_of(g);
+    bool aligned = v >= MEMS_VIRTUAL_BASE && ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0;
+    if (__builtin_expect(!(aligned && place_is_start(&p) && !place_is_hole(&p)), 0))
+        return locate_failed(v, caller);
+    struct main_node *node = NULL;
+    grain_t end = place_next_start_in_word(&p, g);
+    if (!same_node_word(g, end))
+        end = place_next_start(&p, g, node_of(&node, g)->end_grain);
+    *node_out = node;
+    *size_out = end - g;
+    return g;
+}
+
 void mems_free(void *v_ptr)
 {
     state_ensure_initialized();
     if (v_ptr == NULL)
         return;
-    struct main_node *node;
-    uint64_t size;
+    struct main_node *node = NULL;
+    uint64_t size = 0;
     grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_free", &node, &size);
     if (g != GRAIN_NONE)
         segment_free(node, g, size);

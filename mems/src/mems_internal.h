@@ -126,6 +126,8 @@ struct mems_state {
     bool initialized;
     struct mems_config config;
     struct main_node *first, *last;
+    grain_t heap_end_grain;       /* the last node's end_grain (0: no node): read on every
+                                   * new hole, so kept here rather than read off the record */
     size_t node_count;
     size_t segment_count;
     size_t hole_count;
@@ -433,6 +435,16 @@ static inline void state_ensure_initialized(void)
 }
 void state_record_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void state_update_peaks(void);
+/* After a placement or a resize in place: only live and requested bytes have
+ * moved (whatever mapped pages or metadata grew has updated its peaks already). */
+static inline void state_update_live_peaks(void)
+{
+    size_t live = state_live_bytes();
+    if (live > mems_state.peak_live_bytes)
+        mems_state.peak_live_bytes = live;
+    if (mems_state.requested_bytes > mems_state.peak_requested_bytes)
+        mems_state.peak_requested_bytes = mems_state.requested_bytes;
+}
 /* Unmaps a mapping MeMS owns; one whose munmap fails is kept for mems_finish to retry. */
 void state_unmap_or_keep(void *address, size_t bytes, const char *what);
 
@@ -512,10 +524,12 @@ static inline void index_hole_added(grain_t g, uint64_t size)
 
 static inline void index_hole_removed(grain_t g, uint64_t size)
 {
-    if (mems_state.fit_active)
-        fit_note_removed(g, size);
-    else
+    if (!mems_state.fit_active)
         bins_remove(g, size);
+    else if (mems_state.tail_valid && g == mems_state.tail_grain)
+        mems_state.tail_valid = false;
+    else if (mems_state.fit_exact) /* first and next fit: the bounds above a hole that goes stay valid */
+        fit_note_removed(g, size);
 }
 
 /* Ends an operation: worst fit's tree gets exact again, the size

@@ -12,11 +12,10 @@ uintptr_t translate_real_to_virtual(const void *real)
     return node != NULL ? node->v_start + ((uintptr_t)real - (uintptr_t)node->base) : 0;
 }
 
-void *mems_get(void *v_ptr)
+/* mems_get of anything but a block's start: an interior address, a HOLE, or
+ * no address MeMS gave; kept out of line so the common case stays short. */
+static __attribute__((noinline)) void *get_slow(uintptr_t v, const struct main_node *node)
 {
-    state_ensure_initialized();
-    uintptr_t v = (uintptr_t)v_ptr;
-    struct main_node *node = chain_node_at(v);
     if (node == NULL) {
         state_record_error(MEMS_E_UNKNOWN_ADDRESS, "mems_get(%ju): no mapping holds this MeMS virtual address",
                            (uintmax_t)v);
@@ -32,6 +31,19 @@ void *mems_get(void *v_ptr)
     return node->base + (v - node->v_start);
 }
 
+void *mems_get(void *v_ptr)
+{
+    state_ensure_initialized();
+    uintptr_t v = (uintptr_t)v_ptr;
+    struct main_node *node = chain_node_at(v);
+    if (__builtin_expect(node != NULL && ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0, 1)) {
+        struct grain_place p = place_of(v_to_grain(v));
+        if (__builtin_expect(place_is_start(&p) && !place_is_hole(&p), 1))
+            return node->base + (v - node->v_start);
+    }
+    return get_slow(v, node);
+}
+
 void *mems_virtual(const void *real)
 {
     state_ensure_initialized();
@@ -41,8 +53,8 @@ void *mems_virtual(const void *real)
 size_t mems_block_size(void *v_ptr)
 {
     state_ensure_initialized();
-    struct main_node *node;
-    uint64_t size;
+    struct main_node *node = NULL;
+    uint64_t size = 0;
     grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_block_size", &node, &size);
     return g != GRAIN_NONE ? grains_to_bytes(size) : 0;
 }
