@@ -298,10 +298,36 @@ static uint64_t hole_size_up_to(grain_t g, uint64_t size)
     return grain_next_start(g, limit) - g;
 }
 
+/* The holes in `bits` of `word` that its own start bits cannot measure:
+ * the word's last segment, which may run on into the next word or be the
+ * tail, or every hole when nodes need not cover whole words. Out of line, so
+ * the common search keeps few values live. */
+static __attribute__((noinline)) grain_t word_fit_through_nodes(uint64_t word, uint64_t bits, uint64_t size,
+                                                                uint64_t largest, grain_t from)
+{
+    while (bits != 0) {
+        grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        if (mems_state.tail_valid && g == mems_state.tail_grain)
+            continue; /* kept beside the tree */
+        mems_state.holes_examined++;
+        uint64_t hole = hole_size_up_to(g, size);
+        if (hole >= size) {
+            mems_state.found_hole_size = 0;
+            return g;
+        }
+        largest = hole > largest ? hole : largest;
+    }
+    if (from <= word << 6)
+        D.levels[0][word] = saturate(largest);
+    return GRAIN_NONE;
+}
+
 /* The lowest-addressed hole of at least `size` granules starting in `word`
  * at or after `from`. A word looked at whole without a fit gets its bound
  * lowered to its largest hole. The word's start and hole bits are read once:
- * a hole followed by a start in the same word is measured there. */
+ * a hole followed by a start in the same word is measured there (it cannot
+ * be the tail, which runs to its node's end, a word boundary). */
 static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t word, grain_t from, uint64_t size)
 {
     uint64_t starts, all, largest = 0;
@@ -314,20 +340,19 @@ static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t wor
         mems_state.holes_examined++;
         return (word << 6) + (unsigned)__builtin_ctzll(bits);
     }
-    const bool in_word = mems_state.layout.node_covers_word;
+    if (!mems_state.layout.node_covers_word)
+        return word_fit_through_nodes(word, bits, size, 0, from);
     while (bits != 0) {
         unsigned bit = (unsigned)__builtin_ctzll(bits);
-        grain_t g = (word << 6) + bit;
+        uint64_t later = (starts >> bit) >> 1;
+        if (later == 0)
+            return word_fit_through_nodes(word, bits, size, largest, from);
         bits &= bits - 1;
-        if (mems_state.tail_valid && g == mems_state.tail_grain)
-            continue; /* kept beside the tree */
         mems_state.holes_examined++;
-        uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
-        bool measured = in_word && later != 0;
-        uint64_t hole = measured ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_up_to(g, size);
+        uint64_t hole = 1 + (unsigned)__builtin_ctzll(later);
         if (hole >= size) {
-            mems_state.found_hole_size = measured ? hole : 0;
-            return g;
+            mems_state.found_hole_size = hole;
+            return (word << 6) + bit;
         }
         largest = hole > largest ? hole : largest;
     }
@@ -336,30 +361,12 @@ static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t wor
     return GRAIN_NONE;
 }
 
-/* The lowest-addressed hole of the tree of at least `size` granules starting
- * at or after `from`: up from `from`'s word until a bound reaches the size,
- * down through bounds that reach it, lowering those found too high. */
-static grain_t tree_first(uint64_t size, grain_t from)
+/* The lowest-addressed hole of at least `size` granules (`key` in the tree)
+ * in the words from entry `index` of level `lvl` on: up until a bound reaches
+ * the key, down through bounds that reach it, lowering those found too high.
+ * Out of line: most searches end in their first word (tree_first). */
+static __attribute__((noinline)) grain_t tree_climb(uint64_t size, uint32_t key, unsigned lvl, size_t index)
 {
-    if (D.level_count == 0 || (from >> 6) >= D.level_length[0])
-        return GRAIN_NONE;
-    uint32_t key = saturate(size);
-    unsigned lvl = 0;
-    size_t index = (size_t)(from >> 6);
-    if (from == 0) {
-        lvl = D.level_count - 1; /* from the root down */
-        if (D.levels[lvl][0] < key)
-            return GRAIN_NONE;
-        if (lvl > 0) /* the root's children are one group: start there */
-            lvl--;
-    } else if (D.levels[0][index] >= key) {
-        grain_t g = word_first_fit(index, from, size);
-        if (g != GRAIN_NONE)
-            return g;
-        index++;
-    } else {
-        index++;
-    }
     for (;;) {
         if (index >= D.level_length[lvl])
             return GRAIN_NONE;
@@ -396,6 +403,30 @@ static grain_t tree_first(uint64_t size, grain_t from)
             return g;
         index++;
     }
+}
+
+/* The lowest-addressed hole of the tree of at least `size` granules starting
+ * at or after `from`: in from's own word when its bound reaches the size,
+ * else by a climb through the tree. */
+static grain_t tree_first(uint64_t size, grain_t from)
+{
+    if (D.level_count == 0 || (from >> 6) >= D.level_length[0])
+        return GRAIN_NONE;
+    uint32_t key = saturate(size);
+    size_t index = (size_t)(from >> 6);
+    if (from == 0) {
+        unsigned top = D.level_count - 1; /* from the root down */
+        if (D.levels[top][0] < key)
+            return GRAIN_NONE;
+        /* the root's children are one group: start there */
+        return tree_climb(size, key, top > 0 ? top - 1 : 0, 0);
+    }
+    if (D.levels[0][index] >= key) {
+        grain_t g = word_first_fit(index, from, size);
+        if (g != GRAIN_NONE)
+            return g;
+    }
+    return tree_climb(size, key, 0, index + 1);
 }
 
 /* The lowest-addressed hole of at least `size` granules starting at or after `from`. */
