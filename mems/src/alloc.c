@@ -54,7 +54,7 @@ static __attribute__((noinline)) grain_t index_unavailable(void)
 /* Places a PROCESS segment of `bytes` (already rounded) in the hole the
  * policy chooses, mapping a new main node when none fits. Returns its first
  * granule, or GRAIN_NONE with the error recorded and the chains as they were. */
-static grain_t alloc_place(size_t bytes, size_t requested)
+static inline __attribute__((always_inline)) grain_t alloc_place(size_t bytes, size_t requested)
 {
     uint64_t size = bytes >> mems_state.layout.shift;
     if (__builtin_expect(!index_prepare(), 0))
@@ -79,6 +79,17 @@ static __attribute__((noinline)) void *malloc_refused(size_t size)
     return NULL;
 }
 
+/* The block at granule g, remembered for mems_get, as returned to the caller. */
+static void *alloc_give(grain_t g)
+{
+    uintptr_t v = grain_to_v(g);
+    const struct main_node *node = chain_node_at(v);
+    mems_state.given_v = v;
+    mems_state.given_grain = g;
+    mems_state.given_real = node->base + (v - node->v_start);
+    return (void *)v;
+}
+
 void *mems_malloc(size_t size)
 {
     state_ensure_initialized();
@@ -87,7 +98,7 @@ void *mems_malloc(size_t size)
     if (__builtin_expect(size == 0 || overflow, 0))
         return malloc_refused(size);
     grain_t g = alloc_place(rounded, size);
-    return g != GRAIN_NONE ? (void *)grain_to_v(g) : NULL;
+    return g != GRAIN_NONE ? alloc_give(g) : NULL;
 }
 
 void *mems_calloc(size_t nmemb, size_t size)
@@ -142,5 +153,5 @@ void *mems_realloc(void *v_ptr, size_t size)
     memcpy(new_node->base + (grain_to_v(moved) - new_node->v_start), node->base + ((uintptr_t)v_ptr - node->v_start),
            keep);
     segment_free(node, g, old_size);
-    return (void *)grain_to_v(moved);
+    return alloc_give(moved);
 }

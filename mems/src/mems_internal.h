@@ -136,6 +136,12 @@ struct mems_state {
     size_t requested_bytes;
     /* next fit resumes at the segment holding this address (0: the start) */
     uintptr_t cursor;
+    /* the block the last allocation returned (0: none, or freed since) and
+     * its real address: mems_get of it, what a caller does next with a new
+     * block (the spec's programs, the malloc face, a replay), needs no lookup */
+    uintptr_t given_v;
+    grain_t given_grain;
+    unsigned char *given_real;
     /* granule bitmaps and the fit tree (grain.c, fit_tree.c) */
     struct grain_layout layout;
     struct grain_directory dir;

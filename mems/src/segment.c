@@ -104,6 +104,8 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
 {
     struct grain_place p = place_of(g), after = p, before = p;
     assert(place_is_start(&p) && !place_is_hole(&p));
+    if (g == mems_state.given_grain)
+        mems_state.given_v = 0;
     grain_t end = g + size, merged_end = end;
     size_t requested = grains_to_bytes(size) - place_slack(&p);
     bool next_hole = false, prev_hole = false;

@@ -35,6 +35,8 @@ void *mems_get(void *v_ptr)
 {
     state_ensure_initialized();
     uintptr_t v = (uintptr_t)v_ptr;
+    if (v == mems_state.given_v && v != 0)
+        return mems_state.given_real;
     struct main_node *node = chain_node_at(v);
     if (__builtin_expect(node != NULL && ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0, 1)) {
         struct grain_place p = place_of(v_to_grain(v));
