@@ -103,6 +103,41 @@ static void test_bad_gets(void)
     mems_finish();
 }
 
+/* mems_get of the block just allocated comes from a memo: it must forget
+ * the block once freed, moved by realloc, or the heap is started again. */
+static void test_gets_after_frees(void)
+{
+    mems_init();
+    char *a = mems_malloc(100);
+    CHECK(mems_get(a) != NULL);
+    mems_free(a);
+    CHECK(mems_get(a) == NULL);
+    EXPECT_ERROR(MEMS_E_GET_HOLE);
+
+    char *b = mems_malloc(100), *c = mems_malloc(100);
+    unsigned char *real_b = mems_get(b);
+    CHECK(real_b != NULL && mems_get(c) == real_b + 100);
+    char *moved = mems_realloc(c, 2 * PAGE_SIZE); /* no room after c: it moves */
+    CHECK(moved != NULL && moved != c);
+    CHECK(mems_get(c) == NULL);
+    EXPECT_ERROR(MEMS_E_GET_HOLE);
+    CHECK(mems_get(moved) != NULL);
+    mems_free(moved);
+    CHECK(mems_get(moved) == NULL);
+    EXPECT_ERROR(MEMS_E_GET_HOLE);
+    CHECK(mems_get(b) == real_b);
+    mems_finish();
+
+    mems_init();
+    char *d = mems_malloc(100);
+    CHECK(mems_get(d) != NULL);
+    mems_finish();
+    mems_init(); /* a new heap: nothing is allocated at d */
+    CHECK(mems_get(d) == NULL);
+    EXPECT_ERROR(MEMS_E_UNKNOWN_ADDRESS);
+    mems_finish();
+}
+
 static void test_bad_sizes(void)
 {
     mems_init();
@@ -224,6 +259,7 @@ int main(void)
 {
     test_bad_frees();
     test_bad_gets();
+    test_gets_after_frees();
     test_bad_sizes();
     test_mmap_failure();
     test_cap();

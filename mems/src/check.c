@@ -134,6 +134,14 @@ int mems_check(char *message, size_t message_size)
     if (mems_state.slots_in_use != t.nodes)
         report_problem(r, "%zu node records in use for %zu nodes", mems_state.slots_in_use, t.nodes);
     check_indexes(r, &t);
+    uintptr_t given = mems_state.given_v;
+    if (given != 0) {
+        const struct main_node *node = chain_node_at(given);
+        grain_t g = v_to_grain(given);
+        if (node == NULL || g != mems_state.given_grain || !grain_is_start(g) || grain_is_hole(g) ||
+            mems_state.given_real != node->base + (given - node->v_start))
+            report_problem(r, "the last block given, %ju, is not a live block at its real address", (uintmax_t)given);
+    }
     if (mems_state.cursor != 0 && chain_node_at(mems_state.cursor) == NULL)
         report_problem(r, "next-fit cursor points outside the chains");
     size_t cap = mems_state.config.max_mapped_bytes;
