@@ -112,46 +112,52 @@ static void record_give(uint32_t i)
 
 /* ---- one bin's treap ---- */
 
-static uint32_t treap_insert(uint32_t t, uint32_t n)
+/* Puts record n into the treap at *link: down while the records there come
+ * first by priority, then n takes the place and the rest is split around its key. */
+static void treap_insert(uint32_t *link, uint32_t n)
 {
-    if (t == 0)
-        return n;
-    if (priority_of(n) > priority_of(t)) {
-        /* n becomes the root here: split t around n's key */
-        uint32_t *l = &RECORD(n).left, *r = &RECORD(n).right;
-        while (t != 0) {
-            if (key_less(RECORD(t).size, RECORD(t).grain, RECORD(n).size, RECORD(n).grain)) {
-                *l = t;
-                l = &RECORD(t).right;
-                t = RECORD(t).right;
-            } else {
-                *r = t;
-                r = &RECORD(t).left;
-                t = RECORD(t).left;
-            }
-        }
-        *l = *r = 0;
-        return n;
+    const uint64_t size = RECORD(n).size;
+    const grain_t g = RECORD(n).grain;
+    const uint32_t priority = priority_of(n);
+    while (*link != 0 && priority <= priority_of(*link)) {
+        struct hole_record *t = &RECORD(*link);
+        link = key_less(size, g, t->size, t->grain) ? &t->left : &t->right;
     }
-    if (key_less(RECORD(n).size, RECORD(n).grain, RECORD(t).size, RECORD(t).grain))
-        RECORD(t).left = treap_insert(RECORD(t).left, n);
-    else
-        RECORD(t).right = treap_insert(RECORD(t).right, n);
-    return t;
+    uint32_t t = *link;
+    uint32_t *l = &RECORD(n).left, *r = &RECORD(n).right;
+    while (t != 0) {
+        if (key_less(RECORD(t).size, RECORD(t).grain, size, g)) {
+            *l = t;
+            l = &RECORD(t).right;
+            t = RECORD(t).right;
+        } else {
+            *r = t;
+            r = &RECORD(t).left;
+            t = RECORD(t).left;
+        }
+    }
+    *l = *r = 0;
+    *link = n;
 }
 
 static uint32_t treap_join(uint32_t a, uint32_t b)
 {
-    if (a == 0)
-        return b;
-    if (b == 0)
-        return a;
-    if (priority_of(a) > priority_of(b)) {
-        RECORD(a).right = treap_join(RECORD(a).right, b);
-        return a;
+    uint32_t root = 0, *link = &root;
+    for (;;) {
+        if (a == 0 || b == 0) {
+            *link = a != 0 ? a : b;
+            return root;
+        }
+        if (priority_of(a) > priority_of(b)) {
+            *link = a;
+            link = &RECORD(a).right;
+            a = RECORD(a).right;
+        } else {
+            *link = b;
+            link = &RECORD(b).left;
+            b = RECORD(b).left;
+        }
     }
-    RECORD(b).left = treap_join(a, RECORD(b).left);
-    return b;
 }
 
 /* Removes the record with this key from the treap at *link; returns it. */
@@ -207,7 +213,7 @@ void bins_add(grain_t g, uint64_t size)
     }
     uint32_t n = record_take(size, g);
     uint32_t bin = bin_of(size);
-    B.root[bin] = treap_insert(B.root[bin], n);
+    treap_insert(&B.root[bin], n);
     uint32_t first = B.leftmost[bin];
     if (first == 0 || key_less(size, g, RECORD(first).size, RECORD(first).grain))
         B.leftmost[bin] = n;
@@ -219,10 +225,21 @@ void bins_remove(grain_t g, uint64_t size)
     if (!B.active || B.stale)
         return;
     uint32_t bin = bin_of(size);
-    uint32_t n = treap_remove(&B.root[bin], size, g);
-    assert(n != 0);
-    if (B.leftmost[bin] == n)
-        B.leftmost[bin] = treap_leftmost(B.root[bin]);
+    uint32_t n = B.leftmost[bin];
+    if (n != 0 && RECORD(n).grain == g && RECORD(n).size == size) {
+        /* the bin's first, as best fit takes it: down the left spine, no
+         * keys compared; what followed it is first now */
+        uint32_t *link = &B.root[bin], parent = 0;
+        while (*link != n) {
+            parent = *link;
+            link = &RECORD(parent).left;
+        }
+        *link = RECORD(n).right;
+        B.leftmost[bin] = RECORD(n).right != 0 ? treap_leftmost(RECORD(n).right) : parent;
+    } else {
+        n = treap_remove(&B.root[bin], size, g);
+        assert(n != 0 && n != B.leftmost[bin]);
+    }
     if (B.root[bin] == 0)
         B.nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
     record_give(n);
