@@ -134,6 +134,14 @@ int mems_check(char *message, size_t message_size)
     if (mems_state.slots_in_use != t.nodes)
         report_problem(r, "%zu node records in use for %zu nodes", mems_state.slots_in_use, t.nodes);
     check_indexes(r, &t);
+    grain_t known = mems_state.known_hole;
+    if (known != GRAIN_NONE) {
+        const struct main_node *node = chain_node_at(grain_to_v(known));
+        if (node == NULL || !grain_is_start(known) || !grain_is_hole(known) ||
+            segment_size(node, known) != mems_state.known_hole_size)
+            report_problem(r, "the hole last left, %ju, is not a HOLE of %ju granules", (uintmax_t)grain_to_v(known),
+                           (uintmax_t)mems_state.known_hole_size);
+    }
     uintptr_t given = mems_state.given_v;
     if (given != 0) {
         const struct main_node *node = chain_node_at(given);

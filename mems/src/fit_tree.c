@@ -311,9 +311,10 @@ static __attribute__((noinline)) grain_t word_fit_through_nodes(uint64_t word, u
         if (mems_state.tail_valid && g == mems_state.tail_grain)
             continue; /* kept beside the tree */
         mems_state.holes_examined++;
-        uint64_t hole = hole_size_up_to(g, size);
+        bool known = g == mems_state.known_hole;
+        uint64_t hole = known ? mems_state.known_hole_size : hole_size_up_to(g, size);
         if (hole >= size) {
-            mems_state.found_hole_size = 0;
+            mems_state.found_hole_size = known ? hole : 0;
             return g;
         }
         largest = hole > largest ? hole : largest;

@@ -167,6 +167,11 @@ struct mems_state {
     /* the size of the hole the last search chose, when the search measured
      * it whole (0: it did not), so placing needs no search for its end */
     uint64_t found_hole_size;
+    /* the hole the last placement or free left, and its size (GRAIN_NONE:
+     * gone since): the next search or free most often meets it, and a hole
+     * that runs past its word is otherwise measured by a search for its end */
+    grain_t known_hole;
+    uint64_t known_hole_size;
     struct size_bins bins;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
@@ -530,6 +535,8 @@ static inline void index_hole_added(grain_t g, uint64_t size)
 
 static inline void index_hole_removed(grain_t g, uint64_t size)
 {
+    if (g == mems_state.known_hole)
+        mems_state.known_hole = GRAIN_NONE;
     if (!mems_state.fit_active)
         bins_remove(g, size);
     else if (mems_state.tail_valid && g == mems_state.tail_grain)

@@ -64,6 +64,8 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     /* the tail's size is kept beside the fit tree: no search for its end */
     if (hole_size == 0 && mems_state.tail_valid && hole == mems_state.tail_grain)
         hole_size = mems_state.tail_size;
+    if (hole_size == 0 && hole == mems_state.known_hole)
+        hole_size = mems_state.known_hole_size;
     if (hole_size == 0)
         hole_size = place_next_start(&p, hole, node_of(&node, hole)->end_grain) - hole;
     assert(hole_size >= size && hole_size == segment_size(node_of(&node, hole), hole));
@@ -86,6 +88,8 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     if (split) {
         place_set_start(&rest, true, 0);
         index_hole_added(hole + size, hole_size - size);
+        mems_state.known_hole = hole + size;
+        mems_state.known_hole_size = hole_size - size;
         mems_state.segment_count++;
     } else {
         mems_state.hole_count--;
@@ -117,6 +121,8 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
             merged_end = same_node_word(end, in_word) ? in_word
                          : mems_state.tail_valid && end == mems_state.tail_grain
                              ? node_of(&node, g)->end_grain
+                         : end == mems_state.known_hole
+                             ? end + mems_state.known_hole_size
                              : place_next_start(&after, end, node_of(&node, g)->end_grain);
         }
     }
@@ -148,6 +154,8 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     mems_state.hole_bytes += grains_to_bytes(size);
     mems_state.requested_bytes -= requested;
     index_hole_added(merged_start, merged_end - merged_start);
+    mems_state.known_hole = merged_start;
+    mems_state.known_hole_size = merged_end - merged_start;
     index_commit();
     if (mems_state.config.release_empty_nodes && merged_start == node_of(&node, g)->first_grain &&
         merged_end == node->end_grain)

@@ -38,6 +38,7 @@ static const char *config_problem(const struct mems_config *config)
 static void state_reset(const struct mems_config *config)
 {
     memset(&mems_state, 0, sizeof mems_state);
+    mems_state.known_hole = GRAIN_NONE;
     mems_state.config = *config;
     grain_layout_init(config->alignment);
     index_select(config->policy); /* maps nothing while there are no holes */
