@@ -65,7 +65,9 @@ static uint32_t word_largest_hole(uint64_t word)
         if (mems_state.tail_valid && g == mems_state.tail_grain)
             continue; /* kept beside the tree */
         uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
-        uint64_t size = in_word && later != 0 ? 1 + (unsigned)__builtin_ctzll(later) : hole_size_at(g);
+        uint64_t size = in_word && later != 0         ? 1 + (unsigned)__builtin_ctzll(later)
+                        : g == mems_state.known_hole ? mems_state.known_hole_size
+                                                     : hole_size_at(g);
         if (size > largest)
             largest = size;
     }
