@@ -244,7 +244,11 @@ static int command_replay(int argc, char **argv)
     char (*bin_paths)[PATH_MAX + 160] = calloc(ntraces, sizeof *bin_paths);
     for (size_t i = 0; i < ntraces; i++) {
         struct trace_error error;
-        snprintf(bin_paths[i], sizeof bin_paths[i], "%s/%03zu-%s.bin", bin_dir, i, traces[i].name);
+        int n = snprintf(bin_paths[i], sizeof bin_paths[i], "%s/%03zu-%s.bin", bin_dir, i, traces[i].name);
+        if (n < 0 || (size_t)n >= sizeof bin_paths[i]) {
+            fprintf(stderr, "mems-bench: the path of %s's binary form in %s is too long\n", traces[i].name, bin_dir);
+            return 1;
+        }
         if (trace_write_binary(&traces[i], bin_paths[i], &error) != 0) {
             fprintf(stderr, "%s\n", error.message);
             return 1;

@@ -93,8 +93,12 @@ static int run_gnuplot(const struct suite *s, const char *script, const char *fi
             return -1;
         }
         shell_quote(quoted, sizeof quoted, assignments);
-        snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
-                 MEMS_SOURCE_DIR, script, s->run_dir);
+        n = snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
+                     MEMS_SOURCE_DIR, script, s->run_dir);
+        if (n < 0 || (size_t)n >= sizeof command) {
+            fprintf(stderr, "mems-bench suite: the gnuplot command for %s is too long\n", figure);
+            return -1;
+        }
         if (system(command) != 0)
             rc = -1;
     }
