@@ -385,29 +385,60 @@ static inline void place_store_kind(const struct grain_place *p, bool hole, unsi
 
 void grain_leaf_emptied(size_t leaf);
 
-/* Marks a new segment start at `p`, whose leaf is mapped. */
+/* Reads and clears the slack of the PROCESS segment starting at `p`, with
+ * one computation of where its field is. */
+static inline unsigned place_take_slack(const struct grain_place *p)
+{
+    const unsigned slack_bits = mems_state.layout.slack_bits;
+    if (slack_bits == 0)
+        return 0;
+    unsigned field = p->bit * slack_bits, shift = field & 63;
+    uint64_t *w = &p->leaf[mems_state.layout.off_slack + p->word * slack_bits + field / 64];
+    uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
+    uint64_t bits = *w;
+    *w = bits & ~mask;
+    return (unsigned)((bits & mask) >> shift);
+}
+
+/* Marks a new segment start at `p`, whose leaf is mapped. A granule that
+ * starts no segment has no slack (mems_check verifies it), so a new HOLE
+ * needs only its hole bit. */
 static inline void place_set_start(const struct grain_place *p, bool hole, unsigned slack)
 {
     uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
-    assert(!(*word >> p->bit & 1));
+    assert(!(*word >> p->bit & 1) && place_slack(p) == 0);
     if (*word == 0)
         p->leaf[mems_state.layout.off_summary + p->word / 64] |= (uint64_t)1 << (p->word % 64);
     *word |= (uint64_t)1 << p->bit;
     if (p->leaf[0]++ == 0)
         mems_state.dir.leaf_live[p->leaf_number / 64] |= (uint64_t)1 << (p->leaf_number % 64);
-    place_store_kind(p, hole, slack);
+    if (hole)
+        p->leaf[mems_state.layout.off_hole + p->word] |= (uint64_t)1 << p->bit;
+    else
+        place_store_kind(p, false, slack);
 }
 
-/* Removes the segment start at `p`; its leaf goes back when it was its last. */
-static inline void place_clear_start(const struct grain_place *p)
+/* Removes the segment start at `p`, a HOLE's (`hole`) or a PROCESS's whose
+ * slack is already clear: no slack field is written. Its leaf goes back
+ * when it was its last start. */
+static inline void place_remove_start(const struct grain_place *p, bool hole)
 {
-    place_store_kind(p, false, 0);
+    assert(place_slack(p) == 0 && (p->leaf[mems_state.layout.off_hole + p->word] >> p->bit & 1) == hole);
+    if (hole)
+        p->leaf[mems_state.layout.off_hole + p->word] &= ~((uint64_t)1 << p->bit);
     uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
     *word &= ~((uint64_t)1 << p->bit);
     if (*word == 0)
         p->leaf[mems_state.layout.off_summary + p->word / 64] &= ~((uint64_t)1 << (p->word % 64));
     if (--p->leaf[0] == 0)
         grain_leaf_emptied(p->leaf_number);
+}
+
+/* Removes the segment start at `p`, whatever its kind and slack. */
+static inline void place_clear_start(const struct grain_place *p)
+{
+    place_store_kind(p, false, 0);
+    place_remove_start(p, false);
 }
 
 /* The node of a MeMS virtual address, through the page map (chain.c). */

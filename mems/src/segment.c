@@ -111,7 +111,7 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     if (g == mems_state.given_grain)
         mems_state.given_v = 0;
     grain_t end = g + size, merged_end = end;
-    size_t requested = grains_to_bytes(size) - place_slack(&p);
+    size_t requested = grains_to_bytes(size) - place_take_slack(&p); /* a HOLE keeps no slack */
     bool next_hole = false, prev_hole = false;
     if (same_node_word(g, end) || end < node_of(&node, g)->end_grain) {
         after = place_near(&p, g, end);
@@ -143,11 +143,11 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
      * g's leaf still holds end's start when they share it, so clearing g
      * first cannot give back the leaf `after` points into */
     if (prev_hole)
-        place_clear_start(&p);
+        place_remove_start(&p, false);
     else
-        place_store_kind(&p, true, 0);
+        p.leaf[mems_state.layout.off_hole + p.word] |= (uint64_t)1 << p.bit;
     if (next_hole)
-        place_clear_start(&after);
+        place_remove_start(&after, true);
     size_t merged = (size_t)prev_hole + (size_t)next_hole;
     mems_state.segment_count -= merged;
     mems_state.hole_count = mems_state.hole_count + 1 - merged;
