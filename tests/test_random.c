@@ -60,7 +60,10 @@ static int pattern_holds(const struct block *b, size_t n)
 
 static long check_every = 1;
 
-static void run(int policy, size_t alignment, size_t min_pages, bool release, uint64_t seed, long steps)
+/* switch_every > 0: every that many steps the policy changes, to a random one,
+ * in MeMS (mems_set_policy rebuilds or hands over its hole index) and in the model. */
+static void run(int policy, size_t alignment, size_t min_pages, bool release, uint64_t seed, long steps,
+                long switch_every)
 {
     struct mems_config config;
     mems_default_config(&config);
@@ -79,6 +82,11 @@ static void run(int policy, size_t alignment, size_t min_pages, bool release, ui
     for (long step = 0; step < steps && unit_failed == failures_before; step++) {
         unsigned op = rng_next() % 10;
         int want_error;
+        if (switch_every > 0 && step > 0 && step % switch_every == 0) {
+            policy = (int)(rng_next() % MEMS_POLICY_COUNT);
+            CHECK_EQ(mems_set_policy((enum mems_policy)policy), 0);
+            m.policy = policy;
+        }
         if (nlive == capacity) {
             capacity = capacity ? capacity * 2 : 64;
             live = realloc(live, capacity * sizeof *live);
@@ -135,8 +143,9 @@ static void run(int policy, size_t alignment, size_t min_pages, bool release, ui
         }
     }
     if (unit_failed != failures_before)
-        fprintf(stderr, "  in run: policy %s alignment %zu min_pages %zu release %d seed %ju\n",
-                mems_policy_name(policy), alignment, min_pages, release, (uintmax_t)seed);
+        fprintf(stderr, "  in run: policy %s alignment %zu min_pages %zu release %d seed %ju%s\n",
+                mems_policy_name(policy), alignment, min_pages, release, (uintmax_t)seed,
+                switch_every > 0 ? ", switching policies" : "");
     free(live);
     model_destroy(&m);
     mems_finish();
@@ -158,10 +167,14 @@ int main(void)
     for (int policy = 0; policy < MEMS_POLICY_COUNT; policy++) {
         if (only_policy >= 0 && policy != only_policy)
             continue;
-        run(policy, 1, 1, false, 0x9E3779B97F4A7C15ULL + policy, steps);
-        run(policy, 16, 1, false, 0xD1B54A32D192ED03ULL + policy, steps);
-        run(policy, 8, 3, true, 0xA0761D6478BD642FULL + policy, steps);
-        run(policy, 1, 1, true, 0xE7037ED1A0B428DBULL + policy, steps);
+        run(policy, 1, 1, false, 0x9E3779B97F4A7C15ULL + policy, steps, 0);
+        run(policy, 16, 1, false, 0xD1B54A32D192ED03ULL + policy, steps, 0);
+        run(policy, 8, 3, true, 0xA0761D6478BD642FULL + policy, steps, 0);
+        run(policy, 1, 1, true, 0xE7037ED1A0B428DBULL + policy, steps, 0);
     }
+    /* the policy changed on a running heap, from this one to any other */
+    for (int policy = 0; policy < MEMS_POLICY_COUNT; policy++)
+        if (only_policy < 0 || policy == only_policy)
+            run(policy, 16, 1, true, 0x5851F42D4C957F2DULL + policy, steps, 211);
     return unit_report("test_random");
 }

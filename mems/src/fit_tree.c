@@ -19,20 +19,12 @@
  * hole of all on every allocation, where a search for a root bound too high
  * fails and starts again.
  */
-#include "mems_internal.h"
+#include "fit_tree.h"
 
 #include <assert.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define D (mems_state.dir)
-
-static inline uint32_t saturate(uint64_t size)
-{
-    return size >= FIT_SATURATED ? FIT_SATURATED : (uint32_t)size;
-}
 
 static uint64_t hole_size_at(grain_t g)
 {
@@ -53,7 +45,7 @@ static void word_bits(uint64_t word, uint64_t *starts, uint64_t *holes)
 
 /* A hole followed by a start in its own word ends there (node_covers_word);
  * the word's last hole is measured through its node. */
-static uint32_t word_largest_hole(uint64_t word)
+uint32_t fit_word_largest(uint64_t word)
 {
     uint64_t starts, bits, largest = 0;
     word_bits(word, &starts, &bits);
@@ -62,7 +54,7 @@ static uint32_t word_largest_hole(uint64_t word)
         unsigned bit = (unsigned)__builtin_ctzll(bits);
         grain_t g = (word << 6) + bit;
         bits &= bits - 1;
-        if (mems_state.tail_valid && g == mems_state.tail_grain)
+        if ((mems_state.tail_valid && g == mems_state.tail_grain) || (mems_state.aside_valid && g == mems_state.aside_grain))
             continue; /* kept beside the tree */
         uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
         uint64_t size = in_word && later != 0         ? 1 + (unsigned)__builtin_ctzll(later)
@@ -71,45 +63,15 @@ static uint32_t word_largest_hole(uint64_t word)
         if (size > largest)
             largest = size;
     }
-    return saturate(largest);
+    return fit_saturate(largest);
 }
-
-#if defined(__SSE2__)
-/* Max of 32-bit lanes with SSE2 alone (entries are at most FIT_SATURATED, so signed compares order them). */
-static inline __m128i max_epi32(__m128i a, __m128i b)
-{
-    __m128i a_greater = _mm_cmpgt_epi32(a, b);
-    return _mm_or_si128(_mm_and_si128(a_greater, a), _mm_andnot_si128(a_greater, b));
-}
-
-/* The largest of the 16 entries below entry `parent` of level `lvl` (levels
- * are padded to whole groups with zeros). */
-static uint32_t level_children_max(unsigned lvl, size_t parent)
-{
-    const __m128i *g = (const __m128i *)(const void *)(D.levels[lvl - 1] + parent * 16);
-    __m128i m = max_epi32(max_epi32(_mm_load_si128(g), _mm_load_si128(g + 1)),
-                          max_epi32(_mm_load_si128(g + 2), _mm_load_si128(g + 3)));
-    m = max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
-    m = max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
-    return (uint32_t)_mm_cvtsi128_si32(m);
-}
-#else
-static uint32_t level_children_max(unsigned lvl, size_t parent)
-{
-    const uint32_t *below = D.levels[lvl - 1] + parent * 16;
-    uint32_t m = 0;
-    for (size_t c = 0; c < 16; c++)
-        m = below[c] > m ? below[c] : m;
-    return m;
-}
-#endif
 
 /* Recomputes every level above the words (after the directory grew). */
 void fit_levels_recompute(void)
 {
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)
         for (size_t j = 0; j < D.level_length[lvl]; j++)
-            D.levels[lvl][j] = level_children_max(lvl, j);
+            D.levels[lvl][j] = fit_children_max(lvl, j);
 }
 
 /* Raises the bounds on the path from `word` to the root to at least `bound`. */
@@ -131,49 +93,6 @@ static void bound_raise(uint64_t word, uint32_t bound)
 static bool hole_is_tail(grain_t g, uint64_t size)
 {
     return g + size == mems_state.heap_end_grain;
-}
-
-/* Sets a word's largest hole and carries the change up, for worst fit's
- * exact maxima: a parent needs its 16 children looked at only when the child
- * that was its largest shrank. */
-static void word_set_exact(uint64_t word, uint32_t now)
-{
-    size_t index = (size_t)word;
-    uint32_t old = D.levels[0][index];
-    if (old == now)
-        return;
-    D.levels[0][index] = now;
-    for (unsigned lvl = 1; lvl < D.level_count; lvl++) {
-        size_t parent = index / 16;
-        uint32_t current = D.levels[lvl][parent], next;
-        if (now >= current)
-            next = now;
-        else if (old == current)
-            next = level_children_max(lvl, parent);
-        else
-            return;
-        if (next == current)
-            return;
-        D.levels[lvl][parent] = next;
-        old = current;
-        now = next;
-        index = parent;
-    }
-}
-
-/* Under worst fit, an operation's changes to one word, applied by
- * fit_commit once the bitmaps are final. Most need no hole measured: a
- * word's largest only has to be recomputed when its largest hole went and
- * holes older than this operation remain in it. */
-static struct fit_change *change_for(uint64_t word)
-{
-    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
-        if (mems_state.fit_dirty[i].word == word)
-            return &mems_state.fit_dirty[i];
-    assert(mems_state.fit_dirty_count < sizeof mems_state.fit_dirty / sizeof mems_state.fit_dirty[0]);
-    struct fit_change *c = &mems_state.fit_dirty[mems_state.fit_dirty_count++];
-    *c = (struct fit_change){.word = word};
-    return c;
 }
 
 /* ---- first fit's floors ----
@@ -206,32 +125,15 @@ void fit_floors_reset(void)
 
 static inline __attribute__((always_inline)) void note_in_tree(grain_t g, uint64_t size)
 {
-    uint32_t s = saturate(size);
-    if (!mems_state.fit_exact) {
-        bound_raise(g >> 6, s);
-        if (mems_state.fit_floored)
-            floors_lower((uint32_t)(g >> 6), size);
-        return;
-    }
-    struct fit_change *c = change_for(g >> 6);
-    c->added_largest = s > c->added_largest ? s : c->added_largest;
-    c->added_starts |= (uint64_t)1 << (g & 63);
+    bound_raise(g >> 6, fit_saturate(size));
+    if (mems_state.fit_floored)
+        floors_lower((uint32_t)(g >> 6), size);
 }
 
-/* A hole of the tree went, under worst fit (index_hole_removed handles the
- * tail, and first and next fit, whose bounds above it stay valid, if high). */
-void fit_note_removed(grain_t g, uint64_t size)
-{
-    assert(mems_state.fit_active && mems_state.fit_exact);
-    struct fit_change *c = change_for(g >> 6);
-    if (saturate(size) >= D.levels[0][c->word])
-        c->largest_went = true;
-}
-
+/* A hole that appeared, under first or next fit (worst fit: worst_note_added). */
 void fit_note_added(grain_t g, uint64_t size)
 {
-    if (!mems_state.fit_active)
-        return;
+    assert(mems_state.fit_active && !mems_state.fit_exact);
     if (!hole_is_tail(g, size)) {
         note_in_tree(g, size);
         return;
@@ -241,26 +143,6 @@ void fit_note_added(grain_t g, uint64_t size)
     mems_state.tail_valid = true;
     mems_state.tail_grain = g;
     mems_state.tail_size = size;
-}
-
-static void change_apply(const struct fit_change *c)
-{
-    uint32_t old = D.levels[0][c->word], now;
-    if (!c->largest_went)
-        now = c->added_largest > old ? c->added_largest : old;
-    else if ((grain_hole_starts_in_word(c->word) & ~c->added_starts) == 0)
-        now = c->added_largest; /* every hole left in the word is one just added */
-    else
-        now = word_largest_hole(c->word);
-    word_set_exact(c->word, now);
-}
-
-/* Ends an operation under worst fit: the words it touched get their exact largest. */
-void fit_commit(void)
-{
-    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
-        change_apply(&mems_state.fit_dirty[i]);
-    mems_state.fit_dirty_count = 0;
 }
 
 /* ---- searching ---- */
@@ -307,6 +189,18 @@ static uint64_t hole_size_up_to(grain_t g, uint64_t size)
 static __attribute__((noinline)) grain_t word_fit_through_nodes(uint64_t word, uint64_t bits, uint64_t size,
                                                                 uint64_t largest, grain_t from)
 {
+    if (mems_state.fit_exact && bits != 0 && (bits & (bits - 1)) == 0 && from <= word << 6 &&
+        size < FIT_SATURATED && D.levels[0][word] >= size) {
+        /* worst fit: every other hole of the word fell short of a size its
+         * exact largest reaches, so this one is that largest */
+        grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
+        if (!(mems_state.tail_valid && g == mems_state.tail_grain) &&
+            !(mems_state.aside_valid && g == mems_state.aside_grain)) {
+            mems_state.holes_examined++;
+            mems_state.found_hole_size = D.levels[0][word];
+            return g;
+        }
+    }
     while (bits != 0) {
         grain_t g = (word << 6) + (unsigned)__builtin_ctzll(bits);
         bits &= bits - 1;
@@ -322,7 +216,7 @@ static __attribute__((noinline)) grain_t word_fit_through_nodes(uint64_t word, u
         largest = hole > largest ? hole : largest;
     }
     if (from <= word << 6)
-        D.levels[0][word] = saturate(largest);
+        D.levels[0][word] = fit_saturate(largest);
     return GRAIN_NONE;
 }
 
@@ -360,7 +254,7 @@ static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t wor
         largest = hole > largest ? hole : largest;
     }
     if (from <= word << 6)
-        D.levels[0][word] = saturate(largest);
+        D.levels[0][word] = fit_saturate(largest);
     return GRAIN_NONE;
 }
 
@@ -397,7 +291,7 @@ static __attribute__((noinline)) grain_t tree_climb(uint64_t size, uint32_t key,
             index = index * 16 + (unsigned)__builtin_ctz(below), lvl--;
         }
         if (lvl > 0) { /* a bound too high */
-            D.levels[lvl][index] = level_children_max(lvl, index);
+            D.levels[lvl][index] = fit_children_max(lvl, index);
             index++;
             continue;
         }
@@ -415,7 +309,7 @@ static grain_t tree_first(uint64_t size, grain_t from)
 {
     if (D.level_count == 0 || (from >> 6) >= D.level_length[0])
         return GRAIN_NONE;
-    uint32_t key = saturate(size);
+    uint32_t key = fit_saturate(size);
     size_t index = (size_t)(from >> 6);
     if (from == 0) {
         unsigned top = D.level_count - 1; /* from the root down */
@@ -430,6 +324,11 @@ static grain_t tree_first(uint64_t size, grain_t from)
             return g;
     }
     return tree_climb(size, key, 0, index + 1);
+}
+
+grain_t fit_tree_first(uint64_t size, grain_t from)
+{
+    return tree_first(size, from);
 }
 
 /* The lowest-addressed hole of at least `size` granules starting at or after `from`. */
@@ -484,7 +383,7 @@ static uint64_t tree_largest(void)
         if (found != GRAIN_NONE)
             return root;
         if (D.level_count > 1) /* no child of the root reached it: the root takes their largest */
-            D.levels[D.level_count - 1][0] = level_children_max(D.level_count - 1, 0);
+            D.levels[D.level_count - 1][0] = fit_children_max(D.level_count - 1, 0);
     }
 }
 
@@ -492,6 +391,8 @@ static uint64_t tree_largest(void)
 uint64_t fit_largest(void)
 {
     uint64_t tree = tree_largest();
+    if (mems_state.aside_valid && mems_state.aside_size > tree)
+        tree = mems_state.aside_size;
     return mems_state.tail_valid && mems_state.tail_size > tree ? mems_state.tail_size : tree;
 }
 
@@ -500,16 +401,18 @@ uint64_t fit_largest(void)
 void fit_rebuild(void)
 {
     mems_state.tail_valid = false;
+    mems_state.aside_valid = false;
     fit_floors_reset();
     mems_state.fit_dirty_count = 0;
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++)
-        D.levels[0][w] = word_largest_hole(w);
+        D.levels[0][w] = fit_word_largest(w);
     fit_levels_recompute();
 }
 
 void fit_clear(void)
 {
     mems_state.tail_valid = false;
+    mems_state.aside_valid = false;
     fit_floors_reset();
     for (unsigned lvl = 0; lvl < D.level_count; lvl++)
         memset(D.levels[lvl], 0, D.level_length[lvl] * sizeof(uint32_t));
@@ -525,19 +428,24 @@ int fit_check(void)
         bad += !grain_is_start(g) || !grain_is_hole(g) || !hole_is_tail(g, mems_state.tail_size) ||
                hole_size_at(g) != mems_state.tail_size;
     }
+    if (mems_state.aside_valid) {
+        grain_t g = mems_state.aside_grain;
+        bad += !mems_state.fit_active || !mems_state.fit_exact || !grain_is_start(g) || !grain_is_hole(g) ||
+               (mems_state.tail_valid && g == mems_state.tail_grain) || hole_size_at(g) != mems_state.aside_size;
+    }
     bool exact = mems_state.fit_exact || !mems_state.fit_active;
     const uint32_t *floor = mems_state.fit_floor;
     for (size_t s = 1; s < FIT_FLOOR_SIZES; s++)
         bad += floor[s] > floor[s + 1];
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++) {
-        uint32_t largest = mems_state.fit_active ? word_largest_hole(w) : 0;
+        uint32_t largest = mems_state.fit_active ? fit_word_largest(w) : 0;
         bad += exact ? D.levels[0][w] != largest : D.levels[0][w] < largest;
         /* a hole below its size's floor would be missed */
         bad += mems_state.fit_floored && largest > 0 && floor[largest < FIT_FLOOR_SIZES ? largest : FIT_FLOOR_SIZES] > w;
     }
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)
         for (size_t j = 0; j < D.level_length[lvl]; j++) {
-            uint32_t below = level_children_max(lvl, j);
+            uint32_t below = fit_children_max(lvl, j);
             bad += exact ? D.levels[lvl][j] != below : D.levels[lvl][j] < below;
         }
     return bad;

@@ -339,6 +339,7 @@ void grain_release_all(void)
     mems_state.leaves_mapped = 0;
     mems_state.fit_dirty_count = 0;
     mems_state.tail_valid = false;
+    mems_state.aside_valid = false;
     mems_state.known_hole = GRAIN_NONE;
     fit_floors_reset();
 }

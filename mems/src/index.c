@@ -16,6 +16,8 @@ bool index_select(enum mems_policy policy)
     /* bounds left high by first or next fit are not the maxima worst fit needs */
     bool stale = want_exact && !mems_state.fit_exact;
     mems_state.fit_exact = want_exact;
+    if (!want_exact)
+        fit_aside_return();
     if (policy == MEMS_FIRST_FIT && !mems_state.fit_floored)
         fit_floors_reset(); /* holes that came under another policy lowered none */
     mems_state.fit_floored = policy == MEMS_FIRST_FIT;
@@ -36,6 +38,7 @@ void index_release(void)
 {
     bins_clear();
     mems_state.fit_active = false;
+    mems_state.aside_valid = false;
     mems_state.fit_dirty_count = 0;
 }
 

@@ -153,6 +153,9 @@ struct mems_state {
     grain_t tail_grain;
     uint64_t tail_size;
     bool fit_exact;               /* worst fit: tree entries are exact maxima, not bounds */
+    bool aside_valid;             /* worst fit: a hole kept out of the tree (fit_worst.c) */
+    grain_t aside_grain;
+    uint64_t aside_size;
     bool fit_floored;             /* first fit: the floors below are kept */
     struct fit_change {
         uint64_t word;
@@ -520,9 +523,12 @@ void grain_check(int *bad, char *what, size_t what_size);
 /* fit_tree.c: holes by address */
 void fit_note_removed(grain_t g, uint64_t size);
 void fit_note_added(grain_t g, uint64_t size);
+void worst_note_added(grain_t g, uint64_t size);
 void fit_commit(void);
 void fit_levels_recompute(void);
 grain_t fit_first(uint64_t size, grain_t from);
+grain_t fit_worst(uint64_t size);
+void fit_aside_return(void);
 uint64_t fit_largest(void);
 void fit_rebuild(void);
 void fit_floors_reset(void);
@@ -558,10 +564,12 @@ static inline bool index_prepare(void)
 
 static inline void index_hole_added(grain_t g, uint64_t size)
 {
-    if (mems_state.fit_active)
-        fit_note_added(g, size);
-    else
+    if (!mems_state.fit_active)
         bins_add(g, size);
+    else if (mems_state.fit_exact)
+        worst_note_added(g, size);
+    else
+        fit_note_added(g, size);
 }
 
 static inline void index_hole_removed(grain_t g, uint64_t size)

@@ -24,17 +24,6 @@ static grain_t search_next_fit(uint64_t size)
     return g;
 }
 
-/* Worst fit: the largest hole, the lowest-addressed among equals. */
-static grain_t search_worst_fit(uint64_t size)
-{
-    uint64_t largest = fit_largest();
-    if (largest < size || largest == 0)
-        return GRAIN_NONE;
-    grain_t g = fit_first(largest, 0);
-    mems_state.found_hole_size = largest; /* the largest is exact under worst fit */
-    return g;
-}
-
 grain_t policy_search(uint64_t size)
 {
     grain_t g;
@@ -43,7 +32,7 @@ grain_t policy_search(uint64_t size)
     switch (mems_state.config.policy) {
     case MEMS_NEXT_FIT: g = search_next_fit(size); break;
     case MEMS_BEST_FIT: g = bins_best(size); break;
-    case MEMS_WORST_FIT: g = search_worst_fit(size); break;
+    case MEMS_WORST_FIT: g = fit_worst(size); break;
     case MEMS_FIRST_FIT:
     default: g = fit_first(size, 0); break;
     }

@@ -1,0 +1,223 @@
+/*
+ * Worst fit on the fit tree (fit_tree.c). Worst fit asks for the largest hole
+ * on every allocation, so its tree keeps exact maxima, not bounds
+ * (fit_exact): a root bound too high would fail that search and start it
+ * again. An operation notes, per word, the holes it removed and added, and
+ * fit_commit, once the bitmaps are final, recomputes a word only when its
+ * largest left and older holes remain, and a parent only when its largest
+ * child shrank.
+ *
+ * Worst fit shrinks the largest hole of all on most allocations, and exact
+ * maxima then cost a rescan of 16 entries at every level. So one hole is
+ * kept aside, out of the tree, as the tail is: the largest hole that appeared
+ * since the one aside was last taken. An allocation that carves it again
+ * (its remainder is the next hole to appear, so it stays aside) touches no
+ * entry of the tree; a larger hole that appears takes its place and sends it
+ * into the tree, which only raises entries. The search compares the tree's
+ * root, the hole aside and the tail, the lowest address winning among equals.
+ */
+#include "fit_tree.h"
+
+#include <assert.h>
+
+#define D (mems_state.dir)
+
+/* Sets a word's largest hole and carries the change up, for worst fit's
+ * exact maxima: a parent needs its 16 children looked at only when the child
+ * that was its largest shrank. */
+static void word_set_exact(uint64_t word, uint32_t now)
+{
+    size_t index = (size_t)word;
+    uint32_t old = D.levels[0][index];
+    if (old == now)
+        return;
+    D.levels[0][index] = now;
+    for (unsigned lvl = 1; lvl < D.level_count; lvl++) {
+        size_t parent = index / 16;
+        uint32_t current = D.levels[lvl][parent], next;
+        if (now >= current)
+            next = now;
+        else if (old == current)
+            next = fit_children_max(lvl, parent);
+        else
+            return;
+        if (next == current)
+            return;
+        D.levels[lvl][parent] = next;
+        old = current;
+        now = next;
+        index = parent;
+    }
+}
+
+/* Under worst fit, an operation's changes to one word, applied by
+ * fit_commit once the bitmaps are final. Most need no hole measured: a
+ * word's largest only has to be recomputed when its largest hole went and
+ * holes older than this operation remain in it. */
+static struct fit_change *change_for(uint64_t word)
+{
+    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
+        if (mems_state.fit_dirty[i].word == word)
+            return &mems_state.fit_dirty[i];
+    assert(mems_state.fit_dirty_count < sizeof mems_state.fit_dirty / sizeof mems_state.fit_dirty[0]);
+    struct fit_change *c = &mems_state.fit_dirty[mems_state.fit_dirty_count++];
+    *c = (struct fit_change){.word = word};
+    return c;
+}
+
+static void change_note_added(grain_t g, uint64_t size)
+{
+    uint32_t s = fit_saturate(size);
+    struct fit_change *c = change_for(g >> 6);
+    c->added_largest = s > c->added_largest ? s : c->added_largest;
+    c->added_starts |= (uint64_t)1 << (g & 63);
+}
+
+static void aside_set(grain_t g, uint64_t size)
+{
+    mems_state.aside_valid = true;
+    mems_state.aside_grain = g;
+    mems_state.aside_size = size;
+}
+
+/* A hole that appeared, under worst fit. The tail is kept beside the tree;
+ * any other hole goes aside when the place is free or it is larger than the
+ * hole there, which then joins the tree. */
+void worst_note_added(grain_t g, uint64_t size)
+{
+    assert(mems_state.fit_active && mems_state.fit_exact);
+    if (g + size == mems_state.heap_end_grain) {
+        grain_t old = mems_state.tail_grain;
+        uint64_t old_size = mems_state.tail_size;
+        bool had_tail = mems_state.tail_valid;
+        mems_state.tail_valid = true;
+        mems_state.tail_grain = g;
+        mems_state.tail_size = size;
+        if (!had_tail)
+            return;
+        g = old; /* a node was appended: the old tail joins the others */
+        size = old_size;
+    }
+    if (!mems_state.aside_valid) {
+        aside_set(g, size);
+        return;
+    }
+    if (size > mems_state.aside_size) {
+        change_note_added(mems_state.aside_grain, mems_state.aside_size);
+        aside_set(g, size);
+        return;
+    }
+    change_note_added(g, size);
+}
+
+/* A hole of the tree (or the one aside) went, under worst fit; index_hole_removed
+ * handles the tail, and first and next fit, whose bounds above it stay valid, if high. */
+void fit_note_removed(grain_t g, uint64_t size)
+{
+    assert(mems_state.fit_active && mems_state.fit_exact);
+    if (mems_state.aside_valid && g == mems_state.aside_grain) {
+        mems_state.aside_valid = false;
+        return;
+    }
+    struct fit_change *c = change_for(g >> 6);
+    assert(!(c->added_starts >> (g & 63) & 1)); /* an operation removes holes before it adds any */
+    if (fit_saturate(size) >= D.levels[0][c->word])
+        c->largest_went = true;
+}
+
+/* The holes of `word` that the tree holds and this operation did not add. */
+static uint64_t word_older_holes(const struct fit_change *c)
+{
+    uint64_t holes = grain_hole_starts_in_word(c->word) & ~c->added_starts;
+    if (holes == 0)
+        return 0;
+    if (mems_state.aside_valid && mems_state.aside_grain >> 6 == c->word)
+        holes &= ~((uint64_t)1 << (mems_state.aside_grain & 63));
+    if (mems_state.tail_valid && mems_state.tail_grain >> 6 == c->word)
+        holes &= ~((uint64_t)1 << (mems_state.tail_grain & 63));
+    return holes;
+}
+
+static void change_apply(const struct fit_change *c)
+{
+    uint32_t old = D.levels[0][c->word], now;
+    if (!c->largest_went)
+        now = c->added_largest > old ? c->added_largest : old;
+    else if (word_older_holes(c) == 0)
+        now = c->added_largest; /* every hole left in the word is one just added */
+    else
+        now = fit_word_largest(c->word);
+    word_set_exact(c->word, now);
+}
+
+/* Ends an operation under worst fit: the words it touched get their exact largest. */
+void fit_commit(void)
+{
+    for (unsigned i = 0; i < mems_state.fit_dirty_count; i++)
+        change_apply(&mems_state.fit_dirty[i]);
+    mems_state.fit_dirty_count = 0;
+}
+
+/* Leaving worst fit for first or next fit: the hole aside joins the tree. */
+void fit_aside_return(void)
+{
+    if (!mems_state.aside_valid)
+        return;
+    mems_state.aside_valid = false;
+    fit_note_added(mems_state.aside_grain, mems_state.aside_size);
+}
+
+struct largest_hole {
+    uint64_t bytes;
+    uintptr_t v;
+};
+
+static int largest_first_visit(const struct mems_segment_info *s, void *context)
+{
+    struct largest_hole *largest = context;
+    if (s->is_hole && s->size > largest->bytes) {
+        largest->bytes = s->size;
+        largest->v = s->v_start;
+    }
+    return 0;
+}
+
+/* The tree's root saturates only for a hole of 2^31 granules or more: rare
+ * enough to walk the chains for the lowest-addressed largest hole. */
+static grain_t worst_by_walk(uint64_t size)
+{
+    struct largest_hole largest = {0, 0};
+    mems_walk(largest_first_visit, &largest);
+    uint64_t granules = largest.bytes >> mems_state.layout.shift;
+    if (granules == 0 || granules < size)
+        return GRAIN_NONE;
+    mems_state.found_hole_size = granules;
+    return v_to_grain(largest.v);
+}
+
+/* Worst fit: the largest hole, the lowest-addressed among equals, of the
+ * tree, the hole aside and the tail (above every other hole). */
+grain_t fit_worst(uint64_t size)
+{
+    uint64_t tree = D.level_count == 0 ? 0 : D.levels[D.level_count - 1][0];
+    if (tree == FIT_SATURATED)
+        return worst_by_walk(size);
+    uint64_t aside = mems_state.aside_valid ? mems_state.aside_size : 0;
+    uint64_t tail = mems_state.tail_valid ? mems_state.tail_size : 0;
+    uint64_t largest = tree > aside ? tree : aside;
+    largest = tail > largest ? tail : largest;
+    if (largest < size || largest == 0)
+        return GRAIN_NONE;
+    grain_t g = tree == largest ? fit_tree_first(largest, 0) : GRAIN_NONE;
+    assert(tree != largest || g != GRAIN_NONE);
+    if (aside == largest && (g == GRAIN_NONE || mems_state.aside_grain < g)) {
+        mems_state.holes_examined++;
+        g = mems_state.aside_grain;
+    }
+    if (g == GRAIN_NONE) {
+        mems_state.holes_examined++;
+        g = mems_state.tail_grain;
+    }
+    mems_state.found_hole_size = largest;
+    return g;
+}
