@@ -141,7 +141,9 @@ static uint64_t word_older_holes(const struct fit_change *c)
 static void change_apply(const struct fit_change *c)
 {
     uint32_t old = D.levels[0][c->word], now;
-    if (!c->largest_went)
+    if (!c->largest_went || c->added_largest >= old)
+        /* every older hole left is at most the old largest (a free's merged
+         * hole holds the neighbour that was the largest) */
         now = c->added_largest > old ? c->added_largest : old;
     else if (word_older_holes(c) == 0)
         now = c->added_largest; /* every hole left in the word is one just added */
