@@ -43,19 +43,30 @@ static void word_bits(uint64_t word, uint64_t *starts, uint64_t *holes)
     *holes = leafp != NULL ? leafp[mems_state.layout.off_hole + w] : 0;
 }
 
-/* A hole followed by a start in its own word ends there (node_covers_word);
- * the word's last hole is measured through its node. */
-uint32_t fit_word_largest(uint64_t word)
+/* Of the hole starts `holes` of `word`, those the tree holds: not the tail
+ * nor the hole worst fit keeps aside. */
+uint64_t fit_tree_holes(uint64_t word, uint64_t holes)
 {
-    uint64_t starts, bits, largest = 0;
-    word_bits(word, &starts, &bits);
+    if (mems_state.tail_valid && mems_state.tail_grain >> 6 == word)
+        holes &= ~((uint64_t)1 << (mems_state.tail_grain & 63));
+    if (mems_state.aside_valid && mems_state.aside_grain >> 6 == word)
+        holes &= ~((uint64_t)1 << (mems_state.aside_grain & 63));
+    return holes;
+}
+
+/* The largest of the holes starting at `bits` of `word`, measured: a hole
+ * followed by a start in its own word ends there (node_covers_word); the
+ * word's last hole is measured through its node. */
+uint32_t fit_holes_largest(uint64_t word, uint64_t bits)
+{
+    uint64_t starts, all, largest = 0;
+    word_bits(word, &starts, &all);
+    assert((bits & ~all) == 0);
     const bool in_word = mems_state.layout.node_covers_word;
     while (bits != 0) {
         unsigned bit = (unsigned)__builtin_ctzll(bits);
         grain_t g = (word << 6) + bit;
         bits &= bits - 1;
-        if ((mems_state.tail_valid && g == mems_state.tail_grain) || (mems_state.aside_valid && g == mems_state.aside_grain))
-            continue; /* kept beside the tree */
         uint64_t later = bit == 63 ? 0 : starts >> (bit + 1);
         uint64_t size = in_word && later != 0         ? 1 + (unsigned)__builtin_ctzll(later)
                         : g == mems_state.known_hole ? mems_state.known_hole_size
@@ -64,6 +75,11 @@ uint32_t fit_word_largest(uint64_t word)
             largest = size;
     }
     return fit_saturate(largest);
+}
+
+uint32_t fit_word_largest(uint64_t word)
+{
+    return fit_holes_largest(word, fit_tree_holes(word, grain_hole_starts_in_word(word)));
 }
 
 /* Recomputes every level above the words (after the directory grew). */

@@ -50,6 +50,8 @@ static inline uint32_t fit_children_max(unsigned lvl, size_t parent)
 /* The largest hole of the tree starting in `word` (the tail and the hole
  * set aside are not in the tree), measured. */
 uint32_t fit_word_largest(uint64_t word);
+uint64_t fit_tree_holes(uint64_t word, uint64_t holes);
+uint32_t fit_holes_largest(uint64_t word, uint64_t holes);
 /* The lowest-addressed hole of the tree of at least `size` granules at or after `from`. */
 grain_t fit_tree_first(uint64_t size, grain_t from);
 

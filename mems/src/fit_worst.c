@@ -125,19 +125,6 @@ void fit_note_removed(grain_t g, uint64_t size)
         c->largest_went = true;
 }
 
-/* The holes of `word` that the tree holds and this operation did not add. */
-static uint64_t word_older_holes(const struct fit_change *c)
-{
-    uint64_t holes = grain_hole_starts_in_word(c->word) & ~c->added_starts;
-    if (holes == 0)
-        return 0;
-    if (mems_state.aside_valid && mems_state.aside_grain >> 6 == c->word)
-        holes &= ~((uint64_t)1 << (mems_state.aside_grain & 63));
-    if (mems_state.tail_valid && mems_state.tail_grain >> 6 == c->word)
-        holes &= ~((uint64_t)1 << (mems_state.tail_grain & 63));
-    return holes;
-}
-
 static void change_apply(const struct fit_change *c)
 {
     uint32_t old = D.levels[0][c->word], now;
@@ -145,10 +132,14 @@ static void change_apply(const struct fit_change *c)
         /* every older hole left is at most the old largest (a free's merged
          * hole holds the neighbour that was the largest) */
         now = c->added_largest > old ? c->added_largest : old;
-    else if (word_older_holes(c) == 0)
-        now = c->added_largest; /* every hole left in the word is one just added */
-    else
-        now = fit_word_largest(c->word);
+    else {
+        /* the largest went: the holes older than this operation are measured */
+        uint64_t older = grain_hole_starts_in_word(c->word) & ~c->added_starts;
+        if (older != 0)
+            older = fit_tree_holes(c->word, older);
+        uint32_t largest = older != 0 ? fit_holes_largest(c->word, older) : 0;
+        now = largest > c->added_largest ? largest : c->added_largest;
+    }
     word_set_exact(c->word, now);
 }
 
