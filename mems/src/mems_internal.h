@@ -116,6 +116,8 @@ struct size_bins {
     bool stale;             /* dropped by a free that could not grow the store */
     struct hole_record *records; /* records[0] is the null record */
     size_t record_capacity, records_in_use, map_bytes;
+    /* fewer records in use than this: the store is rebuilt smaller (0: never) */
+    size_t compact_below;
     uint32_t free_list;
     uint32_t root[SIZE_BIN_COUNT];
     uint32_t leftmost[SIZE_BIN_COUNT];
@@ -585,13 +587,13 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
 }
 
 /* Ends an operation: worst fit's tree gets exact again, the size
- * bins compact their store when it has emptied. */
+ * bins compact their store when three quarters of it stand empty. */
 static inline void index_commit(void)
 {
     if (mems_state.fit_active) {
         if (mems_state.fit_dirty_count != 0)
             fit_commit();
-    } else if (mems_state.bins.active) {
+    } else if (mems_state.bins.records_in_use < mems_state.bins.compact_below) {
         bins_compact();
     }
 }

@@ -72,6 +72,8 @@ static bool records_resize(size_t capacity)
             B.free_list = (uint32_t)i;
         }
     B.record_capacity = capacity;
+    /* a store three quarters empty is rebuilt smaller, once it is past a few pages */
+    B.compact_below = capacity > 4 * (PAGE_SIZE / sizeof(struct hole_record)) ? (capacity + 3) / 4 : 0;
     state_update_peaks();
     return true;
 }
@@ -249,9 +251,8 @@ void bins_remove(grain_t g, uint64_t size)
  * smaller, so metadata falls with the number of holes. */
 void bins_compact(void)
 {
-    if (B.active && !B.stale && B.record_capacity > 4 * (PAGE_SIZE / sizeof(struct hole_record)) &&
-        B.records_in_use * 4 < B.record_capacity)
-        bins_rebuild(); /* on failure the larger store simply stays */
+    assert(B.active && !B.stale && B.records_in_use * 4 < B.record_capacity);
+    bins_rebuild(); /* on failure the larger store simply stays */
 }
 
 static uint32_t bin_next_nonempty(uint32_t from)
