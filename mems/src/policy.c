@@ -16,8 +16,11 @@
 static grain_t search_next_fit(uint64_t size)
 {
     grain_t from = 0;
-    if (mems_state.cursor != 0 && chain_node_at(mems_state.cursor) != NULL)
-        from = grain_prev_start(v_to_grain(mems_state.cursor));
+    uintptr_t cursor = mems_state.cursor;
+    if (cursor != 0 && cursor == mems_state.given_v)
+        from = mems_state.given_grain; /* the block placed last is still live: it holds the cursor */
+    else if (cursor != 0 && chain_node_at(cursor) != NULL)
+        from = grain_prev_start(v_to_grain(cursor));
     grain_t g = fit_first(size, from);
     if (g == GRAIN_NONE && from != 0)
         g = fit_first(size, 0);
