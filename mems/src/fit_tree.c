@@ -366,12 +366,30 @@ grain_t fit_first(uint64_t size, grain_t from)
     return g;
 }
 
+struct largest_hole {
+    uint64_t bytes;
+    uintptr_t v;
+};
+
 static int largest_visit(const struct mems_segment_info *s, void *context)
 {
-    uint64_t *largest = context;
-    if (s->is_hole && s->size > *largest)
-        *largest = s->size;
+    struct largest_hole *largest = context;
+    if (s->is_hole && s->size > largest->bytes) {
+        largest->bytes = s->size;
+        largest->v = s->v_start;
+    }
     return 0;
+}
+
+/* The largest hole of the heap in granules, and the lowest-addressed of that
+ * size in *where, by a walk of the chains: for a root that saturates (a hole
+ * of 2^31 granules or more), rare enough to walk. */
+uint64_t fit_largest_by_walk(grain_t *where)
+{
+    struct largest_hole largest = {0, 0};
+    mems_walk(largest_visit, &largest);
+    *where = largest.bytes != 0 ? v_to_grain(largest.v) : GRAIN_NONE;
+    return largest.bytes >> mems_state.layout.shift;
 }
 
 /* The largest hole of the tree, in granules: a search for the root's bound
@@ -384,10 +402,9 @@ static uint64_t tree_largest(void)
         uint32_t root = D.levels[D.level_count - 1][0];
         if (root == 0)
             return 0;
-        if (root == FIT_SATURATED) { /* a hole of 2^31 granules or more: rare enough to walk */
-            uint64_t largest = 0;
-            mems_walk(largest_visit, &largest);
-            return largest >> mems_state.layout.shift;
+        if (root == FIT_SATURATED) {
+            grain_t where;
+            return fit_largest_by_walk(&where);
         }
         if (mems_state.fit_exact)
             return root;

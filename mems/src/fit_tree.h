@@ -54,5 +54,7 @@ uint64_t fit_tree_holes(uint64_t word, uint64_t holes);
 uint32_t fit_holes_largest(uint64_t word, uint64_t holes);
 /* The lowest-addressed hole of the tree of at least `size` granules at or after `from`. */
 grain_t fit_tree_first(uint64_t size, grain_t from);
+/* The largest hole of the heap and the lowest-addressed of that size, by a walk of the chains. */
+uint64_t fit_largest_by_walk(grain_t *where);
 
 #endif /* MEMS_FIT_TREE_H */

@@ -160,32 +160,15 @@ void fit_aside_return(void)
     fit_note_added(mems_state.aside_grain, mems_state.aside_size);
 }
 
-struct largest_hole {
-    uint64_t bytes;
-    uintptr_t v;
-};
-
-static int largest_first_visit(const struct mems_segment_info *s, void *context)
-{
-    struct largest_hole *largest = context;
-    if (s->is_hole && s->size > largest->bytes) {
-        largest->bytes = s->size;
-        largest->v = s->v_start;
-    }
-    return 0;
-}
-
-/* The tree's root saturates only for a hole of 2^31 granules or more: rare
- * enough to walk the chains for the lowest-addressed largest hole. */
+/* A root that saturates: the lowest-addressed largest hole by a walk. */
 static grain_t worst_by_walk(uint64_t size)
 {
-    struct largest_hole largest = {0, 0};
-    mems_walk(largest_first_visit, &largest);
-    uint64_t granules = largest.bytes >> mems_state.layout.shift;
-    if (granules == 0 || granules < size)
+    grain_t where;
+    uint64_t largest = fit_largest_by_walk(&where);
+    if (largest == 0 || largest < size)
         return GRAIN_NONE;
-    mems_state.found_hole_size = granules;
-    return v_to_grain(largest.v);
+    mems_state.found_hole_size = largest;
+    return where;
 }
 
 /* Worst fit: the largest hole, the lowest-addressed among equals, of the
