@@ -300,6 +300,7 @@ int fit_check(void);
 /* size_bins.c: holes by size */
 bool bins_reserve(size_t more);
 void bins_add(grain_t g, uint64_t size);
+bool bins_shrink_first(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
 void bins_remove(grain_t g, uint64_t size);
 grain_t bins_best(uint64_t size);
 uint64_t bins_largest(void);
@@ -344,6 +345,19 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
         mems_state.tail_valid = false;
     else if (mems_state.fit_exact) /* first and next fit: the bounds above a hole that goes stay valid */
         fit_note_removed(g, size);
+}
+
+/* Hole (from, size) becomes (to, new_size), a smaller hole that ends where
+ * it ended (a placement or a growth carving its front): true when the index
+ * did that in place, and neither index_hole_removed nor index_hole_added is
+ * to be called; false (nothing changed) when they are. */
+static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    if (mems_state.fit_active || !bins_shrink_first(from, size, to, new_size))
+        return false;
+    if (from == mems_state.known_hole)
+        mems_state.known_hole = GRAIN_NONE;
+    return true;
 }
 
 /* Ends an operation: worst fit's tree gets exact again, the size

@@ -83,11 +83,14 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
         if (rest.leaf == NULL)
             rest = place_of(hole + size);
     }
-    index_hole_removed(hole, hole_size);
+    bool shrunk = split && index_hole_shrunk(hole, hole_size, hole + size, hole_size - size);
+    if (!shrunk)
+        index_hole_removed(hole, hole_size);
     place_store_kind(&p, false, (unsigned)(grains_to_bytes(size) - requested));
     if (split) {
         place_set_start(&rest, true, 0);
-        index_hole_added(hole + size, hole_size - size);
+        if (!shrunk)
+            index_hole_added(hole + size, hole_size - size);
         mems_state.known_hole = hole + size;
         mems_state.known_hole_size = hole_size - size;
         mems_state.segment_count++;
@@ -210,10 +213,13 @@ bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new
     } else {
         if (!grain_reserve(end + need))
             return false;
-        index_hole_removed(end, hole_size);
+        bool shrunk = index_hole_shrunk(end, hole_size, end + need, hole_size - need);
+        if (!shrunk)
+            index_hole_removed(end, hole_size);
         grain_set_start(end + need, true, 0);
         grain_clear_start(end);
-        index_hole_added(end + need, hole_size - need);
+        if (!shrunk)
+            index_hole_added(end + need, hole_size - need);
     }
     grain_set_kind(g, false, 0);
     index_commit();

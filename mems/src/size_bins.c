@@ -205,6 +205,16 @@ bool bins_prepare(void)
     return !B.active || !B.stale || bins_rebuild();
 }
 
+/* Record n into a bin that holds others already; most adds find their bin
+ * empty (three in four on python-json) and need none of this. */
+static void bin_insert(uint32_t bin, uint32_t n)
+{
+    treap_insert(&B.root[bin], n);
+    uint32_t first = B.leftmost[bin];
+    if (key_less(RECORD(n).size, RECORD(n).grain, RECORD(first).size, RECORD(first).grain))
+        B.leftmost[bin] = n;
+}
+
 void bins_add(grain_t g, uint64_t size)
 {
     if (!B.active || B.stale)
@@ -215,11 +225,30 @@ void bins_add(grain_t g, uint64_t size)
     }
     uint32_t n = record_take(size, g);
     uint32_t bin = bin_of(size);
-    treap_insert(&B.root[bin], n);
-    uint32_t first = B.leftmost[bin];
-    if (first == 0 || key_less(size, g, RECORD(first).size, RECORD(first).grain))
-        B.leftmost[bin] = n;
+    if (B.root[bin] != 0) {
+        bin_insert(bin, n);
+        return;
+    }
+    B.root[bin] = B.leftmost[bin] = n;
     B.nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
+}
+
+/* Hole (from, size), the first of its bin, becomes (to, new_size), smaller:
+ * when that stays in the bin its record is rekeyed where it is (a smaller key
+ * than the first's is still first), with no removal and no insert; false
+ * when it cannot be, and nothing changed. What a placement that carves the
+ * front of the lowest large hole (the heap's end, often) does. */
+bool bins_shrink_first(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    assert(new_size > 0 && new_size < size);
+    if (size <= SIZE_BIN_EXACT || !B.active || B.stale)
+        return false;
+    uint32_t bin = bin_of(size), n = B.leftmost[bin];
+    if (bin != bin_of(new_size) || RECORD(n).grain != from || RECORD(n).size != size)
+        return false;
+    RECORD(n).size = new_size;
+    RECORD(n).grain = to;
+    return true;
 }
 
 void bins_remove(grain_t g, uint64_t size)
