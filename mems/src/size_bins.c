@@ -23,9 +23,8 @@
 static inline uint32_t priority_of(uint32_t record)
 {
     uint32_t x = record * 0x9E3779B1u;
-    x ^= x >> 15;
-    x *= 0x85EBCA77u;
-    return x ^ (x >> 13);
+    x ^= x >> 16;
+    return x * 0x85EBCA77u;
 }
 
 static uint32_t bin_of(uint64_t size)
@@ -39,9 +38,13 @@ static uint32_t bin_of(uint64_t size)
     return bin < SIZE_BIN_COUNT ? bin : SIZE_BIN_COUNT - 1; /* fl >= 6 here: always below */
 }
 
+/* One 128-bit compare: two instructions and no branch, where the test of
+ * size then address took two branches (and the exact bins, where sizes are
+ * all equal, always took both). */
 static bool key_less(uint64_t size_a, grain_t grain_a, uint64_t size_b, grain_t grain_b)
 {
-    return size_a < size_b || (size_a == size_b && grain_a < grain_b);
+    unsigned __int128 a = (unsigned __int128)size_a << 64 | grain_a, b = (unsigned __int128)size_b << 64 | grain_b;
+    return a < b;
 }
 
 /* ---- the record store ---- */
