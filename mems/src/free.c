@@ -45,7 +45,7 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
     struct main_node *node = NULL;
     grain_t end = place_next_start_in_word(&p, g);
     if (!same_node_word(g, end))
-        end = place_next_start(&p, g, node_of(&node, g)->end_grain);
+        end = place_next_start(&p, g, node_of(&node, g)->end_grain, false);
     *node_out = node;
     *size_out = end - g;
     return g;

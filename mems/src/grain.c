@@ -248,24 +248,9 @@ static grain_t grain_of(size_t leaf, size_t word, unsigned bit)
     return (((grain_t)leaf * L.words_per_leaf + word) << 6) + bit;
 }
 
-/* The first start after `g` and below `limit`, else `limit`. */
-/* The slow part of grain_next_start (mems_internal.h): past `from`'s word. */
-grain_t grain_next_start_far(grain_t from, grain_t limit)
+/* The first start in the leaves after `leaf`, below `limit`, else `limit`. */
+static grain_t next_start_after_leaf(size_t leaf, grain_t limit)
 {
-    struct grain_place p = place_of(from);
-    size_t leaf = p.leaf_number;
-    if (p.leaf != NULL) {
-        uint64_t bits = p.leaf[L.off_start + p.word] & (~(uint64_t)0 << p.bit);
-        if (bits != 0) {
-            grain_t r = grain_of(leaf, p.word, (unsigned)__builtin_ctzll(bits));
-            return r < limit ? r : limit;
-        }
-        size_t w = p.word + 1 < L.words_per_leaf ? leaf_next_word(p.leaf, p.word + 1) : SIZE_MAX;
-        if (w != SIZE_MAX) {
-            grain_t r = grain_of(leaf, w, (unsigned)__builtin_ctzll(p.leaf[L.off_start + w]));
-            return r < limit ? r : limit;
-        }
-    }
     size_t last_leaf = leaf_index((limit - 1) >> 6);
     for (size_t l = leaf + 1; l <= last_leaf && l < D.leaf_capacity;) {
         uint64_t bits = D.leaf_live[l / 64] & (~(uint64_t)0 << (l % 64));
@@ -285,22 +270,9 @@ grain_t grain_next_start_far(grain_t from, grain_t limit)
     return limit;
 }
 
-/* The last start at or before `g`; there is always one (every main node
- * starts with a segment) when `g` lies in a node. */
-grain_t grain_prev_start(grain_t g)
+/* The last start in the leaves before `leaf`, else GRAIN_NONE. */
+static grain_t prev_start_before_leaf(size_t leaf)
 {
-    struct grain_place p = place_of(g);
-    size_t leaf = p.leaf_number;
-    if (p.leaf != NULL) {
-        uint64_t bits = p.leaf[L.off_start + p.word];
-        if (p.bit != 63)
-            bits &= ((uint64_t)1 << (p.bit + 1)) - 1;
-        if (bits != 0)
-            return grain_of(leaf, p.word, 63 - (unsigned)__builtin_clzll(bits));
-        size_t w = p.word > 0 ? leaf_prev_word(p.leaf, p.word - 1) : SIZE_MAX;
-        if (w != SIZE_MAX)
-            return grain_of(leaf, w, 63 - (unsigned)__builtin_clzll(p.leaf[L.off_start + w]));
-    }
     for (size_t l = leaf; l-- > 0;) {
         uint64_t bits = D.leaf_live[l / 64];
         if (l % 64 != 63)
@@ -316,6 +288,62 @@ grain_t grain_prev_start(grain_t g)
         return grain_of(l, w, 63 - (unsigned)__builtin_clzll(leafp[L.off_start + w]));
     }
     return GRAIN_NONE;
+}
+
+/* The slow part of grain_next_start (grain_bits.h): from `from`'s word on. */
+grain_t grain_next_start_far(grain_t from, grain_t limit)
+{
+    struct grain_place p = place_of(from);
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[L.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        if (bits != 0) {
+            grain_t r = grain_of(p.leaf_number, p.word, (unsigned)__builtin_ctzll(bits));
+            return r < limit ? r : limit;
+        }
+    }
+    return grain_next_start_past(p.leaf, p.leaf_number, p.word, limit);
+}
+
+/* The first start in the words after `word` of a leaf (NULL: none mapped),
+ * below `limit`, else `limit`: what a free or a placement asks when a hole
+ * runs past its own word, from the place it already holds (its leaf's
+ * summary bits first). The place comes in registers, not through memory. */
+grain_t grain_next_start_past(const uint64_t *leaf, size_t leaf_number, size_t word, grain_t limit)
+{
+    if (leaf != NULL && word + 1 < L.words_per_leaf) {
+        size_t w = leaf_next_word(leaf, word + 1);
+        if (w != SIZE_MAX) {
+            grain_t r = grain_of(leaf_number, w, (unsigned)__builtin_ctzll(leaf[L.off_start + w]));
+            return r < limit ? r : limit;
+        }
+    }
+    return next_start_after_leaf(leaf_number, limit);
+}
+
+/* The last start in the words before `word` of a leaf, else GRAIN_NONE. */
+grain_t grain_prev_start_before(const uint64_t *leaf, size_t leaf_number, size_t word)
+{
+    if (leaf != NULL && word > 0) {
+        size_t w = leaf_prev_word(leaf, word - 1);
+        if (w != SIZE_MAX)
+            return grain_of(leaf_number, w, 63 - (unsigned)__builtin_clzll(leaf[L.off_start + w]));
+    }
+    return prev_start_before_leaf(leaf_number);
+}
+
+/* The last start at or before `g`; there is always one (every main node
+ * starts with a segment) when `g` lies in a node. */
+grain_t grain_prev_start(grain_t g)
+{
+    struct grain_place p = place_of(g);
+    if (p.leaf != NULL) {
+        uint64_t bits = p.leaf[L.off_start + p.word];
+        if (p.bit != 63)
+            bits &= ((uint64_t)1 << (p.bit + 1)) - 1;
+        if (bits != 0)
+            return grain_of(p.leaf_number, p.word, 63 - (unsigned)__builtin_clzll(bits));
+    }
+    return grain_prev_start_before(p.leaf, p.leaf_number, p.word);
 }
 
 /* ---- for the fit tree ---- */

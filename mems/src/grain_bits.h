@@ -35,6 +35,10 @@ struct grain_place {
     unsigned bit;
 };
 
+/* grain.c: the starts in the words after and before a place's own */
+grain_t grain_next_start_past(const uint64_t *leaf, size_t leaf_number, size_t word, grain_t limit);
+grain_t grain_prev_start_before(const uint64_t *leaf, size_t leaf_number, size_t word);
+
 static inline struct grain_place place_of(grain_t g)
 {
     uint64_t w = g >> 6;
@@ -113,7 +117,7 @@ static inline grain_t grain_next_start(grain_t g, grain_t limit)
             return r < limit ? r : limit;
         }
     }
-    return grain_next_start_far(from, limit);
+    return grain_next_start_past(p.leaf, p.leaf_number, p.word, limit);
 }
 
 /* ---- one granule's place reused: an operation finds its block's place once
@@ -130,8 +134,12 @@ static inline struct grain_place place_near(const struct grain_place *p, grain_t
     return place_of(to);
 }
 
-/* The first start after granule `g` (at place `p`) and below `limit`, else `limit`. */
-static inline grain_t place_next_start(const struct grain_place *p, grain_t g, grain_t limit)
+/* The first start after granule `g` (at place `p`) and below `limit`, else
+ * `limit`. Past g's word the search goes on from the place when
+ * `reuse_place` (a free's neighbour, whose leaf number and word are at hand
+ * anyway); elsewhere keeping them for the call costs more than looking the
+ * leaf up again. */
+static inline grain_t place_next_start(const struct grain_place *p, grain_t g, grain_t limit, bool reuse_place)
 {
     if (p->bit != 63 && p->leaf != NULL) {
         uint64_t bits = p->leaf[mems_state.layout.off_start + p->word] & (~(uint64_t)0 << (p->bit + 1));
@@ -141,6 +149,8 @@ static inline grain_t place_next_start(const struct grain_place *p, grain_t g, g
         }
     }
     grain_t from = (g | 63) + 1;
+    if (reuse_place)
+        return from < limit ? grain_next_start_past(p->leaf, p->leaf_number, p->word, limit) : limit;
     return from < limit ? grain_next_start_far(from, limit) : limit;
 }
 
@@ -171,7 +181,7 @@ static inline grain_t place_prev_start(const struct grain_place *p, grain_t g)
         if (bits != 0)
             return (g & ~(grain_t)63) + 63 - (unsigned)__builtin_clzll(bits);
     }
-    return grain_prev_start(g - 1);
+    return grain_prev_start_before(p->leaf, p->leaf_number, p->word);
 }
 
 /* Sets the kind (and a PROCESS's slack) of the segment starting at `p`.

@@ -67,7 +67,7 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     if (hole_size == 0 && hole == mems_state.known_hole)
         hole_size = mems_state.known_hole_size;
     if (hole_size == 0)
-        hole_size = place_next_start(&p, hole, node_of(&node, hole)->end_grain) - hole;
+        hole_size = place_next_start(&p, hole, node_of(&node, hole)->end_grain, false) - hole;
     assert(hole_size >= size && hole_size == segment_size(node_of(&node, hole), hole));
     bool split = hole_size > size;
     struct grain_place rest;
@@ -126,7 +126,7 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
                              ? node_of(&node, g)->end_grain
                          : end == mems_state.known_hole
                              ? end + mems_state.known_hole_size
-                             : place_next_start(&after, end, node_of(&node, g)->end_grain);
+                             : place_next_start(&after, end, node_of(&node, g)->end_grain, true);
         }
     }
     grain_t prev = place_prev_start_in_word(&p, g);
