@@ -60,6 +60,9 @@ static inline __attribute__((always_inline)) grain_t alloc_place(size_t bytes, s
     if (__builtin_expect(!index_prepare(), 0))
         return index_unavailable();
     grain_t hole = policy_search(size);
+    assert(hole == GRAIN_NONE || (grain_is_hole(hole) && segment_size(chain_node_at(grain_to_v(hole)), hole) >= size));
+    assert(hole == GRAIN_NONE || mems_state.found_hole_size == 0 ||
+           mems_state.found_hole_size == segment_size(chain_node_at(grain_to_v(hole)), hole));
     if (__builtin_expect(hole == GRAIN_NONE, 0))
         return alloc_in_new_node(bytes, size, requested);
     /* the node is looked up only if placing needs it */

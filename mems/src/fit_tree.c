@@ -39,8 +39,9 @@ static void word_bits(uint64_t word, uint64_t *starts, uint64_t *holes)
     size_t leaf = leaf_index(word);
     const uint64_t *leafp = leaf_at(leaf);
     size_t w = (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf);
-    *starts = leafp != NULL ? leafp[mems_state.layout.off_start + w] : 0;
-    *holes = leafp != NULL ? leafp[mems_state.layout.off_hole + w] : 0;
+    const uint64_t *group = leafp != NULL ? leaf_group(leafp, w) : NULL;
+    *starts = group != NULL ? group[GROUP_START] : 0;
+    *holes = group != NULL ? group[GROUP_HOLE] : 0;
 }
 
 /* Of the hole starts `holes` of `word`, those the tree holds: not the tail

@@ -34,8 +34,10 @@ static __attribute__((noinline)) grain_t locate_failed(uintptr_t v, const char *
 /* Finds the PROCESS segment that starts at `v`, or records why there is none.
  * *node_out is its node, or NULL when finding the block did not need it (a
  * PROCESS start bit is proof enough that `v` is a block MeMS gave: no page
- * map, no node record read). */
-grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
+ * map, no node record read); *place is where its bits are. */
+static inline __attribute__((always_inline)) grain_t locate_block(uintptr_t v, const char *caller,
+                                                                  struct grain_place *place,
+                                                                  struct main_node **node_out, uint64_t *size_out)
 {
     grain_t g = v_to_grain(v);
     struct grain_place p = place_of(g);
@@ -46,9 +48,16 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
     grain_t end = place_next_start_in_word(&p, g);
     if (!same_node_word(g, end))
         end = place_next_start(&p, g, node_of(&node, g)->end_grain, false);
+    *place = p;
     *node_out = node;
     *size_out = end - g;
     return g;
+}
+
+grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
+{
+    struct grain_place p;
+    return locate_block(v, caller, &p, node_out, size_out);
 }
 
 void mems_free(void *v_ptr)
@@ -58,7 +67,8 @@ void mems_free(void *v_ptr)
         return;
     struct main_node *node = NULL;
     uint64_t size = 0;
-    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_free", &node, &size);
+    struct grain_place p;
+    grain_t g = locate_block((uintptr_t)v_ptr, "mems_free", &p, &node, &size);
     if (g != GRAIN_NONE)
-        segment_free(node, g, size);
+        segment_free_at(node, g, size, &p); /* the block's place, found once */
 }

@@ -7,7 +7,10 @@
  *
  * A leaf holds, in uint64_t units: a count of its starts; a summary (a bit per
  * start word that is not zero, so finding the next or previous start skips
- * empty words); the start, hole and slack bitmaps. Leaves are located through
+ * empty words); then, from a cache line on, a group per word of 64 granules:
+ * its start bits, its hole bits and its slack fields side by side, so that a
+ * free or a placement, which reads and writes all three, touches one cache
+ * line of the leaf (sometimes two) rather than three. Leaves are located through
  * the directory, which also has a bit per leaf that holds a start, so a search
  * for the next start skips empty leaves, and the levels of the fit tree.
  */
@@ -27,11 +30,16 @@ static unsigned log2_exact(size_t x)
     return n;
 }
 
+/* The header (count, summary), padded to a cache line, then a group per word. */
+static size_t leaf_header_words(size_t wpl)
+{
+    return (1 + (wpl + 63) / 64 + 7) & ~(size_t)7;
+}
+
 static size_t leaf_content_words(size_t wpl, unsigned slack_bits)
 {
-    size_t summary = (wpl + 63) / 64;
-    /* count, summary, start, hole, slack (slack_bits words per start word) */
-    return 1 + summary + wpl * (2 + (size_t)slack_bits);
+    /* start, hole, slack (slack_bits words) per word */
+    return leaf_header_words(wpl) + wpl * (2 + (size_t)slack_bits);
 }
 
 /* The slack field is the smallest power-of-two width that holds
@@ -52,10 +60,9 @@ void grain_layout_init(size_t alignment)
     L.node_covers_word = ((size_t)PAGE_SIZE >> L.shift) >= 64;
     L.leaf_magic = UINT64_MAX / wpl + 1;
     L.summary_words = (wpl + 63) / 64;
+    L.group_words = 2 + (size_t)L.slack_bits;
     L.off_summary = 1;
-    L.off_start = L.off_summary + L.summary_words;
-    L.off_hole = L.off_start + wpl;
-    L.off_slack = L.off_hole + wpl;
+    L.off_groups = leaf_header_words(wpl);
 }
 
 uint64_t *grain_leaf_of(grain_t g)
@@ -204,7 +211,7 @@ void grain_set_start(grain_t g, bool hole, unsigned slack)
 void grain_set_kind(grain_t g, bool hole, unsigned slack)
 {
     struct grain_place p = place_of(g);
-    assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
+    assert(p.leaf != NULL && (p.group[GROUP_START] >> p.bit & 1));
     place_store_kind(&p, hole, slack);
 }
 
@@ -212,7 +219,7 @@ void grain_set_kind(grain_t g, bool hole, unsigned slack)
 void grain_clear_start(grain_t g)
 {
     struct grain_place p = place_of(g);
-    assert(p.leaf != NULL && (p.leaf[L.off_start + p.word] >> p.bit & 1));
+    assert(p.leaf != NULL && (p.group[GROUP_START] >> p.bit & 1));
     place_clear_start(&p);
 }
 
@@ -264,7 +271,7 @@ static grain_t next_start_after_leaf(size_t leaf, grain_t limit)
         const uint64_t *leafp = D.leaves[l];
         size_t w = leaf_next_word(leafp, 0);
         assert(w != SIZE_MAX);
-        grain_t r = grain_of(l, w, (unsigned)__builtin_ctzll(leafp[L.off_start + w]));
+        grain_t r = grain_of(l, w, (unsigned)__builtin_ctzll(leaf_group(leafp, w)[GROUP_START]));
         return r < limit ? r : limit;
     }
     return limit;
@@ -285,7 +292,7 @@ static grain_t prev_start_before_leaf(size_t leaf)
         const uint64_t *leafp = D.leaves[l];
         size_t w = leaf_prev_word(leafp, L.words_per_leaf - 1);
         assert(w != SIZE_MAX);
-        return grain_of(l, w, 63 - (unsigned)__builtin_clzll(leafp[L.off_start + w]));
+        return grain_of(l, w, 63 - (unsigned)__builtin_clzll(leaf_group(leafp, w)[GROUP_START]));
     }
     return GRAIN_NONE;
 }
@@ -295,7 +302,7 @@ grain_t grain_next_start_far(grain_t from, grain_t limit)
 {
     struct grain_place p = place_of(from);
     if (p.leaf != NULL) {
-        uint64_t bits = p.leaf[L.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        uint64_t bits = p.group[GROUP_START] & (~(uint64_t)0 << p.bit);
         if (bits != 0) {
             grain_t r = grain_of(p.leaf_number, p.word, (unsigned)__builtin_ctzll(bits));
             return r < limit ? r : limit;
@@ -313,7 +320,7 @@ grain_t grain_next_start_past(const uint64_t *leaf, size_t leaf_number, size_t w
     if (leaf != NULL && word + 1 < L.words_per_leaf) {
         size_t w = leaf_next_word(leaf, word + 1);
         if (w != SIZE_MAX) {
-            grain_t r = grain_of(leaf_number, w, (unsigned)__builtin_ctzll(leaf[L.off_start + w]));
+            grain_t r = grain_of(leaf_number, w, (unsigned)__builtin_ctzll(leaf_group(leaf, w)[GROUP_START]));
             return r < limit ? r : limit;
         }
     }
@@ -326,7 +333,7 @@ grain_t grain_prev_start_before(const uint64_t *leaf, size_t leaf_number, size_t
     if (leaf != NULL && word > 0) {
         size_t w = leaf_prev_word(leaf, word - 1);
         if (w != SIZE_MAX)
-            return grain_of(leaf_number, w, 63 - (unsigned)__builtin_clzll(leaf[L.off_start + w]));
+            return grain_of(leaf_number, w, 63 - (unsigned)__builtin_clzll(leaf_group(leaf, w)[GROUP_START]));
     }
     return prev_start_before_leaf(leaf_number);
 }
@@ -337,7 +344,7 @@ grain_t grain_prev_start(grain_t g)
 {
     struct grain_place p = place_of(g);
     if (p.leaf != NULL) {
-        uint64_t bits = p.leaf[L.off_start + p.word];
+        uint64_t bits = p.group[GROUP_START];
         if (p.bit != 63)
             bits &= ((uint64_t)1 << (p.bit + 1)) - 1;
         if (bits != 0)
@@ -388,7 +395,8 @@ void grain_check(int *bad, char *what, size_t what_size)
         mapped++;
         uint64_t count = 0;
         for (size_t w = 0; w < L.words_per_leaf; w++) {
-            uint64_t s = leaf[L.off_start + w], h = leaf[L.off_hole + w];
+            const uint64_t *group = leaf_group(leaf, w);
+            uint64_t s = group[GROUP_START], h = group[GROUP_HOLE];
             count += (uint64_t)__builtin_popcountll(s);
             bool summary = leaf[L.off_summary + w / 64] >> (w % 64) & 1;
             if (summary != (s != 0) && (*bad)++ == 0)
@@ -397,9 +405,9 @@ void grain_check(int *bad, char *what, size_t what_size)
                 snprintf(what, what_size, "granule leaf %zu word %zu: a hole bit where no segment starts", l, w);
             bool any_slack = false;
             for (unsigned k = 0; k < L.slack_bits; k++)
-                any_slack |= leaf[L.off_slack + w * L.slack_bits + k] != 0;
+                any_slack |= group[GROUP_SLACK + k] != 0;
             for (unsigned b = 0; b < 64 && any_slack; b++) {
-                struct grain_place p = {(uint64_t *)leaf, l, w, b};
+                struct grain_place p = {(uint64_t *)leaf, (uint64_t *)group, l, w, b};
                 unsigned shift;
                 uint64_t field = (*slack_word(&p, &shift) >> shift) & (((uint64_t)1 << L.slack_bits) - 1);
                 bool process_start = (s >> b & 1) && !(h >> b & 1);

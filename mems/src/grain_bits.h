@@ -27,13 +27,26 @@ static inline uint64_t *leaf_at(size_t leaf)
     return leaf < mems_state.dir.leaf_capacity ? mems_state.dir.leaves[leaf] : NULL;
 }
 
-/* Where granule g's bits are: its leaf (NULL: no start there), word in the leaf, bit. */
+/* Where granule g's bits are: its leaf (NULL: no start there), word in the
+ * leaf, bit, and the word's group of bits in the leaf (when the leaf is mapped):
+ * group[GROUP_START] its start bits, group[GROUP_HOLE] its hole bits, from
+ * group[GROUP_SLACK] on its slack fields. */
 struct grain_place {
     uint64_t *leaf;
+    uint64_t *group;
     size_t leaf_number;
     size_t word;
     unsigned bit;
 };
+#define GROUP_START 0
+#define GROUP_HOLE 1
+#define GROUP_SLACK 2
+
+/* The group of bits of word `word` of a mapped leaf. */
+static inline uint64_t *leaf_group(const uint64_t *leaf, size_t word)
+{
+    return (uint64_t *)leaf + mems_state.layout.off_groups + word * mems_state.layout.group_words;
+}
 
 /* grain.c: the starts in the words after and before a place's own */
 grain_t grain_next_start_past(const uint64_t *leaf, size_t leaf_number, size_t word, grain_t limit);
@@ -43,26 +56,41 @@ static inline struct grain_place place_of(grain_t g)
 {
     uint64_t w = g >> 6;
     size_t leaf = leaf_index(w);
-    struct grain_place p = {leaf_at(leaf), leaf, (size_t)(w - (uint64_t)leaf * mems_state.layout.words_per_leaf),
+    struct grain_place p = {leaf_at(leaf), NULL, leaf, (size_t)(w - (uint64_t)leaf * mems_state.layout.words_per_leaf),
                             (unsigned)(g & 63)};
+    if (p.leaf != NULL)
+        p.group = leaf_group(p.leaf, p.word);
+    return p;
+}
+
+/* The place of granule g where a segment starts (its leaf is mapped, inside
+ * the directory): no bounds or NULL test. */
+static inline struct grain_place place_of_start(grain_t g)
+{
+    uint64_t w = g >> 6;
+    size_t leaf = leaf_index(w);
+    assert(leaf < mems_state.dir.leaf_capacity && mems_state.dir.leaves[leaf] != NULL);
+    uint64_t *leafp = mems_state.dir.leaves[leaf];
+    size_t word = (size_t)(w - (uint64_t)leaf * mems_state.layout.words_per_leaf);
+    struct grain_place p = {leafp, leaf_group(leafp, word), leaf, word, (unsigned)(g & 63)};
     return p;
 }
 
 static inline bool place_is_start(const struct grain_place *p)
 {
-    return p->leaf != NULL && (p->leaf[mems_state.layout.off_start + p->word] >> p->bit & 1);
+    return p->leaf != NULL && (p->group[GROUP_START] >> p->bit & 1);
 }
 
 static inline bool place_is_hole(const struct grain_place *p)
 {
-    return p->leaf != NULL && (p->leaf[mems_state.layout.off_hole + p->word] >> p->bit & 1);
+    return p->leaf != NULL && (p->group[GROUP_HOLE] >> p->bit & 1);
 }
 
 static inline uint64_t *slack_word(const struct grain_place *p, unsigned *shift)
 {
     unsigned bit = p->bit * mems_state.layout.slack_bits;
     *shift = bit & 63;
-    return &p->leaf[mems_state.layout.off_slack + p->word * mems_state.layout.slack_bits + bit / 64];
+    return &p->group[GROUP_SLACK + bit / 64];
 }
 
 static inline unsigned place_slack(const struct grain_place *p)
@@ -99,7 +127,7 @@ static inline uint64_t grain_hole_starts_in_word(uint64_t word)
     const uint64_t *leafp = leaf_at(leaf);
     if (leafp == NULL)
         return 0;
-    return leafp[mems_state.layout.off_hole + (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf)];
+    return leaf_group(leafp, (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf))[GROUP_HOLE];
 }
 
 /* The first start after `g` and below `limit`, else `limit`: in g's own word
@@ -111,7 +139,7 @@ static inline grain_t grain_next_start(grain_t g, grain_t limit)
         return limit;
     struct grain_place p = place_of(from);
     if (p.leaf != NULL) {
-        uint64_t bits = p.leaf[mems_state.layout.off_start + p.word] & (~(uint64_t)0 << p.bit);
+        uint64_t bits = p.group[GROUP_START] & (~(uint64_t)0 << p.bit);
         if (bits != 0) {
             grain_t r = (from & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
             return r < limit ? r : limit;
@@ -142,7 +170,7 @@ static inline struct grain_place place_near(const struct grain_place *p, grain_t
 static inline grain_t place_next_start(const struct grain_place *p, grain_t g, grain_t limit, bool reuse_place)
 {
     if (p->bit != 63 && p->leaf != NULL) {
-        uint64_t bits = p->leaf[mems_state.layout.off_start + p->word] & (~(uint64_t)0 << (p->bit + 1));
+        uint64_t bits = p->group[GROUP_START] & (~(uint64_t)0 << (p->bit + 1));
         if (bits != 0) {
             grain_t r = (g & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits);
             return r < limit ? r : limit;
@@ -159,7 +187,7 @@ static inline grain_t place_next_start_in_word(const struct grain_place *p, grai
 {
     uint64_t bits = p->bit == 63 || p->leaf == NULL
                         ? 0
-                        : p->leaf[mems_state.layout.off_start + p->word] & (~(uint64_t)0 << (p->bit + 1));
+                        : p->group[GROUP_START] & (~(uint64_t)0 << (p->bit + 1));
     return bits != 0 ? (g & ~(grain_t)63) + (unsigned)__builtin_ctzll(bits) : GRAIN_NONE;
 }
 
@@ -168,7 +196,7 @@ static inline grain_t place_prev_start_in_word(const struct grain_place *p, grai
 {
     uint64_t bits = p->bit == 0 || p->leaf == NULL
                         ? 0
-                        : p->leaf[mems_state.layout.off_start + p->word] & (((uint64_t)1 << p->bit) - 1);
+                        : p->group[GROUP_START] & (((uint64_t)1 << p->bit) - 1);
     return bits != 0 ? (g & ~(grain_t)63) + 63 - (unsigned)__builtin_clzll(bits) : GRAIN_NONE;
 }
 
@@ -177,7 +205,7 @@ static inline grain_t place_prev_start_in_word(const struct grain_place *p, grai
 static inline grain_t place_prev_start(const struct grain_place *p, grain_t g)
 {
     if (p->bit != 0 && p->leaf != NULL) {
-        uint64_t bits = p->leaf[mems_state.layout.off_start + p->word] & (((uint64_t)1 << p->bit) - 1);
+        uint64_t bits = p->group[GROUP_START] & (((uint64_t)1 << p->bit) - 1);
         if (bits != 0)
             return (g & ~(grain_t)63) + 63 - (unsigned)__builtin_clzll(bits);
     }
@@ -189,17 +217,29 @@ static inline grain_t place_prev_start(const struct grain_place *p, grain_t g)
  * words could otherwise alias it and make the compiler read it again. */
 static inline void place_store_kind(const struct grain_place *p, bool hole, unsigned slack)
 {
-    const size_t off_hole = mems_state.layout.off_hole, off_slack = mems_state.layout.off_slack;
     const unsigned slack_bits = mems_state.layout.slack_bits;
     uint64_t bit = (uint64_t)1 << p->bit;
-    uint64_t *hole_word = &p->leaf[off_hole + p->word];
+    uint64_t *hole_word = &p->group[GROUP_HOLE];
     *hole_word = hole ? *hole_word | bit : *hole_word & ~bit;
     if (slack_bits == 0)
         return;
     unsigned field = p->bit * slack_bits, shift = field & 63;
-    uint64_t *w = &p->leaf[off_slack + p->word * slack_bits + field / 64];
+    uint64_t *w = &p->group[GROUP_SLACK + field / 64];
     uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
     *w = (*w & ~mask) | ((uint64_t)(hole ? 0 : slack) << shift);
+}
+
+/* Turns the HOLE start at `p` into a PROCESS start with `slack`: a HOLE's
+ * slack field is zero, so the slack is or-ed in, no mask cleared. */
+static inline void place_make_process(const struct grain_place *p, unsigned slack)
+{
+    assert(place_is_start(p) && place_is_hole(p) && place_slack(p) == 0);
+    const unsigned slack_bits = mems_state.layout.slack_bits;
+    p->group[GROUP_HOLE] &= ~((uint64_t)1 << p->bit);
+    if (slack_bits == 0)
+        return;
+    unsigned field = p->bit * slack_bits;
+    p->group[GROUP_SLACK + field / 64] |= (uint64_t)slack << (field & 63);
 }
 
 void grain_leaf_emptied(size_t leaf);
@@ -212,7 +252,7 @@ static inline unsigned place_take_slack(const struct grain_place *p)
     if (slack_bits == 0)
         return 0;
     unsigned field = p->bit * slack_bits, shift = field & 63;
-    uint64_t *w = &p->leaf[mems_state.layout.off_slack + p->word * slack_bits + field / 64];
+    uint64_t *w = &p->group[GROUP_SLACK + field / 64];
     uint64_t mask = (((uint64_t)1 << slack_bits) - 1) << shift;
     uint64_t bits = *w;
     *w = bits & ~mask;
@@ -224,7 +264,7 @@ static inline unsigned place_take_slack(const struct grain_place *p)
  * needs only its hole bit. */
 static inline void place_set_start(const struct grain_place *p, bool hole, unsigned slack)
 {
-    uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
+    uint64_t *word = &p->group[GROUP_START];
     assert(!(*word >> p->bit & 1) && place_slack(p) == 0);
     if (*word == 0)
         p->leaf[mems_state.layout.off_summary + p->word / 64] |= (uint64_t)1 << (p->word % 64);
@@ -232,7 +272,7 @@ static inline void place_set_start(const struct grain_place *p, bool hole, unsig
     if (p->leaf[0]++ == 0)
         mems_state.dir.leaf_live[p->leaf_number / 64] |= (uint64_t)1 << (p->leaf_number % 64);
     if (hole)
-        p->leaf[mems_state.layout.off_hole + p->word] |= (uint64_t)1 << p->bit;
+        p->group[GROUP_HOLE] |= (uint64_t)1 << p->bit;
     else
         place_store_kind(p, false, slack);
 }
@@ -242,10 +282,10 @@ static inline void place_set_start(const struct grain_place *p, bool hole, unsig
  * when it was its last start. */
 static inline void place_remove_start(const struct grain_place *p, bool hole)
 {
-    assert(place_slack(p) == 0 && (p->leaf[mems_state.layout.off_hole + p->word] >> p->bit & 1) == hole);
+    assert(place_slack(p) == 0 && (p->group[GROUP_HOLE] >> p->bit & 1) == hole);
     if (hole)
-        p->leaf[mems_state.layout.off_hole + p->word] &= ~((uint64_t)1 << p->bit);
-    uint64_t *word = &p->leaf[mems_state.layout.off_start + p->word];
+        p->group[GROUP_HOLE] &= ~((uint64_t)1 << p->bit);
+    uint64_t *word = &p->group[GROUP_START];
     *word &= ~((uint64_t)1 << p->bit);
     if (*word == 0)
         p->leaf[mems_state.layout.off_summary + p->word / 64] &= ~((uint64_t)1 << (p->word % 64));

@@ -71,8 +71,11 @@ struct meta_chunk {
     size_t in_use;
 };
 
-/* Where each bitmap sits inside a leaf (one page of metadata covering
- * words_per_leaf words of 64 granules); fixed at init by alignment and PAGE_SIZE. */
+/* Where the bits sit inside a leaf (one page of metadata covering
+ * words_per_leaf words of 64 granules); fixed at init by alignment and
+ * PAGE_SIZE. Each word of 64 granules has a group of group_words words: its
+ * start bits, its hole bits, then its slack fields, side by side, so that an
+ * operation on a block reads one cache line of metadata, seldom two. */
 struct grain_layout {
     unsigned shift;         /* log2(alignment) */
     unsigned slack_bits;    /* width of a slack field: 0, 1, 2, 4, 8 or 16 */
@@ -84,7 +87,8 @@ struct grain_layout {
      * its own word are in its node, and the next start in its word is where it
      * ends; only a neighbour in another word needs the node's bounds */
     bool node_covers_word;
-    size_t off_summary, off_start, off_hole, off_slack; /* in uint64_t units */
+    size_t group_words;     /* 2 + slack_bits */
+    size_t off_summary, off_groups; /* in uint64_t units; the groups start on a cache line */
 };
 
 /* Leaf pointers, the bit per leaf saying it holds a start, and the levels of
@@ -389,13 +393,32 @@ uint64_t segment_size(const struct main_node *node, grain_t g);
 size_t node_segment_count(const struct main_node *node);
 bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
 void segment_free(struct main_node *node, grain_t g, uint64_t size);
+struct grain_place;
+void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const struct grain_place *place);
 bool segment_shrink(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
 bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new_size);
 void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_t requested);
 size_t segment_requested(grain_t g, uint64_t size);
 
-/* policy.c */
-grain_t policy_search(uint64_t size);
+/* policy.c: the placement policies, each one query on the active index */
+grain_t policy_next_fit(uint64_t size);
+
+/* The hole the policy chooses for `size` granules, or GRAIN_NONE; inline,
+ * so that a malloc pays no call for the choice of query. */
+static inline grain_t policy_search(uint64_t size)
+{
+    grain_t g;
+    mems_state.searches++;
+    mems_state.found_hole_size = 0;
+    switch (mems_state.config.policy) {
+    case MEMS_NEXT_FIT: g = policy_next_fit(size); break;
+    case MEMS_BEST_FIT: g = bins_best(size); break;
+    case MEMS_WORST_FIT: g = fit_worst(size); break;
+    case MEMS_FIRST_FIT:
+    default: g = fit_first(size, 0); break;
+    }
+    return g;
+}
 
 /* translate.c */
 uintptr_t translate_real_to_virtual(const void *real);

@@ -13,7 +13,7 @@
 #include <assert.h>
 #include <string.h>
 
-static grain_t search_next_fit(uint64_t size)
+grain_t policy_next_fit(uint64_t size)
 {
     grain_t from = 0;
     uintptr_t cursor = mems_state.cursor;
@@ -24,24 +24,6 @@ static grain_t search_next_fit(uint64_t size)
     grain_t g = fit_first(size, from);
     if (g == GRAIN_NONE && from != 0)
         g = fit_first(size, 0);
-    return g;
-}
-
-grain_t policy_search(uint64_t size)
-{
-    grain_t g;
-    mems_state.searches++;
-    mems_state.found_hole_size = 0;
-    switch (mems_state.config.policy) {
-    case MEMS_NEXT_FIT: g = search_next_fit(size); break;
-    case MEMS_BEST_FIT: g = bins_best(size); break;
-    case MEMS_WORST_FIT: g = fit_worst(size); break;
-    case MEMS_FIRST_FIT:
-    default: g = fit_first(size, 0); break;
-    }
-    assert(g == GRAIN_NONE || (grain_is_hole(g) && segment_size(chain_node_at(grain_to_v(g)), g) >= size));
-    assert(g == GRAIN_NONE || mems_state.found_hole_size == 0 ||
-           mems_state.found_hole_size == segment_size(chain_node_at(grain_to_v(g)), g));
     return g;
 }
 

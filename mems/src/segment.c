@@ -59,7 +59,7 @@ static bool reserve_split(grain_t at)
  * `hole_size` is the hole's size when the caller knows it, else 0. */
 bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested)
 {
-    struct grain_place p = place_of(hole);
+    struct grain_place p = place_of_start(hole);
     assert(place_is_start(&p) && place_is_hole(&p) && size > 0);
     /* the tail's size is kept beside the fit tree: no search for its end */
     if (hole_size == 0 && mems_state.tail_valid && hole == mems_state.tail_grain)
@@ -86,7 +86,7 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     bool shrunk = split && index_hole_shrunk(hole, hole_size, hole + size, hole_size - size);
     if (!shrunk)
         index_hole_removed(hole, hole_size);
-    place_store_kind(&p, false, (unsigned)(grains_to_bytes(size) - requested));
+    place_make_process(&p, (unsigned)(grains_to_bytes(size) - requested));
     if (split) {
         place_set_start(&rest, true, 0);
         if (!shrunk)
@@ -104,13 +104,13 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     return true;
 }
 
-/* PROCESS [g, g + size) becomes a HOLE merged with its neighbours; with
+/* PROCESS [g, g + size), whose bits are at `place`, becomes a HOLE merged with its neighbours; with
  * release_empty_nodes a node left one whole HOLE goes back to the OS. The
  * neighbours' bits are mostly in the block's own word: one place serves all. */
-void segment_free(struct main_node *node, grain_t g, uint64_t size)
+void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const struct grain_place *place)
 {
-    struct grain_place p = place_of(g), after = p, before = p;
-    assert(place_is_start(&p) && !place_is_hole(&p));
+    struct grain_place p = *place, after, before;
+    assert(place_is_start(&p) && !place_is_hole(&p) && (g & 63) == p.bit);
     if (g == mems_state.given_grain)
         mems_state.given_v = 0;
     grain_t end = g + size, merged_end = end;
@@ -148,7 +148,7 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     if (prev_hole)
         place_remove_start(&p, false);
     else
-        p.leaf[mems_state.layout.off_hole + p.word] |= (uint64_t)1 << p.bit;
+        p.group[GROUP_HOLE] |= (uint64_t)1 << p.bit;
     if (next_hole)
         place_remove_start(&after, true);
     size_t merged = (size_t)prev_hole + (size_t)next_hole;
@@ -163,6 +163,12 @@ void segment_free(struct main_node *node, grain_t g, uint64_t size)
     if (mems_state.config.release_empty_nodes && merged_start == node_of(&node, g)->first_grain &&
         merged_end == node->end_grain)
         chain_remove_node(node);
+}
+
+void segment_free(struct main_node *node, grain_t g, uint64_t size)
+{
+    struct grain_place p = place_of(g);
+    segment_free_at(node, g, size, &p);
 }
 
 /* Gives the granules of PROCESS [g, g + size) past `new_size` back as a HOLE
