@@ -36,10 +36,7 @@ static uint64_t hole_size_at(grain_t g)
 /* The word's start and hole bits, read once (0 and 0 when its leaf has no start). */
 static void word_bits(uint64_t word, uint64_t *starts, uint64_t *holes)
 {
-    size_t leaf = leaf_index(word);
-    const uint64_t *leafp = leaf_at(leaf);
-    size_t w = (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf);
-    const uint64_t *group = leafp != NULL ? leaf_group(leafp, w) : NULL;
+    const uint64_t *group = word_group(word);
     *starts = group != NULL ? group[GROUP_START] : 0;
     *holes = group != NULL ? group[GROUP_HOLE] : 0;
 }

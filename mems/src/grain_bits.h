@@ -120,14 +120,20 @@ static inline unsigned grain_slack(grain_t g)
     return place_slack(&p);
 }
 
-/* Bits of the granules in global word `word` that start a HOLE. */
-static inline uint64_t grain_hole_starts_in_word(uint64_t word)
+/* The group of bits of global word `word`, or NULL when its leaf holds no start. */
+static inline const uint64_t *word_group(uint64_t word)
 {
     size_t leaf = leaf_index(word);
     const uint64_t *leafp = leaf_at(leaf);
-    if (leafp == NULL)
-        return 0;
-    return leaf_group(leafp, (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf))[GROUP_HOLE];
+    return leafp != NULL ? leaf_group(leafp, (size_t)(word - (uint64_t)leaf * mems_state.layout.words_per_leaf))
+                         : NULL;
+}
+
+/* Bits of the granules in global word `word` that start a HOLE. */
+static inline uint64_t grain_hole_starts_in_word(uint64_t word)
+{
+    const uint64_t *group = word_group(word);
+    return group != NULL ? group[GROUP_HOLE] : 0;
 }
 
 /* The first start after `g` and below `limit`, else `limit`: in g's own word

@@ -104,9 +104,10 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
     return true;
 }
 
-/* PROCESS [g, g + size), whose bits are at `place`, becomes a HOLE merged with its neighbours; with
- * release_empty_nodes a node left one whole HOLE goes back to the OS. The
- * neighbours' bits are mostly in the block's own word: one place serves all. */
+/* PROCESS [g, g + size), whose bits are at `place`, becomes a HOLE merged
+ * with its neighbours; with release_empty_nodes a node left one whole HOLE
+ * goes back to the OS. The neighbours' bits are mostly in the block's own
+ * word: one place serves all. */
 void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const struct grain_place *place)
 {
     struct grain_place p = *place, after, before;
