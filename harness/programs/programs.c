@@ -76,6 +76,10 @@ static int resolve_allocators(struct programs_run *r, const char *list)
             fprintf(stderr, "mems-bench programs: %s left out: %s\n", name, why);
             continue;
         }
+        if (b.kind == BACKEND_BUMP) { /* it lives in mems-bench, so no program can preload it */
+            fprintf(stderr, "mems-bench programs: bump left out: it is a replay backend, not a malloc\n");
+            continue;
+        }
         size_t a = r->nallocators++;
         programs_text(r->allocators[a], sizeof r->allocators[a], "%s", name);
         r->policies[a] = b.kind == BACKEND_MEMS ? b.mems_policy : -1;

@@ -1,4 +1,5 @@
-/* The two allocator families the harness drives, and finding allocators. */
+/* The allocator families the harness drives (bump's is backend_bump.c), and
+ * finding allocators. */
 #include "backend.h"
 
 #include "mems.h"
@@ -218,6 +219,8 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
         mems_ops.guaranteed_alignment = mems_alignment;
         return &mems_ops;
     }
+    if (b->kind == BACKEND_BUMP)
+        return bump_ops(mem_limit);
     /* the allocator's own statistics, found in whichever library is preloaded */
     je_mallctl = (mallctl_fn)dlsym(RTLD_DEFAULT, "mallctl");
     tc_property = je_mallctl ? NULL : (tc_property_fn)dlsym(RTLD_DEFAULT, "MallocExtension_GetNumericProperty");
@@ -272,6 +275,10 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
         b->mems_policy = policy;
         return 0;
     }
+    if (strcmp(spec, "bump") == 0) {
+        b->kind = BACKEND_BUMP;
+        return 0;
+    }
     b->kind = BACKEND_MALLOC;
     if (strcmp(spec, "glibc") == 0)
         return 0;
@@ -296,6 +303,6 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
             return -1;
         }
     snprintf(why, why_size, "unknown allocator '%s' (mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc, "
-                            "mimalloc, tcmalloc, or NAME=/path/to/lib.so)", spec);
+                            "mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
     return -1;
 }

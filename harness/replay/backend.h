@@ -1,7 +1,9 @@
 /*
  * Allocators behind one small table of function pointers. MeMS runs in
  * process; every malloc-ABI allocator (glibc, jemalloc, mimalloc, tcmalloc,
- * NAME=/path.so) is the process's own malloc, preloaded into the replay child.
+ * NAME=/path.so) is the process's own malloc, preloaded into the replay child;
+ * bump (backend_bump.c), in process too, does no work at all, so a replay with
+ * it measures the replay's own cost, the floor under every other allocator.
  */
 #ifndef MEMS_BENCH_BACKEND_H
 #define MEMS_BENCH_BACKEND_H
@@ -40,20 +42,24 @@ struct allocator_ops {
     const char *reported_kind; /* what `reported` means, or "" */
 };
 
-enum backend_kind { BACKEND_MEMS, BACKEND_MALLOC };
+enum backend_kind { BACKEND_MEMS, BACKEND_MALLOC, BACKEND_BUMP };
 
 struct backend {
     char name[64];
     enum backend_kind kind;
     int mems_policy;
-    char preload[512]; /* "" for the system malloc */
+    char preload[512]; /* "" for the system malloc and for bump */
 };
 
 /* Fills *b for a name: mems-first|next|best|worst, glibc, jemalloc, mimalloc,
- * tcmalloc, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
+ * tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
-/* The ops for this process (the child): MeMS with a policy, or the malloc ABI.
- * `mem_limit` (bytes, 0 for none) becomes MeMS's own cap on mapped bytes. */
+/* The ops for this process (the child): MeMS with a policy, bump, or the
+ * malloc ABI. `mem_limit` (bytes, 0 for none) becomes MeMS's own cap on
+ * mapped bytes, and the size of bump's region. */
 const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment, uint64_t mem_limit);
+/* backend_bump.c: bump's ops, its region `mem_limit` bytes (0: 1 TiB), or
+ * less where the kernel refuses that much */
+const struct allocator_ops *bump_ops(uint64_t mem_limit);
 
 #endif

@@ -59,6 +59,10 @@ int host_write(const char *dir, const struct backend *backends, size_t nbackends
             fprintf(f, "allocator %s: MeMS from this tree, policy %s\n", b->name, b->name + 5);
             continue;
         }
+        if (b->kind == BACKEND_BUMP) {
+            fprintf(f, "allocator %s: built into mems-bench, does no work (the replay's own cost)\n", b->name);
+            continue;
+        }
         char command[PATH_MAX * 2];
         if (b->preload[0] == '\0')
             snprintf(command, sizeof command, "dpkg-query -W -f='${Package} ${Version}' libc6 2>/dev/null");

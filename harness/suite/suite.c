@@ -85,7 +85,7 @@ static void usage(FILE *to)
             "       mems-bench suite --merge DIR [--no-plots]\n"
             "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
             "                   the classic malloc-lab traces when ../shared has them), generated, corpus, classic, small\n"
-            "  --alloc LIST     as for replay; default 'all' (every installed allocator)\n"
+            "  --alloc LIST     as for replay; default 'all' (every installed allocator; bump only when named)\n"
             "  --repeat N       repeats of every replay (default 5; 2 with --quick)\n"
             "  --quick          fewer repeats and hyperfine runs, for a first look or a test\n"
             "  --name NAME      the run folder, results/NAME (default suite-DATE-TIME)\n"

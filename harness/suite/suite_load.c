@@ -74,7 +74,7 @@ static size_t backend_for(struct suite *s, const char *name)
     struct backend *b = &s->backends[s->nbackends];
     memset(b, 0, sizeof *b);
     snprintf(b->name, sizeof b->name, "%s", name);
-    b->kind = strncmp(name, "mems-", 5) == 0 ? BACKEND_MEMS : BACKEND_MALLOC;
+    b->kind = strncmp(name, "mems-", 5) == 0 ? BACKEND_MEMS : strcmp(name, "bump") == 0 ? BACKEND_BUMP : BACKEND_MALLOC;
     if (strcmp(name, "glibc") == 0)
         s->glibc = s->nbackends;
     return s->nbackends++;
