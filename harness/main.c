@@ -33,10 +33,10 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME] ...\n"
             "       mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N]\n"
-            "                         [--mem-limit SIZE] [--timeout SECONDS] TRACE...\n"
+            "                         [--mem-limit SIZE] [--timeout SECONDS] [--cpu N] TRACE...\n"
             "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
-            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR]\n"
+            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N]\n"
             "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
             "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
             "                           [--no-replay]   (the corpus's real programs on each allocator)\n"
@@ -51,6 +51,8 @@ static void usage(FILE *to)
             "  --mem-limit SIZE memory budget of each replay process: bytes, with K, M, G or T, a share\n"
             "                   of MemAvailable (50%%), or none (default 75%%); past it allocations fail\n"
             "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
+            "  --cpu N          every pass on CPU N alone, or none (default: where the kernel puts it);\n"
+            "                   the CPU is in summary.csv's cpu column\n"
             "  --quiet          no table on stdout\n"
             "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace; plain or gzip.\n");
 }
@@ -139,13 +141,13 @@ static int command_replay(int argc, char **argv)
     const char *alloc_list = DEFAULT_ALLOCATORS, *out_dir = NULL;
     long repeats = 1, alignment = 16;
     bool quiet = false;
-    struct run_limits limits = {limits_default_memory(), 0};
+    struct run_limits limits = {limits_default_memory(), 0, false, 0};
     static const struct option options[] = {
         {"alloc", required_argument, NULL, 'a'},     {"repeat", required_argument, NULL, 'r'},
         {"out", required_argument, NULL, 'o'},       {"mems-align", required_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"mem-limit", required_argument, NULL, 'M'}, {"timeout", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
+        {"cpu", required_argument, NULL, 'C'},       {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -179,6 +181,12 @@ static int command_replay(int argc, char **argv)
         case 'T':
             if (limits_parse_timeout(optarg, &limits.timeout) != 0) {
                 fprintf(stderr, "mems-bench: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'C':
+            if (limits_parse_cpu(optarg, &limits.pinned, &limits.cpu) != 0) {
+                fprintf(stderr, "mems-bench: --cpu takes a CPU this process may run on, or none, not '%s'\n", optarg);
                 return 2;
             }
             break;

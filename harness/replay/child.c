@@ -2,6 +2,7 @@
  * with one allocator, its results as "key value" lines on stdout. */
 #include "replay_internal.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,6 +22,20 @@ int replay_mode_parse(const char *name, enum replay_mode *mode)
             return 0;
         }
     return -1;
+}
+
+/* The CPU the pass ran on, when it could run on that one alone (--cpu), so
+ * that a CSV says how its times were taken. */
+static void print_pinned_cpu(FILE *out)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) != 1)
+        return;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &set)) {
+            fprintf(out, "cpu %d\n", cpu);
+            return;
+        }
 }
 
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
@@ -44,6 +59,7 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
            : mode == MODE_TIMED ? run_timed(&r, options->steady_from, out)
                                 : run_latency(&r, options->series_path, out);
     fprintf(out, "ops %zu\nmem_limit_bytes %ju\n", trace->num_ops, (uintmax_t)options->mem_limit);
+    print_pinned_cpu(out);
     ops->stop();
     munmap(r.slots, trace->num_ids * sizeof *r.slots);
     return rc;

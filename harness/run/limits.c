@@ -1,6 +1,11 @@
-/* The bounds of a run's passes as the user gives them: a memory budget and a
- * time limit per pass. */
+/* The bounds of a run's passes as the user gives them: a memory budget, a
+ * time limit per pass, the CPU they run on. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "runner.h"
+
+#include <sched.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -63,4 +68,23 @@ int limits_parse_timeout(const char *text, double *seconds)
     char *end;
     *seconds = strtod(text, &end);
     return end != text && *end == '\0' && *seconds > 0 && *seconds <= 1e7 ? 0 : -1;
+}
+
+/* A CPU outside the process's own set would make every pass fail to start:
+ * refused here, with the reason, instead. */
+int limits_parse_cpu(const char *text, bool *pinned, int *cpu)
+{
+    if (strcmp(text, "none") == 0) {
+        *pinned = false;
+        return 0;
+    }
+    char *end;
+    long value = strtol(text, &end, 10);
+    cpu_set_t allowed;
+    if (end == text || *end != '\0' || value < 0 || value >= CPU_SETSIZE ||
+        sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET((int)value, &allowed))
+        return -1;
+    *pinned = true;
+    *cpu = (int)value;
+    return 0;
 }

@@ -11,7 +11,7 @@
 static const char *const check_columns[] = {
     "peak_live_bytes", "peak_footprint_bytes", "peak_rss_bytes", "rss_growth_bytes", "utilization",
     "frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4", "integrity_errors", "failed_allocations", "skipped_ops",
-    "check_writes", "mem_limit_bytes",
+    "check_writes", "mem_limit_bytes", "cpu",
 };
 /* fields that only MeMS reports (and mmap counts, which glibc's malloc does
  * not let anyone see): empty where the replay gave none */

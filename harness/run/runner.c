@@ -1,7 +1,11 @@
 /* Child processes: one per pass, so allocator state and peak RSS are its own. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "runner.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -121,6 +125,48 @@ static int wait_until(pid_t pid, const struct timespec *start, double timeout, b
     }
 }
 
+/* A child inherits its parent's CPU set, so the parent takes the pass's CPU
+ * for the moment of the spawn and then its own set back: every pass of a run
+ * on one CPU (--cpu), so that no allocator's passes land on a CPU that is
+ * slower, or busier with other work, than another's. */
+static int cpu_take(const struct run_limits *limits, cpu_set_t *own)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(limits->cpu, &one);
+    if (!limits->pinned)
+        return 0;
+    return sched_getaffinity(0, sizeof *own, own) != 0 || sched_setaffinity(0, sizeof one, &one) != 0 ? errno : 0;
+}
+
+static void cpu_give_back(const struct run_limits *limits, const cpu_set_t *own)
+{
+    if (limits->pinned)
+        sched_setaffinity(0, sizeof *own, own);
+}
+
+static int spawn_on_cpu(const struct run_limits *limits, pid_t *pid, const char *self,
+                        const posix_spawn_file_actions_t *actions, char **argv, char **env)
+{
+    cpu_set_t own;
+    int rc = cpu_take(limits, &own);
+    if (rc != 0)
+        return rc;
+    rc = posix_spawn(pid, self, actions, NULL, argv, env);
+    cpu_give_back(limits, &own);
+    return rc;
+}
+
+int run_system(const struct run_limits *limits, const char *command)
+{
+    cpu_set_t own;
+    if (cpu_take(limits, &own) != 0)
+        return -1;
+    int rc = system(command);
+    cpu_give_back(limits, &own);
+    return rc;
+}
+
 int runner_run(const char *self, const struct pass_request *request, const struct run_limits *limits,
                struct pass_result *out)
 {
@@ -160,7 +206,7 @@ int runner_run(const char *self, const struct pass_request *request, const struc
     pid_t pid;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int rc = posix_spawn(&pid, self, &actions, NULL, argv, env);
+    int rc = spawn_on_cpu(limits, &pid, self, &actions, argv, env);
     posix_spawn_file_actions_destroy(&actions);
     free(env);
     close(pipe_fds[1]);

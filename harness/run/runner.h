@@ -35,10 +35,15 @@ struct pass_result {
 struct run_limits {
     uint64_t mem_limit; /* bytes the child may map (replay/budget.c), 0 for none */
     double timeout;     /* seconds per pass; 0: run_default_timeout() of the trace's ops */
+    bool pinned;        /* every pass runs on CPU `cpu` alone (--cpu) */
+    int cpu;
 };
 #define RUN_TIMEOUT_BASE_SECONDS 120.0
 #define RUN_TIMEOUT_PER_OP_SECONDS 100e-6
 double run_default_timeout(size_t num_ops);
+
+/* --cpu takes a CPU this process may run on, or "none". */
+int limits_parse_cpu(const char *text, bool *pinned, int *cpu);
 
 /* limits.c: --mem-limit takes bytes with an optional K, M, G or T (binary),
  * a share of MemAvailable ("50%"), or "none"; --timeout takes seconds. */
@@ -64,6 +69,9 @@ int runner_run(const char *self, const struct pass_request *request, const struc
                struct pass_result *out);
 const char *result_get(const struct pass_result *r, const char *key);
 double result_number(const struct pass_result *r, const char *key);
+
+/* system(command), on the passes' CPU when they are pinned (hyperfine's runs). */
+int run_system(const struct run_limits *limits, const char *command);
 
 /* Did the pass fail: time limit, signal, or an exit status above 1 (1 is
  * integrity errors, which the check pass counts)? */

@@ -292,6 +292,7 @@ int scaling_main(int argc, char **argv)
                                           {"sizes", required_argument, NULL, 's'},
                                           {"repeat", required_argument, NULL, 'r'},
                                           {"out", required_argument, NULL, 'o'},
+                                          {"cpu", required_argument, NULL, 'C'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     int c;
@@ -302,8 +303,15 @@ int scaling_main(int argc, char **argv)
         case 's': sizes = optarg; break;
         case 'r': o.repeats = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'o': o.out_dir = optarg; break;
+        case 'C':
+            if (limits_parse_cpu(optarg, &o.limits.pinned, &o.limits.cpu) != 0) {
+                fprintf(stderr, "mems-bench scaling: --cpu takes a CPU this process may run on, or none, not '%s'\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'h':
-            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR]\n"
+            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N]\n"
                    "  each MeMS policy's ns/op and holes examined per search against live blocks,\n"
                    "  with glibc as the reference and bump (no work) as the replay's own cost\n"
                    "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n");

@@ -81,7 +81,7 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME | --out DIR]\n"
             "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--no-study] [--no-programs] [--mem-limit SIZE]\n"
-            "                        [--timeout SECONDS] [--plan FILE]\n"
+            "                        [--timeout SECONDS] [--cpu N] [--plan FILE]\n"
             "       mems-bench suite --merge DIR [--no-plots]\n"
             "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
             "                   the classic malloc-lab traces when ../shared has them), generated, corpus, classic, small\n"
@@ -94,6 +94,8 @@ static void usage(FILE *to)
             "                   else the first trace)\n"
             "  --mem-limit SIZE memory budget of each replay process (as for replay; default 75%% of MemAvailable)\n"
             "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
+            "  --cpu N          every replay pass, of the suite and of its scaling sweep, on CPU N alone (as for\n"
+            "                   replay; default none)\n"
             "  --plan FILE      run nothing: create the run folder and write to FILE one command per trace (every\n"
             "                   allocator and repeat), for `parallel < FILE` or a Slurm array (scripts/)\n"
             "  --merge DIR      statistics, figures and REPORT.md from the job folders of a planned run\n"
@@ -102,7 +104,7 @@ static void usage(FILE *to)
 
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
-    const char *mem_limit, *timeout; /* as given, for the plan's commands */
+    const char *mem_limit, *timeout, *cpu; /* as given, for the plan's commands */
     bool plots, hyperfine, scaling, study, programs;
 };
 
@@ -119,7 +121,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         {"merge", required_argument, NULL, 'm'},     {"job", required_argument, NULL, 'j'},
         {"no-scaling", no_argument, NULL, 'S'},      {"help", no_argument, NULL, 'h'},
         {"no-study", no_argument, NULL, 'Y'},        {"no-programs", no_argument, NULL, 'G'},
-        {NULL, 0, NULL, 0},
+        {"cpu", required_argument, NULL, 'C'},       {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
@@ -152,6 +154,14 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
             args->timeout = optarg;
             if (limits_parse_timeout(optarg, &s->limits.timeout) != 0) {
                 fprintf(stderr, "mems-bench suite: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'C':
+            args->cpu = optarg;
+            if (limits_parse_cpu(optarg, &s->limits.pinned, &s->limits.cpu) != 0) {
+                fprintf(stderr, "mems-bench suite: --cpu takes a CPU this process may run on, or none, not '%s'\n",
+                        optarg);
                 return 2;
             }
             break;
@@ -351,7 +361,7 @@ int suite_main(int argc, char **argv)
         return suite_run_replays(&s, args.job, traces, ntraces, featured_name, args.hyperfine) != 0;
     name_run(&s, &args);
     if (args.plan != NULL) {
-        struct plan_options plan = {args.plan, featured_name, args.mem_limit, args.timeout, args.hyperfine};
+        struct plan_options plan = {args.plan, featured_name, args.mem_limit, args.timeout, args.cpu, args.hyperfine};
         return suite_write_plan(&s, traces, ntraces, &plan) != 0;
     }
     if (suite_run_replays(&s, s.run_dir, traces, ntraces, featured_name, args.hyperfine) < 0)

@@ -204,7 +204,7 @@ int suite_run_hyperfine(const struct suite *s, const char *bin_path, const char 
                       (uintmax_t)s->limits.mem_limit);
     }
     snprintf(command + n, sizeof command - (size_t)n, " >'%s/hyperfine.log' 2>&1", dir);
-    if (system(command) != 0) {
+    if (run_system(&s->limits, command) != 0) {
         fprintf(stderr, "mems-bench suite: hyperfine failed (see %s/hyperfine.log)\n", dir);
         return -1;
     }

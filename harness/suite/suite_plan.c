@@ -91,6 +91,10 @@ int suite_write_plan(const struct suite *s, const struct trace *traces, size_t n
             fputs(" --timeout ", f);
             put_quoted(f, o->timeout);
         }
+        if (o->cpu != NULL) {
+            fputs(" --cpu ", f);
+            put_quoted(f, o->cpu);
+        }
         fputc('\n', f);
     }
     if (fclose(f) != 0)

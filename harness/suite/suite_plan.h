@@ -9,7 +9,7 @@
 struct plan_options {
     const char *file;                /* where the commands go */
     const char *featured;            /* the featured trace's name */
-    const char *mem_limit, *timeout; /* as the user gave them, or NULL: each job takes its own default */
+    const char *mem_limit, *timeout, *cpu; /* as the user gave them, or NULL: each job takes its own default */
     bool hyperfine;
 };
 
