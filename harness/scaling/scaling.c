@@ -158,6 +158,42 @@ static bool has_search_cost(const char *allocator)
     return strncmp(allocator, "mems-", 5) == 0;
 }
 
+/* The allocators' own cost: each one's steady time less bump's at the same
+ * size (the replay's share, which grows with the heap too), and how much it
+ * grew from the first size to the last; "–" where a replay failed. */
+static void write_above_floor(FILE *md, const struct scaling_row *rows, size_t nrows)
+{
+    size_t floor = SCALING_POLICIES - 1, sizes = nrows / SCALING_POLICIES;
+    if (sizes == 0)
+        return;
+    fprintf(md, "\nAbove the floor: steady ns/op less bump's (the replay's own cost) at the same size\n\n| live blocks |");
+    for (size_t p = 0; p < floor; p++)
+        fprintf(md, " %s |", scaling_policies[p]);
+    fprintf(md, "\n|---:|");
+    for (size_t p = 0; p < floor; p++)
+        fprintf(md, "---:|");
+    fprintf(md, "\n");
+    for (size_t i = 0; i < nrows; i += SCALING_POLICIES) {
+        fprintf(md, "| %zu |", rows[i].live);
+        for (size_t p = 0; p < floor; p++) {
+            double own = rows[i + p].steady_ns_per_op - rows[i + floor].steady_ns_per_op;
+            bool known = rows[i + p].steady_ns_per_op > 0 && rows[i + floor].steady_ns_per_op > 0;
+            fprintf(md, known ? " %.1f |" : " – |", own);
+        }
+        fprintf(md, "\n");
+    }
+    fprintf(md, "| growth, %zu → %zu |", rows[0].live, rows[nrows - SCALING_POLICIES].live);
+    for (size_t p = 0; p < floor; p++) {
+        const struct scaling_row *first = &rows[p], *last = &rows[nrows - SCALING_POLICIES + p];
+        double from = first->steady_ns_per_op - rows[floor].steady_ns_per_op;
+        double to = last->steady_ns_per_op - rows[nrows - 1].steady_ns_per_op;
+        bool known = first->steady_ns_per_op > 0 && last->steady_ns_per_op > 0 && rows[floor].steady_ns_per_op > 0 &&
+                     rows[nrows - 1].steady_ns_per_op > 0 && from > 0;
+        fprintf(md, known ? " %.1f× |" : " – |", to / from);
+    }
+    fprintf(md, "\n");
+}
+
 static int write_outputs(const struct scaling_options *o, const struct scaling_row *rows, size_t nrows)
 {
     char path[PATH_MAX];
@@ -199,6 +235,7 @@ static int write_outputs(const struct scaling_options *o, const struct scaling_r
         }
         fprintf(md, "\n");
     }
+    write_above_floor(md, rows, nrows);
     int rc = fclose(csv) | fclose(md);
     return rc == 0 ? 0 : -1;
 }

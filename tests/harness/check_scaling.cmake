@@ -2,7 +2,8 @@
 # positive time per op over the whole trace and over its steady phase, every
 # MeMS row a search cost (holes examined per search above 0.5: a fragmented
 # heap searches), a bump row (the replay's own cost) per size with an empty
-# search cost, bump's columns in the table, and the figure when gnuplot is there.
+# search cost, bump's columns in the table, the allocators' own cost above
+# bump's with its growth, and the figure when gnuplot is there.
 #   cmake -DBENCH=mems-bench -DWORK=dir -P check_scaling.cmake
 file(REMOVE_RECURSE "${WORK}")
 execute_process(COMMAND "${BENCH}" scaling --sizes 100,1000 --repeat 1 --out "${WORK}"
@@ -52,11 +53,25 @@ endforeach()
 if(NOT bump_sizes STREQUAL "100;1000")
   message(FATAL_ERROR "bump rows for sizes '${bump_sizes}', expected one for 100 and one for 1000")
 endif()
-file(STRINGS "${WORK}/scaling.md" table)
+file(STRINGS "${WORK}/scaling.md" table ENCODING UTF-8)
 list(GET table 0 table_header)
 string(FIND "${table_header}" "| glibc steady ns/op | whole | bump steady ns/op | whole |" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "scaling.md lacks glibc's and then bump's columns: ${table_header}")
+endif()
+# and each allocator's own cost, above the floor, with its growth
+string(FIND "${table}" "| live blocks | mems-first | mems-next | mems-best | mems-worst | glibc |" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "scaling.md lacks the table above the floor")
+endif()
+set(growth "")
+foreach(row IN LISTS table)
+  if(row MATCHES "^\\| growth, 100 → 1000 \\| [0-9.]+× \\| [0-9.]+× \\| [0-9.]+× \\| [0-9.]+× \\| [0-9.]+× \\|$")
+    set(growth "${row}")
+  endif()
+endforeach()
+if(growth STREQUAL "")
+  message(FATAL_ERROR "scaling.md lacks a growth row with five ratios above the floor")
 endif()
 find_program(GNUPLOT gnuplot)
 if(GNUPLOT AND NOT EXISTS "${WORK}/scaling.png")
