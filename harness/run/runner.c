@@ -131,11 +131,11 @@ static int wait_until(pid_t pid, const struct timespec *start, double timeout, b
  * slower, or busier with other work, than another's. */
 static int cpu_take(const struct run_limits *limits, cpu_set_t *own)
 {
+    if (!limits->pinned)
+        return 0;
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(limits->cpu, &one);
-    if (!limits->pinned)
-        return 0;
     return sched_getaffinity(0, sizeof *own, own) != 0 || sched_setaffinity(0, sizeof one, &one) != 0 ? errno : 0;
 }
 

@@ -30,7 +30,7 @@
 
 #define SCALING_STEADY_ROUNDS 100000
 /* the four policies; glibc as the reference for what the memory hierarchy alone
- * costs; bump, the replay's own cost: an allocator that does no work */
+ * costs; bump, the replay's own cost: an allocator that does no work (last: the floor) */
 static const char *const scaling_policies[] = {"mems-first", "mems-next", "mems-best", "mems-worst", "glibc", "bump"};
 #define SCALING_POLICIES (sizeof scaling_policies / sizeof scaling_policies[0])
 
@@ -158,38 +158,42 @@ static bool has_search_cost(const char *allocator)
     return strncmp(allocator, "mems-", 5) == 0;
 }
 
+/* Allocator p's steady time less the floor's (bump, the last allocator) at
+ * the size whose rows start at `size_rows`; negative when either replay failed. */
+static double above_floor(const struct scaling_row *size_rows, size_t p)
+{
+    double own = size_rows[p].steady_ns_per_op, floor = size_rows[SCALING_POLICIES - 1].steady_ns_per_op;
+    return own > 0 && floor > 0 ? own - floor : -1;
+}
+
 /* The allocators' own cost: each one's steady time less bump's at the same
  * size (the replay's share, which grows with the heap too), and how much it
  * grew from the first size to the last; "–" where a replay failed. */
 static void write_above_floor(FILE *md, const struct scaling_row *rows, size_t nrows)
 {
-    size_t floor = SCALING_POLICIES - 1, sizes = nrows / SCALING_POLICIES;
-    if (sizes == 0)
+    const size_t allocators = SCALING_POLICIES - 1; /* all but the floor */
+    if (nrows < SCALING_POLICIES)
         return;
+    const struct scaling_row *first = rows, *last = rows + nrows - SCALING_POLICIES;
     fprintf(md, "\nAbove the floor: steady ns/op less bump's (the replay's own cost) at the same size\n\n| live blocks |");
-    for (size_t p = 0; p < floor; p++)
+    for (size_t p = 0; p < allocators; p++)
         fprintf(md, " %s |", scaling_policies[p]);
     fprintf(md, "\n|---:|");
-    for (size_t p = 0; p < floor; p++)
+    for (size_t p = 0; p < allocators; p++)
         fprintf(md, "---:|");
     fprintf(md, "\n");
-    for (size_t i = 0; i < nrows; i += SCALING_POLICIES) {
-        fprintf(md, "| %zu |", rows[i].live);
-        for (size_t p = 0; p < floor; p++) {
-            double own = rows[i + p].steady_ns_per_op - rows[i + floor].steady_ns_per_op;
-            bool known = rows[i + p].steady_ns_per_op > 0 && rows[i + floor].steady_ns_per_op > 0;
-            fprintf(md, known ? " %.1f |" : " – |", own);
+    for (const struct scaling_row *size_rows = first; size_rows <= last; size_rows += SCALING_POLICIES) {
+        fprintf(md, "| %zu |", size_rows->live);
+        for (size_t p = 0; p < allocators; p++) {
+            double own = above_floor(size_rows, p);
+            fprintf(md, own >= 0 ? " %.1f |" : " – |", own);
         }
         fprintf(md, "\n");
     }
-    fprintf(md, "| growth, %zu → %zu |", rows[0].live, rows[nrows - SCALING_POLICIES].live);
-    for (size_t p = 0; p < floor; p++) {
-        const struct scaling_row *first = &rows[p], *last = &rows[nrows - SCALING_POLICIES + p];
-        double from = first->steady_ns_per_op - rows[floor].steady_ns_per_op;
-        double to = last->steady_ns_per_op - rows[nrows - 1].steady_ns_per_op;
-        bool known = first->steady_ns_per_op > 0 && last->steady_ns_per_op > 0 && rows[floor].steady_ns_per_op > 0 &&
-                     rows[nrows - 1].steady_ns_per_op > 0 && from > 0;
-        fprintf(md, known ? " %.1f× |" : " – |", to / from);
+    fprintf(md, "| growth, %zu → %zu |", first->live, last->live);
+    for (size_t p = 0; p < allocators; p++) {
+        double from = above_floor(first, p), to = above_floor(last, p);
+        fprintf(md, from > 0 && to >= 0 ? " %.1f× |" : " – |", to / from);
     }
     fprintf(md, "\n");
 }
