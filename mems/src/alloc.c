@@ -93,7 +93,7 @@ static void *alloc_give(grain_t g)
     return (void *)v;
 }
 
-void *mems_malloc(size_t size)
+MEMS_HOT_PATH void *mems_malloc(size_t size)
 {
     state_ensure_initialized();
     bool overflow;

@@ -319,7 +319,7 @@ static __attribute__((noinline)) grain_t tree_climb(uint64_t size, uint32_t key,
 /* The lowest-addressed hole of the tree of at least `size` granules starting
  * at or after `from`: in from's own word when its bound reaches the size,
  * else by a climb through the tree. */
-static grain_t tree_first(uint64_t size, grain_t from)
+static inline __attribute__((always_inline)) grain_t tree_first(uint64_t size, grain_t from)
 {
     if (D.level_count == 0 || (from >> 6) >= D.level_length[0])
         return GRAIN_NONE;

@@ -60,7 +60,7 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
     return locate_block(v, caller, &p, node_out, size_out);
 }
 
-void mems_free(void *v_ptr)
+MEMS_HOT_PATH void mems_free(void *v_ptr)
 {
     state_ensure_initialized();
     if (v_ptr == NULL)

@@ -33,6 +33,18 @@
 #error "PAGE_SIZE must be a power of two from 1024 to 65536"
 #endif
 
+/* On the entry points of the two hot paths (mems_malloc, mems_free): every
+ * call below them not marked noinline is inlined, across files under
+ * link-time optimisation, so one allocation or free runs as one function
+ * instead of four or five, each saving and restoring registers and spilling
+ * the place it was handed (README: 5 to 12 % fewer instructions). The rare
+ * paths stay out of line through their noinline marks. */
+#if defined(__GNUC__)
+#define MEMS_HOT_PATH __attribute__((flatten))
+#else
+#define MEMS_HOT_PATH
+#endif
+
 /* A granule index in MeMS virtual space: (v - MEMS_VIRTUAL_BASE) / alignment. */
 typedef uint64_t grain_t;
 #define GRAIN_NONE UINT64_MAX
@@ -329,6 +341,22 @@ static inline bool index_prepare(void)
     return !mems_state.bins.active || !mems_state.bins.stale || bins_rebuild();
 }
 
+/* First and next fit: a hole carved from its front leaves the fit tree as it
+ * is when the rest starts in the same word (that word's bound, an upper bound,
+ * covered the larger hole, and so did every floor of its size and below), and
+ * the tail stays the tail. Worst fit's entries are exact: never in place. */
+static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_size)
+{
+    if (mems_state.fit_exact)
+        return false;
+    if (mems_state.tail_valid && from == mems_state.tail_grain) {
+        mems_state.tail_grain = to;
+        mems_state.tail_size = new_size;
+        return true;
+    }
+    return (from >> 6) == (to >> 6);
+}
+
 static inline void index_hole_added(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active)
@@ -357,7 +385,7 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
  * to be called; false (nothing changed) when they are. */
 static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
-    if (mems_state.fit_active || !bins_shrink_first(from, size, to, new_size))
+    if (mems_state.fit_active ? !fit_shrunk_in_place(from, to, new_size) : !bins_shrink_first(from, size, to, new_size))
         return false;
     if (from == mems_state.known_hole)
         mems_state.known_hole = GRAIN_NONE;
