@@ -256,8 +256,20 @@ static inline __attribute__((always_inline)) grain_t word_first_fit(uint64_t wor
     while (bits != 0) {
         unsigned bit = (unsigned)__builtin_ctzll(bits);
         uint64_t later = (starts >> bit) >> 1;
-        if (later == 0)
+        if (later == 0) {
+            /* The word's last segment runs at least to the word's end (nodes
+             * cover whole words): a request that fits before then takes it
+             * without the search for its end through the page map and the
+             * next words, which the placement does once. Not the tail, kept
+             * beside the tree, nor under worst fit, which hands on exact sizes. */
+            grain_t g = (word << 6) + bit;
+            if (64 - bit >= size && !mems_state.fit_exact && !(mems_state.tail_valid && g == mems_state.tail_grain)) {
+                mems_state.holes_examined++;
+                mems_state.found_hole_size = g == mems_state.known_hole ? mems_state.known_hole_size : 0;
+                return g;
+            }
             return word_fit_through_nodes(word, bits, size, largest, from);
+        }
         bits &= bits - 1;
         mems_state.holes_examined++;
         uint64_t hole = 1 + (unsigned)__builtin_ctzll(later);
