@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,16 +160,19 @@ static bool has_search_cost(const char *allocator)
 }
 
 /* Allocator p's steady time less the floor's (bump, the last allocator) at
- * the size whose rows start at `size_rows`; negative when either replay failed. */
+ * the size whose rows start at `size_rows`; NAN when either replay failed.
+ * It can come out at or below zero on a loaded machine: a fast allocator at a
+ * small size is then within the noise of the floor, and that is reported. */
 static double above_floor(const struct scaling_row *size_rows, size_t p)
 {
     double own = size_rows[p].steady_ns_per_op, floor = size_rows[SCALING_POLICIES - 1].steady_ns_per_op;
-    return own > 0 && floor > 0 ? own - floor : -1;
+    return own > 0 && floor > 0 ? own - floor : NAN;
 }
 
 /* The allocators' own cost: each one's steady time less bump's at the same
  * size (the replay's share, which grows with the heap too), and how much it
- * grew from the first size to the last; "–" where a replay failed. */
+ * grew from the first size to the last; "–" where a replay failed, and for a
+ * growth from or to a cost not above the floor, which has no meaning. */
 static void write_above_floor(FILE *md, const struct scaling_row *rows, size_t nrows)
 {
     const size_t allocators = SCALING_POLICIES - 1; /* all but the floor */
@@ -186,14 +190,14 @@ static void write_above_floor(FILE *md, const struct scaling_row *rows, size_t n
         fprintf(md, "| %zu |", size_rows->live);
         for (size_t p = 0; p < allocators; p++) {
             double own = above_floor(size_rows, p);
-            fprintf(md, own >= 0 ? " %.1f |" : " – |", own);
+            fprintf(md, isnan(own) ? " – |" : " %.1f |", own);
         }
         fprintf(md, "\n");
     }
     fprintf(md, "| growth, %zu → %zu |", first->live, last->live);
     for (size_t p = 0; p < allocators; p++) {
         double from = above_floor(first, p), to = above_floor(last, p);
-        fprintf(md, from > 0 && to >= 0 ? " %.1f× |" : " – |", to / from);
+        fprintf(md, from > 0 && to > 0 ? " %.1f× |" : " – |", to / from);
     }
     fprintf(md, "\n");
 }
