@@ -36,7 +36,7 @@ static void usage(FILE *to)
             "                         [--mem-limit SIZE] [--timeout SECONDS] [--cpu N] TRACE...\n"
             "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
-            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N]\n"
+            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
             "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
             "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
             "                           [--no-replay]   (the corpus's real programs on each allocator)\n"

@@ -9,6 +9,7 @@
 #include "programs.h"
 
 #include "backend.h"
+#include "gnuplot_check.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -478,6 +479,8 @@ int programs_main(int argc, char **argv)
         default: return 2;
         }
     }
+    if (plots && !gnuplot_ready("programs"))
+        return 2;
     struct programs_run *r = new_run(out, quick, plots);
     if (r == NULL)
         return 1;

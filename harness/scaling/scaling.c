@@ -17,6 +17,7 @@
  */
 #include "scaling.h"
 
+#include "gnuplot_check.h"
 #include "trace_builder.h"
 
 #include <errno.h>
@@ -331,13 +332,14 @@ static int parse_sizes(const char *list, struct scaling_options *o)
 int scaling_main(int argc, char **argv)
 {
     struct scaling_options o = {.out_dir = NULL, .repeats = 3};
-    bool quick = false;
+    bool quick = false, plots = true;
     const char *sizes = NULL;
     static const struct option longs[] = {{"quick", no_argument, NULL, 'q'},
                                           {"sizes", required_argument, NULL, 's'},
                                           {"repeat", required_argument, NULL, 'r'},
                                           {"out", required_argument, NULL, 'o'},
                                           {"cpu", required_argument, NULL, 'C'},
+                                          {"no-plots", no_argument, NULL, 'P'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     int c;
@@ -348,6 +350,7 @@ int scaling_main(int argc, char **argv)
         case 's': sizes = optarg; break;
         case 'r': o.repeats = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'o': o.out_dir = optarg; break;
+        case 'P': plots = false; break;
         case 'C':
             if (limits_parse_cpu(optarg, &o.limits.pinned, &o.limits.cpu) != 0) {
                 fprintf(stderr, "mems-bench scaling: --cpu takes a CPU this process may run on, or none, not '%s'\n",
@@ -356,7 +359,7 @@ int scaling_main(int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N]\n"
+            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
                    "  each MeMS policy's ns/op and holes examined per search against live blocks,\n"
                    "  with glibc as the reference and bump (no work) as the replay's own cost\n"
                    "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n");
@@ -380,6 +383,8 @@ int scaling_main(int argc, char **argv)
         fprintf(stderr, "mems-bench scaling: --repeat wants a number from 1 to 16\n");
         return 2;
     }
+    if (plots && !gnuplot_ready("scaling"))
+        return 2;
     char dir[PATH_MAX], figure[PATH_MAX + 16];
     if (o.out_dir == NULL) {
         snprintf(dir, sizeof dir, "results/scaling");
@@ -387,7 +392,7 @@ int scaling_main(int argc, char **argv)
         o.out_dir = dir;
     }
     snprintf(figure, sizeof figure, "%s/scaling", o.out_dir);
-    o.figure_path = figure;
+    o.figure_path = plots ? figure : NULL;
     o.limits.mem_limit = limits_default_memory();
     int rc = scaling_run(&o);
     printf("%s/scaling.csv\n", o.out_dir);

@@ -5,6 +5,8 @@
  */
 #include "study.h"
 
+#include "gnuplot_check.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -187,6 +189,8 @@ int study_main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (o.plots && !gnuplot_ready("study"))
+        return 2;
     if (o.out_dir == NULL) {
         char stamp[64];
         time_t now = time(NULL);

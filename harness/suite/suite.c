@@ -14,6 +14,7 @@
 #include "suite.h"
 
 #include "report_md.h"
+#include "gnuplot_check.h"
 #include "suite_figures.h"
 #include "suite_load.h"
 #include "suite_plan.h"
@@ -336,6 +337,9 @@ int suite_main(int argc, char **argv)
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
+    /* a planned run's job and its plan draw nothing: the merge does */
+    if (args.plots && args.job == NULL && args.plan == NULL && !gnuplot_ready("suite"))
+        return 2;
     if (args.merge != NULL) {
         snprintf(s.run_dir, sizeof s.run_dir, "%s", args.merge);
         s.repeats = 0; /* as many as the jobs ran */
