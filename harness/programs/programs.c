@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* snprintf without gcc's guesses about truncation: paths and commands here are
- * bounded by PATH_MAX-sized parts, and the callers that build commands check
- * the length they get back. */
-int programs_text(char *out, size_t size, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(out, size, format, args);
-    va_end(args);
-    return n;
-}
 
 static const char *const default_allocators =
     "glibc,mems-first,mems-next,mems-best,mems-worst,jemalloc,mimalloc,tcmalloc";

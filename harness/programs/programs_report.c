@@ -6,9 +6,22 @@
 #include "programs.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* snprintf without gcc's guesses about truncation: paths and commands here are
+ * bounded by PATH_MAX-sized parts, and the callers that build commands check
+ * the length they get back. */
+int programs_text(char *out, size_t size, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(out, size, format, args);
+    va_end(args);
+    return n;
+}
 
 
 static const struct program_result *result(const struct programs_run *r, size_t p, size_t a)
