@@ -404,12 +404,23 @@ static int programs_run_all(struct programs_run *r, const char *alloc_list, cons
     return rc != 0;
 }
 
+/* The folder is made absolute: each program runs inside its own output
+ * folder (traces/programs.sh cds there), where a relative path to the inputs
+ * would name nothing. */
 static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
 {
     struct programs_run *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
-    programs_text(r->out_dir, sizeof r->out_dir, "%s", out_dir);
+    char cwd[PATH_MAX];
+    int n = out_dir[0] == '/'                 ? programs_text(r->out_dir, sizeof r->out_dir, "%s", out_dir)
+            : getcwd(cwd, sizeof cwd) != NULL ? programs_text(r->out_dir, sizeof r->out_dir, "%s/%s", cwd, out_dir)
+                                              : -1;
+    if (n < 0 || (size_t)n >= sizeof r->out_dir) {
+        fprintf(stderr, "mems-bench programs: cannot make %s an absolute path\n", out_dir);
+        free(r);
+        return NULL;
+    }
     r->quick = quick, r->plots = plots, r->replay = true;
     r->runs = quick ? 3 : 10;
     r->warmup = 1;

@@ -279,13 +279,16 @@ static void name_run(struct suite *s, const struct suite_args *args)
 
 /* ---- the statistics, figures and report of a run's results ---- */
 
-static int conclude(struct suite *s, bool plots)
+/* `phases_failed`: the scaling sweep, the study and the real programs that
+ * failed; the report is still written, and the run exits 1 as for a failed
+ * replay. */
+static int conclude(struct suite *s, bool plots, int phases_failed)
 {
     if (s->ntraces == 0) {
         fprintf(stderr, "mems-bench suite: no results in %s\n", s->run_dir);
         return 1;
     }
-    int failures = 0;
+    int failures = phases_failed;
     for (size_t r = 0; r < s->nrows; r++)
         failures += suite_row_failed(&s->rows[r]);
     char hyperfine[PATH_MAX + 32];
@@ -343,7 +346,7 @@ int suite_main(int argc, char **argv)
     if (args.merge != NULL) {
         snprintf(s.run_dir, sizeof s.run_dir, "%s", args.merge);
         s.repeats = 0; /* as many as the jobs ran */
-        return suite_merge_jobs(&s) != 0 ? 1 : conclude(&s, args.plots);
+        return suite_merge_jobs(&s) != 0 ? 1 : conclude(&s, args.plots, 0);
     }
     if (resolve_backends(&s, args.alloc_list) != 0)
         return 2;
@@ -370,13 +373,20 @@ int suite_main(int argc, char **argv)
     }
     if (suite_run_replays(&s, s.run_dir, traces, ntraces, featured_name, args.hyperfine) < 0)
         return 1;
-    if (args.scaling && run_scaling(&s, args.plots) != 0)
+    int phases_failed = 0;
+    if (args.scaling && run_scaling(&s, args.plots) != 0) {
         fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
-    if (args.study && study_for_suite(s.run_dir, s.quick, args.plots) != 0)
+        phases_failed++;
+    }
+    if (args.study && study_for_suite(s.run_dir, s.quick, args.plots) != 0) {
         fprintf(stderr, "mems-bench suite: the fit-heuristics study failed (see above)\n");
+        phases_failed++;
+    }
     /* the real programs take minutes: the full suite only */
-    if (args.programs && !s.quick && programs_for_suite(s.run_dir, false, args.plots) != 0)
+    if (args.programs && !s.quick && programs_for_suite(s.run_dir, false, args.plots) != 0) {
         fprintf(stderr, "mems-bench suite: the real programs' runs failed (see above)\n");
+        phases_failed++;
+    }
     for (size_t t = 0; t < ntraces; t++)
         trace_free(&traces[t]);
     free(traces);
@@ -384,5 +394,5 @@ int suite_main(int argc, char **argv)
         fprintf(stderr, "mems-bench suite: cannot read the results back from %s\n", s.run_dir);
         return 1;
     }
-    return conclude(&s, args.plots);
+    return conclude(&s, args.plots, phases_failed);
 }

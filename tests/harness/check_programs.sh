@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # check_programs.sh MEMS_BENCH WORK: `mems-bench programs --quick` on make and
-# sqlite3 with glibc, mems-first and mems-best (the preload) and jemalloc.
+# sqlite3 with glibc, mems-first and mems-best (the preload) and jemalloc,
+# into a folder named relative to the working one.
 set -u
 bench=$1 work=$2
 command -v make >/dev/null && command -v sqlite3 >/dev/null && command -v python3 >/dev/null ||
   { echo "skipped: make, sqlite3 or python3 is not installed"; exit 77; }
 rm -rf "$work"
-"$bench" programs --quick --runs 2 --programs make-plan,sqlite-queries --alloc mems-first,mems-best,jemalloc \
-  --out "$work" > "$work.log" 2>&1 || { cat "$work.log"; echo "FAILED: mems-bench programs exited $?"; exit 1; }
+# a relative --out, as the command's default and the suite's run folders are:
+# each program runs inside its own output folder, where that path names nothing
+(cd "$(dirname "$work")" && "$bench" programs --quick --runs 2 --programs make-plan,sqlite-queries \
+  --alloc mems-first,mems-best,jemalloc --out "$(basename "$work")") > "$work.log" 2>&1 ||
+  { rc=$?; cat "$work.log"; echo "FAILED: mems-bench programs exited $rc"; exit 1; }
 csv="$work/programs.csv"
 header="program,allocator,status,runs,mean_s,stddev_s,time_vs_glibc,peak_rss_bytes,rss_vs_glibc,output_identical,replay_footprint_bytes,replay_rss_growth_bytes,replay_footprint_vs_peak_rss"
 [ "$(head -1 "$csv")" = "$header" ] || { echo "FAILED: header of $csv"; exit 1; }
