@@ -23,7 +23,6 @@ int programs_text(char *out, size_t size, const char *format, ...)
     return n;
 }
 
-
 static const struct program_result *result(const struct programs_run *r, size_t p, size_t a)
 {
     return &r->results[p][a];

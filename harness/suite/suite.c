@@ -13,8 +13,8 @@
 #include "study.h"
 #include "suite.h"
 
-#include "report_md.h"
 #include "gnuplot_check.h"
+#include "report_md.h"
 #include "suite_figures.h"
 #include "suite_load.h"
 #include "suite_plan.h"
