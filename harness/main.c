@@ -37,6 +37,7 @@ static void usage(FILE *to)
             "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
             "       mems-bench validate TRACE...\n"
             "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
+            "                          [--alloc LIST]\n"
             "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
             "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
             "                           [--no-replay]   (the corpus's real programs on each allocator)\n"

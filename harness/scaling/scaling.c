@@ -31,10 +31,87 @@
 #include <unistd.h>
 
 #define SCALING_STEADY_ROUNDS 100000
-/* the four policies; glibc as the reference for what the memory hierarchy alone
- * costs; bump, the replay's own cost: an allocator that does no work (last: the floor) */
-static const char *const scaling_policies[] = {"mems-first", "mems-next", "mems-best", "mems-worst", "glibc", "bump"};
-#define SCALING_POLICIES (sizeof scaling_policies / sizeof scaling_policies[0])
+/* By default: the four policies; glibc and the other real allocators that are
+ * installed, for what a bigger heap costs an allocator built for speed; and
+ * always, last, bump: the replay's own cost, an allocator that does no work. */
+static const char *const scaling_default_allocators[] = {"mems-first", "mems-next", "mems-best", "mems-worst",
+                                                         "glibc",      "jemalloc",  "mimalloc",  "tcmalloc"};
+#define SCALING_FLOOR "bump"
+
+/* The allocators of one sweep, in the order of the table and the figure. */
+struct scaling_allocators {
+    char spec[SCALING_MAX_ALLOCATORS][512]; /* what backend_resolve takes */
+    char name[SCALING_MAX_ALLOCATORS][64];  /* what the CSV, the table and the figure call it */
+    size_t count;                           /* bump, the floor, is the last */
+};
+
+static int allocators_add(struct scaling_allocators *a, const char *spec, size_t length, bool skip_missing)
+{
+    struct backend backend;
+    char why[256], text[512];
+    if (length == 0 || length >= sizeof text) {
+        fprintf(stderr, "mems-bench scaling: --alloc wants names separated by single commas\n");
+        return -1;
+    }
+    memcpy(text, spec, length);
+    text[length] = '\0';
+    if (strcmp(text, SCALING_FLOOR) == 0)
+        return 0; /* always there, last */
+    if (backend_resolve(text, &backend, why, sizeof why) != 0) {
+        if (skip_missing)
+            return 0;
+        fprintf(stderr, "mems-bench scaling: %s\n", why);
+        return -1;
+    }
+    const char *eq = strchr(text, '=');
+    int name_length = eq != NULL ? (int)(eq - text) : (int)length;
+    /* the name goes into the figure's gnuplot command line and its CSV */
+    if (strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") < (size_t)name_length ||
+        name_length == 0 || name_length >= (int)sizeof a->name[0]) {
+        fprintf(stderr, "mems-bench scaling: allocator name '%.*s': letters, digits, '.', '_' and '-' only, "
+                        "at most %zu\n", name_length, text, sizeof a->name[0] - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < a->count; i++)
+        if ((int)strlen(a->name[i]) == name_length && strncmp(a->name[i], text, (size_t)name_length) == 0) {
+            fprintf(stderr, "mems-bench scaling: '%.*s' is named twice in --alloc\n", name_length, text);
+            return -1;
+        }
+    if (a->count + 1 == SCALING_MAX_ALLOCATORS) {
+        fprintf(stderr, "mems-bench scaling: at most %d allocators beside bump\n", SCALING_MAX_ALLOCATORS - 1);
+        return -1;
+    }
+    snprintf(a->spec[a->count], sizeof a->spec[0], "%s", text);
+    snprintf(a->name[a->count], sizeof a->name[0], "%.*s", name_length, text);
+    a->count++;
+    return 0;
+}
+
+/* `list` (comma-separated, as replay's --alloc), or the default, where a
+ * real allocator that is not installed is left out; then the floor. */
+static int allocators_choose(const char *list, struct scaling_allocators *a)
+{
+    a->count = 0;
+    if (list == NULL) {
+        for (size_t i = 0; i < sizeof scaling_default_allocators / sizeof *scaling_default_allocators; i++)
+            if (allocators_add(a, scaling_default_allocators[i], strlen(scaling_default_allocators[i]), true) != 0)
+                return -1;
+    } else {
+        for (const char *p = list;; p++) {
+            const char *end = strchr(p, ',');
+            size_t length = end != NULL ? (size_t)(end - p) : strlen(p);
+            if (allocators_add(a, p, length, false) != 0)
+                return -1;
+            if (end == NULL)
+                break;
+            p = end;
+        }
+    }
+    snprintf(a->spec[a->count], sizeof a->spec[0], SCALING_FLOOR);
+    snprintf(a->name[a->count], sizeof a->name[0], SCALING_FLOOR);
+    a->count++;
+    return 0;
+}
 
 void scaling_default_sizes(struct scaling_options *o, bool quick)
 {
@@ -164,9 +241,9 @@ static bool has_search_cost(const char *allocator)
  * the size whose rows start at `size_rows`; NAN when either replay failed.
  * It can come out at or below zero on a loaded machine: a fast allocator at a
  * small size is then within the noise of the floor, and that is reported. */
-static double above_floor(const struct scaling_row *size_rows, size_t p)
+static double above_floor(const struct scaling_row *size_rows, size_t p, size_t allocators)
 {
-    double own = size_rows[p].steady_ns_per_op, floor = size_rows[SCALING_POLICIES - 1].steady_ns_per_op;
+    double own = size_rows[p].steady_ns_per_op, floor = size_rows[allocators - 1].steady_ns_per_op;
     return own > 0 && floor > 0 ? own - floor : NAN;
 }
 
@@ -174,36 +251,38 @@ static double above_floor(const struct scaling_row *size_rows, size_t p)
  * size (the replay's share, which grows with the heap too), and how much it
  * grew from the first size to the last; "–" where a replay failed, and for a
  * growth from or to a cost not above the floor, which has no meaning. */
-static void write_above_floor(FILE *md, const struct scaling_row *rows, size_t nrows)
+static void write_above_floor(FILE *md, const struct scaling_allocators *a, const struct scaling_row *rows,
+                              size_t nrows)
 {
-    const size_t allocators = SCALING_POLICIES - 1; /* all but the floor */
-    if (nrows < SCALING_POLICIES)
+    const size_t allocators = a->count - 1; /* all but the floor */
+    if (nrows < a->count)
         return;
-    const struct scaling_row *first = rows, *last = rows + nrows - SCALING_POLICIES;
+    const struct scaling_row *first = rows, *last = rows + nrows - a->count;
     fprintf(md, "\nAbove the floor: steady ns/op less bump's (the replay's own cost) at the same size\n\n| live blocks |");
     for (size_t p = 0; p < allocators; p++)
-        fprintf(md, " %s |", scaling_policies[p]);
+        fprintf(md, " %s |", a->name[p]);
     fprintf(md, "\n|---:|");
     for (size_t p = 0; p < allocators; p++)
         fprintf(md, "---:|");
     fprintf(md, "\n");
-    for (const struct scaling_row *size_rows = first; size_rows <= last; size_rows += SCALING_POLICIES) {
+    for (const struct scaling_row *size_rows = first; size_rows <= last; size_rows += a->count) {
         fprintf(md, "| %zu |", size_rows->live);
         for (size_t p = 0; p < allocators; p++) {
-            double own = above_floor(size_rows, p);
+            double own = above_floor(size_rows, p, a->count);
             fprintf(md, isnan(own) ? " – |" : " %.1f |", own);
         }
         fprintf(md, "\n");
     }
     fprintf(md, "| growth, %zu → %zu |", first->live, last->live);
     for (size_t p = 0; p < allocators; p++) {
-        double from = above_floor(first, p), to = above_floor(last, p);
+        double from = above_floor(first, p, a->count), to = above_floor(last, p, a->count);
         fprintf(md, from > 0 && to > 0 ? " %.1f× |" : " – |", to / from);
     }
     fprintf(md, "\n");
 }
 
-static int write_outputs(const struct scaling_options *o, const struct scaling_row *rows, size_t nrows)
+static int write_outputs(const struct scaling_options *o, const struct scaling_allocators *a,
+                         const struct scaling_row *rows, size_t nrows)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/scaling.csv", o->out_dir);
@@ -227,37 +306,46 @@ static int write_outputs(const struct scaling_options *o, const struct scaling_r
     }
     /* per allocator: steady-phase ns/op, whole-trace ns/op, and for MeMS holes examined per search */
     fprintf(md, "| live blocks |");
-    for (size_t p = 0; p < SCALING_POLICIES; p++)
-        fprintf(md, has_search_cost(scaling_policies[p]) ? " %s steady ns/op | whole | holes/search |"
-                                                         : " %s steady ns/op | whole |",
-                scaling_policies[p]);
+    for (size_t p = 0; p < a->count; p++)
+        fprintf(md, has_search_cost(a->name[p]) ? " %s steady ns/op | whole | holes/search |"
+                                                : " %s steady ns/op | whole |",
+                a->name[p]);
     fprintf(md, "\n|---:|");
-    for (size_t p = 0; p < SCALING_POLICIES; p++)
-        fprintf(md, has_search_cost(scaling_policies[p]) ? "---:|---:|---:|" : "---:|---:|");
+    for (size_t p = 0; p < a->count; p++)
+        fprintf(md, has_search_cost(a->name[p]) ? "---:|---:|---:|" : "---:|---:|");
     fprintf(md, "\n");
-    for (size_t i = 0; i < nrows; i += SCALING_POLICIES) {
+    for (size_t i = 0; i < nrows; i += a->count) {
         fprintf(md, "| %zu |", rows[i].live);
-        for (size_t p = 0; p < SCALING_POLICIES; p++) {
+        for (size_t p = 0; p < a->count; p++) {
             fprintf(md, " %.1f | %.1f |", rows[i + p].steady_ns_per_op, rows[i + p].ns_per_op);
-            if (has_search_cost(scaling_policies[p]))
+            if (has_search_cost(a->name[p]))
                 fprintf(md, " %.2f |", rows[i + p].holes_per_search);
         }
         fprintf(md, "\n");
     }
-    write_above_floor(md, rows, nrows);
+    write_above_floor(md, a, rows, nrows);
     int rc = fclose(csv) | fclose(md);
     return rc == 0 ? 0 : -1;
 }
 
-static int draw_figure(const struct scaling_options *o)
+/* The figure draws the allocators it is given, by name: gnuplot's words()
+ * splits on blanks, which no allocator name holds (replay refuses them). */
+static int draw_figure(const struct scaling_options *o, const struct scaling_allocators *a)
 {
+    char lines[SCALING_MAX_ALLOCATORS * 65] = "", searchers[SCALING_MAX_ALLOCATORS * 65] = "";
+    for (size_t p = 0; p + 1 < a->count; p++) {
+        strcat(strcat(lines, lines[0] ? " " : ""), a->name[p]);
+        if (has_search_cost(a->name[p]))
+            strcat(strcat(searchers, searchers[0] ? " " : ""), a->name[p]);
+    }
     int rc = 0;
     for (int svg = 0; svg < 2; svg++) {
-        char command[3 * PATH_MAX];
+        char command[4 * PATH_MAX];
         snprintf(command, sizeof command,
-                 "gnuplot -e \"fmt='%s'; out='%s'; plots='%s/plots'; data='%s/scaling.csv'\" '%s/plots/scaling.gp' "
-                 "2>>'%s/gnuplot.log'",
-                 svg ? "svg" : "png", o->figure_path, MEMS_SOURCE_DIR, o->out_dir, MEMS_SOURCE_DIR, o->out_dir);
+                 "gnuplot -e \"fmt='%s'; out='%s'; plots='%s/plots'; data='%s/scaling.csv'; allocators='%s'; "
+                 "searchers='%s'\" '%s/plots/scaling.gp' 2>>'%s/gnuplot.log'",
+                 svg ? "svg" : "png", o->figure_path, MEMS_SOURCE_DIR, o->out_dir, lines, searchers, MEMS_SOURCE_DIR,
+                 o->out_dir);
         rc |= system(command) != 0;
     }
     if (rc != 0)
@@ -268,6 +356,9 @@ static int draw_figure(const struct scaling_options *o)
 int scaling_run(const struct scaling_options *o)
 {
     char self[PATH_MAX], bin[PATH_MAX + 64];
+    struct scaling_allocators allocators;
+    if (allocators_choose(o->allocators, &allocators) != 0)
+        return 2;
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) {
         fprintf(stderr, "mems-bench scaling: cannot find its own executable\n");
@@ -279,7 +370,7 @@ int scaling_run(const struct scaling_options *o)
         fprintf(stderr, "mems-bench scaling: cannot make %s: %s\n", bin, strerror(errno));
         return 1;
     }
-    struct scaling_row rows[SCALING_MAX_SIZES * SCALING_POLICIES];
+    struct scaling_row rows[SCALING_MAX_SIZES * SCALING_MAX_ALLOCATORS];
     size_t nrows = 0;
     int failures = 0;
     for (size_t s = 0; s < o->nsizes; s++) {
@@ -298,17 +389,17 @@ int scaling_run(const struct scaling_options *o)
             return 1;
         }
         fprintf(stderr, "mems-bench scaling: %zu live blocks, %zu ops\n", o->sizes[s], num_ops);
-        for (size_t p = 0; p < SCALING_POLICIES; p++) {
+        for (size_t p = 0; p < allocators.count; p++) {
             struct scaling_row *row = &rows[nrows++];
-            *row = (struct scaling_row){.live = o->sizes[s], .policy = scaling_policies[p]};
-            failures += replay_policy(self, bin, num_ops, o->sizes[s], scaling_policies[p], o, row) != 0;
+            *row = (struct scaling_row){.live = o->sizes[s], .policy = allocators.name[p]};
+            failures += replay_policy(self, bin, num_ops, o->sizes[s], allocators.spec[p], o, row) != 0;
         }
         unlink(bin); /* 24 bytes an op: not worth keeping */
     }
-    if (write_outputs(o, rows, nrows) != 0)
+    if (write_outputs(o, &allocators, rows, nrows) != 0)
         return 1;
     if (o->figure_path != NULL)
-        failures += draw_figure(o) != 0;
+        failures += draw_figure(o, &allocators) != 0;
     return failures != 0;
 }
 
@@ -340,6 +431,7 @@ int scaling_main(int argc, char **argv)
                                           {"out", required_argument, NULL, 'o'},
                                           {"cpu", required_argument, NULL, 'C'},
                                           {"no-plots", no_argument, NULL, 'P'},
+                                          {"alloc", required_argument, NULL, 'a'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     int c;
@@ -351,6 +443,7 @@ int scaling_main(int argc, char **argv)
         case 'r': o.repeats = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'o': o.out_dir = optarg; break;
         case 'P': plots = false; break;
+        case 'a': o.allocators = optarg; break;
         case 'C':
             if (limits_parse_cpu(optarg, &o.limits.pinned, &o.limits.cpu) != 0) {
                 fprintf(stderr, "mems-bench scaling: --cpu takes a CPU this process may run on, or none, not '%s'\n",
@@ -360,9 +453,14 @@ int scaling_main(int argc, char **argv)
             break;
         case 'h':
             printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
+                   "                          [--alloc LIST]\n"
                    "  each MeMS policy's ns/op and holes examined per search against live blocks,\n"
-                   "  with glibc as the reference and bump (no work) as the replay's own cost\n"
-                   "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n");
+                   "  with glibc and the other real allocators as the reference and bump (no work)\n"
+                   "  as the replay's own cost\n"
+                   "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n"
+                   "  --alloc LIST  the allocators, as replay's --alloc (bump is always added, last);\n"
+                   "                default: the four MeMS policies, glibc, and each of jemalloc,\n"
+                   "                mimalloc and tcmalloc that is installed\n");
             return 0;
         default: return 2;
         }
@@ -395,6 +493,7 @@ int scaling_main(int argc, char **argv)
     o.figure_path = plots ? figure : NULL;
     o.limits.mem_limit = limits_default_memory();
     int rc = scaling_run(&o);
-    printf("%s/scaling.csv\n", o.out_dir);
+    if (rc != 2)
+        printf("%s/scaling.csv\n", o.out_dir);
     return rc;
 }

@@ -428,8 +428,9 @@ int suite_write_report(const struct suite *s)
     if (sweep != NULL) {
         fclose(sweep);
         fprintf(f, "## Scaling\n\nEach MeMS policy on generated traces of growing numbers of live blocks (a ramp, then "
-                   "100,000 rounds of freeing a random block and allocating a new one); glibc replays the same traces "
-                   "as the reference for what a bigger heap costs any allocator (caches, page faults). bump, an "
+                   "100,000 rounds of freeing a random block and allocating a new one); glibc, and those of jemalloc, "
+                   "mimalloc and tcmalloc that are installed, replay the same traces as the reference for what a "
+                   "bigger heap costs an allocator built for speed (caches, page faults). bump, an "
                    "allocator that does no work (no reuse, no metadata), is the floor (the figure's gray dashed "
                    "line): its time is the replay's own cost (a slot per id, reading the trace, the call into the "
                    "allocator), which grows with the number of live blocks too, so what an allocator costs is its "
