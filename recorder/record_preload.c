@@ -8,27 +8,24 @@
  * its event, so the trace has one consistent order across threads. Events are
  * flushed every FLUSH_EVENTS events, so a killed program loses at most that
  * many; fork, exec and exit flush first.
+ *
+ * This file holds the lookup of the real allocator (and the bootstrap arena
+ * used during it), the interposed allocation calls and what they record; the
+ * trace's buffer and file are in record_output.c, fork, exec and exit in
+ * record_process.c, the address table in record_table.c.
  */
+#include "record_internal.h"
+#include "record_table.h"
+
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "record_table.h"
-
-#define EXPORT __attribute__((visibility("default")))
-#define TLS __thread __attribute__((tls_model("initial-exec")))
-#define BUFFER_BYTES (256 * 1024)
-#define FLUSH_EVENTS 4096
 #define BOOTSTRAP_BYTES (64 * 1024)
 
 /* ---- the real allocator ---- */
@@ -42,9 +39,9 @@ static void *(*real_aligned_alloc)(size_t, size_t);
 static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
-static int (*real_execve)(const char *, char *const[], char *const[]);
-static int (*real_execvpe)(const char *, char *const[], char *const[]);
-static void (*real__exit)(int) __attribute__((noreturn));
+int (*real_execve)(const char *, char *const[], char *const[]);
+int (*real_execvpe)(const char *, char *const[], char *const[]);
+void (*real__exit)(int) __attribute__((noreturn));
 
 /* dlsym may itself call calloc: those early calls get memory from here and
  * are not recorded (they are the loader's, not the program's). */
@@ -67,7 +64,7 @@ static bool from_bootstrap(const void *p)
     return (const unsigned char *)p >= bootstrap_arena && (const unsigned char *)p < bootstrap_arena + BOOTSTRAP_BYTES;
 }
 
-static void resolve_real(void)
+void resolve_real(void)
 {
     if (real_malloc != NULL || resolving)
         return;
@@ -89,179 +86,16 @@ static void resolve_real(void)
 
 /* ---- state ---- */
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static TLS int inside;          /* this thread is in the recorder: calls pass through */
-static TLS int thread_number = -1;
-static int next_thread_number;
-static int trace_fd = -1;
-static bool disabled;
-static char *buffer;
-static size_t buffered, events_since_flush;
-static uint64_t unknown_frees;
-
-/* ---- output ---- */
-
-static void write_all(const char *data, size_t n)
-{
-    while (n > 0 && trace_fd >= 0) {
-        ssize_t w = write(trace_fd, data, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            disabled = true;
-            return;
-        }
-        data += w;
-        n -= (size_t)w;
-    }
-}
-
-static void flush_events(void)
-{
-    if (buffered > 0)
-        write_all(buffer, buffered);
-    buffered = 0;
-    events_since_flush = 0;
-}
-
-static void put_text(const char *s)
-{
-    size_t n = strlen(s);
-    if (buffered + n > BUFFER_BYTES)
-        flush_events();
-    memcpy(buffer + buffered, s, n);
-    buffered += n;
-}
-
-static void put_number(uint64_t v)
-{
-    char digits[24];
-    int n = 0;
-    do {
-        digits[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    char text[24];
-    for (int i = 0; i < n; i++)
-        text[i] = digits[n - 1 - i];
-    text[n] = '\0';
-    put_text(text);
-}
-
-/* One event line: op letter, numbers, thread. */
-static void put_event(char op, int count, ...)
-{
-    if (buffered + 128 > BUFFER_BYTES)
-        flush_events();
-    char letter[2] = {op, '\0'};
-    put_text(letter);
-    va_list args;
-    va_start(args, count);
-    for (int i = 0; i < count; i++) {
-        put_text(" ");
-        int64_t v = va_arg(args, int64_t);
-        if (v < 0)
-            put_text("-");
-        else
-            put_number((uint64_t)v);
-    }
-    va_end(args);
-    if (thread_number < 0)
-        thread_number = next_thread_number++;
-    if (thread_number > 0) {
-        put_text(" @");
-        put_number((uint64_t)thread_number);
-    }
-    put_text("\n");
-    if (++events_since_flush >= FLUSH_EVENTS)
-        flush_events();
-}
-
-/* Opens DIR/PROGRAM.PID.trace, or PROGRAM.PID-N.trace when an earlier image
- * of this process (before an exec) already wrote that name. */
-static void open_trace_file(void)
-{
-    const char *dir = getenv("MEMS_TRACE_DIR");
-    if (dir == NULL || *dir == '\0') {
-        disabled = true;
-        return;
-    }
-    char program[64] = "program";
-    int fd = open("/proc/self/comm", O_RDONLY);
-    if (fd >= 0) {
-        ssize_t n = read(fd, program, sizeof program - 1);
-        close(fd);
-        if (n > 0) {
-            program[n] = '\0';
-            program[strcspn(program, "\n/ ")] = '\0';
-        }
-    }
-    char path[4096];
-    char pid[24];
-    size_t at = 0;
-    uint64_t v = (uint64_t)getpid();
-    do {
-        pid[at++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (int generation = 0; generation < 1000; generation++) {
-        size_t n = 0;
-        path[0] = '\0';
-        strncat(path, dir, sizeof path - 200);
-        strcat(path, "/");
-        strcat(path, program);
-        strcat(path, ".");
-        n = strlen(path);
-        for (size_t i = 0; i < at; i++)
-            path[n + i] = pid[at - 1 - i];
-        path[n + at] = '\0';
-        if (generation > 0) {
-            strcat(path, "-");
-            char g[8] = {(char)('0' + generation / 100 % 10), (char)('0' + generation / 10 % 10),
-                         (char)('0' + generation % 10), '\0'};
-            strcat(path, g[0] == '0' ? (g[1] == '0' ? g + 2 : g + 1) : g);
-        }
-        strcat(path, ".trace");
-        trace_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (trace_fd >= 0 || errno != EEXIST)
-            break;
-    }
-    if (trace_fd < 0)
-        disabled = true;
-}
-
-static void start_trace(const char *note)
-{
-    open_trace_file();
-    if (disabled)
-        return;
-    put_text("mems-trace 1\n# recorded by libmems_record.so");
-    if (note != NULL)
-        put_text(note);
-    put_text("\n");
-}
-
-/* Called with the lock held. Returns false when recording is off. */
-static bool ready(void)
-{
-    if (disabled)
-        return false;
-    if (buffer == NULL) {
-        buffer = map_pages(BUFFER_BYTES);
-        if (buffer == NULL) {
-            disabled = true;
-            return false;
-        }
-        start_trace(NULL);
-    }
-    return !disabled;
-}
+pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
+TLS int inside; /* this thread is in the recorder: calls pass through */
+bool disabled;
+uint64_t unknown_frees;
 
 /* ---- recording ---- */
 
 static void record_new(char op, void *p, uint64_t a, uint64_t b)
 {
-    if (p == NULL || !ready())
+    if (p == NULL || !trace_ready())
         return;
     int64_t id = table_add((uintptr_t)p, op == 'c' ? a * b : (op == 'm' ? b : a));
     if (id < 0) {
@@ -276,7 +110,7 @@ static void record_new(char op, void *p, uint64_t a, uint64_t b)
 
 static void record_free(void *p)
 {
-    if (!ready())
+    if (!trace_ready())
         return;
     if (p == NULL) {
         put_event('f', 1, (int64_t)-1);
@@ -292,7 +126,7 @@ static void record_free(void *p)
 
 static void record_realloc(void *old, void *p, size_t size)
 {
-    if (!ready())
+    if (!trace_ready())
         return;
     struct entry *e = table_find((uintptr_t)old);
     if (e == NULL) {
@@ -317,11 +151,11 @@ static void record_realloc(void *old, void *p, size_t size)
     do {                                                                                                       \
         resolve_real();                                                                                        \
         inside = 1;                                                                                            \
-        pthread_mutex_lock(&lock);                                                                             \
+        pthread_mutex_lock(&call_lock);                                                                        \
     } while (0)
 #define LEAVE()                                                                                                \
     do {                                                                                                       \
-        pthread_mutex_unlock(&lock);                                                                           \
+        pthread_mutex_unlock(&call_lock);                                                                      \
         inside = 0;                                                                                            \
     } while (0)
 
@@ -457,155 +291,4 @@ EXPORT void *pvalloc(size_t size)
     void *p = aligned_common(page, (size + page - 1) / page * page, real_pvalloc(size));
     LEAVE();
     return p;
-}
-
-/* ---- process events ---- */
-
-static void flush_locked(void)
-{
-    if (buffer != NULL && !disabled)
-        flush_events();
-}
-
-static void before_fork(void)
-{
-    inside = 1;
-    pthread_mutex_lock(&lock);
-    flush_locked(); /* the child must not write the parent's buffered events again */
-}
-
-static void after_fork_parent(void)
-{
-    pthread_mutex_unlock(&lock);
-    inside = 0;
-}
-
-static void put_inherited(uint32_t id, uint64_t size)
-{
-    if (!disabled)
-        put_event('a', 2, (int64_t)id, (int64_t)size);
-}
-
-/* The child starts its own trace, opening with the blocks it inherited. */
-static void after_fork_child(void)
-{
-    if (trace_fd >= 0)
-        close(trace_fd);
-    trace_fd = -1;
-    buffered = 0;
-    events_since_flush = 0;
-    if (buffer != NULL && !disabled) {
-        start_trace("\n# forked: the first allocations are the blocks inherited from the parent");
-        table_for_each(put_inherited);
-    }
-    pthread_mutex_unlock(&lock);
-    inside = 0;
-}
-
-static void flush_now(void)
-{
-    int was_inside = inside;
-    inside = 1;
-    pthread_mutex_lock(&lock);
-    flush_locked();
-    pthread_mutex_unlock(&lock);
-    inside = was_inside;
-}
-
-EXPORT int execve(const char *path, char *const argv[], char *const envp[])
-{
-    resolve_real();
-    flush_now();
-    return real_execve(path, argv, envp);
-}
-
-EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
-{
-    resolve_real();
-    flush_now();
-    return real_execvpe(file, argv, envp);
-}
-
-EXPORT int execv(const char *path, char *const argv[])
-{
-    return execve(path, argv, environ);
-}
-
-EXPORT int execvp(const char *file, char *const argv[])
-{
-    return execvpe(file, argv, environ);
-}
-
-/* glibc's execl family calls its internal execve directly: gather the
- * arguments here and go through the interposed one. */
-#define MAX_EXEC_ARGS 4096
-
-static int collect_args(const char *first, va_list args, char **argv)
-{
-    int n = 0;
-    argv[n++] = (char *)first;
-    while (n < MAX_EXEC_ARGS - 1 && (argv[n] = va_arg(args, char *)) != NULL)
-        n++;
-    argv[n] = NULL;
-    return n;
-}
-
-EXPORT int execl(const char *path, const char *arg, ...)
-{
-    char *argv[MAX_EXEC_ARGS];
-    va_list args;
-    va_start(args, arg);
-    collect_args(arg, args, argv);
-    va_end(args);
-    return execve(path, argv, environ);
-}
-
-EXPORT int execlp(const char *file, const char *arg, ...)
-{
-    char *argv[MAX_EXEC_ARGS];
-    va_list args;
-    va_start(args, arg);
-    collect_args(arg, args, argv);
-    va_end(args);
-    return execvpe(file, argv, environ);
-}
-
-EXPORT int execle(const char *path, const char *arg, ...)
-{
-    char *argv[MAX_EXEC_ARGS];
-    va_list args;
-    va_start(args, arg);
-    collect_args(arg, args, argv);
-    char *const *envp = va_arg(args, char *const *);
-    va_end(args);
-    return execve(path, argv, envp);
-}
-
-EXPORT void _exit(int status)
-{
-    resolve_real();
-    flush_now();
-    real__exit(status);
-}
-
-__attribute__((constructor)) static void recorder_start(void)
-{
-    resolve_real();
-    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-}
-
-__attribute__((destructor)) static void recorder_stop(void)
-{
-    inside = 1;
-    pthread_mutex_lock(&lock);
-    if (buffer != NULL && !disabled) {
-        if (unknown_frees > 0) {
-            put_text("# frees and reallocs of blocks allocated before recording began, skipped: ");
-            put_number(unknown_frees);
-            put_text("\n");
-        }
-        flush_events();
-    }
-    pthread_mutex_unlock(&lock);
-    inside = 0;
 }
