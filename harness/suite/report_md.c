@@ -243,9 +243,11 @@ static void reading(FILE *f, const struct suite *s)
     }
     fprintf(f, "\nHoles are what placement decides: MeMS never merges holes across main nodes (each is its own mmap) "
                "and keeps every node it mapped, so a policy that leaves free space where later requests do not fit "
-               "pays for it in new nodes. The search cost column counts the entries of MeMS's hole index each search "
-               "visits (a balanced tree, so it grows with the logarithm of the number of holes); time per op "
-               "includes that search and the translation of each new block's address.\n\n");
+               "pays for it in new nodes. The search cost column counts the holes each search compares with the "
+               "request (first, next and worst fit: those of the one or few 64-granule words MeMS's fit tree leads "
+               "to; best fit: the records of one size bin on the way down; harness/METRICS.md), a handful per "
+               "search however many holes there are, not the whole list a scan of the chains would walk; time per "
+               "op includes that search and the translation of each new block's address.\n\n");
     /* noise */
     size_t within = 0, compared = 0;
     for (size_t t = 0; t < s->ntraces && s->glibc < s->nbackends; t++)
