@@ -58,10 +58,8 @@ static int allocators_add(struct scaling_allocators *a, const char *spec, size_t
     if (strcmp(text, SCALING_FLOOR) == 0)
         return 0; /* always there, last */
     if (backend_resolve(text, &backend, why, sizeof why) != 0) {
-        if (skip_missing)
-            return 0;
-        fprintf(stderr, "mems-bench scaling: %s\n", why);
-        return -1;
+        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: %s\n", why);
+        return skip_missing ? 0 : -1;
     }
     const char *eq = strchr(text, '=');
     int name_length = eq != NULL ? (int)(eq - text) : (int)length;
