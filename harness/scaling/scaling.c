@@ -253,8 +253,8 @@ static void write_above_floor(FILE *md, const struct scaling_allocators *a, cons
                               size_t nrows)
 {
     const size_t allocators = a->count - 1; /* all but the floor */
-    if (nrows < a->count)
-        return;
+    if (allocators == 0 || nrows < a->count)
+        return; /* bump alone: nothing stands above it */
     const struct scaling_row *first = rows, *last = rows + nrows - a->count;
     fprintf(md, "\nAbove the floor: steady ns/op less bump's (the replay's own cost) at the same size\n\n| live blocks |");
     for (size_t p = 0; p < allocators; p++)
