@@ -7,9 +7,10 @@
  * gives the holes examined per search, timed passes (the median of `repeats`)
  * the time per operation, over the whole trace and over the steady phase
  * alone (the 200,000 operations made with N blocks live, timed apart from the
- * ramp, whose cost is mapping and first touching the heap). A structure that scales keeps both flat as N grows
- * a thousandfold, as far as the caches let it: glibc replays the same traces as
- * the reference for what a bigger heap costs any allocator, and bump, which
+ * ramp, whose cost is mapping and first touching the heap). A structure that
+ * scales keeps both flat as N grows a thousandfold, as far as the caches let
+ * it: glibc and the other real allocators replay the same traces as the
+ * reference for what a bigger heap costs an allocator built for speed, and bump, which
  * does no work (no reuse, no metadata), for what the replay itself costs (its
  * slot per id, the trace read, the call): that part of every allocator's
  * growth is the replay's, so bump is drawn as the floor under the others.
