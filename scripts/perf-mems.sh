@@ -5,7 +5,8 @@
 # against the four MeMS policies, glibc and jemalloc (repeats interleaved, so
 # drift touches every allocator alike), then prints, from its summary.csv:
 #   - ns/op medians per trace and allocator, with the geometric mean over the
-#     corpus of (time per op / glibc's) and of (peak footprint / glibc's), and
+#     corpus of (time per op / glibc's), its highest single trace, and the
+#     geometric mean of (peak footprint / glibc's), and
 #     the time ratio again from each allocator's fastest repeat: on a host where
 #     whole processes run in a slow mode (here up to 1.7 times slower, for every
 #     allocator, at random), a median of a few repeats can land in either mode;
@@ -88,19 +89,21 @@ tables() {
       for (i = 2; i <= m; i++) if (arr[k, i] + 0 < v) v = arr[k, i] + 0
       return v
     }
-    function table(title, names,    t, a, nt, na, T, A, i, j, k, line, lt, lf, lm, r) {
+    function table(title, names,    t, a, nt, na, T, A, i, j, k, line, lt, lf, lm, r, mx, mt) {
       nt = split(names, T, " "); na = split(allocs, A, ",")
       printf "\n### %s: ns/op (median of %d)\n\n| trace |", title, reps
       for (j = 1; j <= na; j++) printf " %s |", A[j]
       printf "\n|---|"; for (j = 1; j <= na; j++) printf "---:|"; printf "\n"
-      for (j = 1; j <= na; j++) { lt[j] = 0; lf[j] = 0; lm[j] = 0 }
+      for (j = 1; j <= na; j++) { lt[j] = 0; lf[j] = 0; lm[j] = 0; mx[j] = 0; mt[j] = "" }
       for (i = 1; i <= nt; i++) {
         printf "| %s |", T[i]
         g = T[i] SUBSEP "glibc"
         for (j = 1; j <= na; j++) {
           k = T[i] SUBSEP A[j]
           printf " %.1f |", median(ns, k, n[k])
-          lt[j] += log(median(ns, k, n[k]) / median(ns, g, n[g]))
+          r = median(ns, k, n[k]) / median(ns, g, n[g])
+          lt[j] += log(r)
+          if (r > mx[j]) { mx[j] = r; mt[j] = T[i] }
           lf[j] += log(median(foot, k, n[k]) / median(foot, g, n[g]))
           lm[j] += log(fastest(ns, k, n[k]) / fastest(ns, g, n[g]))
         }
@@ -108,6 +111,8 @@ tables() {
       }
       printf "| **time per op / glibc (geomean)** |"
       for (j = 1; j <= na; j++) printf " **%.2f** |", exp(lt[j] / nt)
+      printf "\n| highest time per op / glibc of one trace |"
+      for (j = 1; j <= na; j++) printf " %.2f (%s) |", mx[j], mt[j]
       printf "\n| time per op / glibc, fastest repeat of each (geomean) |"
       for (j = 1; j <= na; j++) printf " %.2f |", exp(lm[j] / nt)
       printf "\n| **peak footprint / glibc (geomean)** |"
