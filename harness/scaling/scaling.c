@@ -39,49 +39,40 @@ static const char *const scaling_default_allocators[] = {"mems-first", "mems-nex
                                                          "glibc",      "jemalloc",  "mimalloc",  "tcmalloc"};
 #define SCALING_FLOOR "bump"
 
-/* The allocators of one sweep, in the order of the table and the figure. */
+/* The allocators of one sweep, resolved, in the order of the table and the
+ * figure; bump, the floor, is the last. */
 struct scaling_allocators {
-    char spec[SCALING_MAX_ALLOCATORS][512]; /* what backend_resolve takes */
-    char name[SCALING_MAX_ALLOCATORS][64];  /* what the CSV, the table and the figure call it */
-    size_t count;                           /* bump, the floor, is the last */
+    struct backend backend[SCALING_MAX_ALLOCATORS];
+    size_t count;
 };
 
-static int allocators_add(struct scaling_allocators *a, const char *spec, size_t length, bool skip_missing)
+/* Adds `spec` unless it is bump (always there, last). A real allocator that
+ * is not installed is left out when `skip_missing`, else refused. */
+static int allocators_add(struct scaling_allocators *a, const char *spec, bool skip_missing)
 {
-    struct backend backend;
-    char why[256], text[512];
-    if (length == 0 || length >= sizeof text) {
-        fprintf(stderr, "mems-bench scaling: --alloc wants names separated by single commas\n");
-        return -1;
-    }
-    memcpy(text, spec, length);
-    text[length] = '\0';
-    if (strcmp(text, SCALING_FLOOR) == 0)
-        return 0; /* always there, last */
-    if (backend_resolve(text, &backend, why, sizeof why) != 0) {
-        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: %s\n", why);
-        return skip_missing ? 0 : -1;
-    }
-    const char *eq = strchr(text, '=');
-    int name_length = eq != NULL ? (int)(eq - text) : (int)length;
-    /* the name goes into the figure's gnuplot command line and its CSV */
-    if (strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") < (size_t)name_length ||
-        name_length == 0 || name_length >= (int)sizeof a->name[0]) {
-        fprintf(stderr, "mems-bench scaling: allocator name '%.*s': letters, digits, '.', '_' and '-' only, "
-                        "at most %zu\n", name_length, text, sizeof a->name[0] - 1);
-        return -1;
-    }
-    for (size_t i = 0; i < a->count; i++)
-        if ((int)strlen(a->name[i]) == name_length && strncmp(a->name[i], text, (size_t)name_length) == 0) {
-            fprintf(stderr, "mems-bench scaling: '%.*s' is named twice in --alloc\n", name_length, text);
-            return -1;
-        }
+    char why[512];
+    struct backend *b = &a->backend[a->count];
+    if (strcmp(spec, SCALING_FLOOR) == 0)
+        return 0;
     if (a->count + 1 == SCALING_MAX_ALLOCATORS) {
         fprintf(stderr, "mems-bench scaling: at most %d allocators beside bump\n", SCALING_MAX_ALLOCATORS - 1);
         return -1;
     }
-    snprintf(a->spec[a->count], sizeof a->spec[0], "%s", text);
-    snprintf(a->name[a->count], sizeof a->name[0], "%.*s", name_length, text);
+    if (backend_resolve(spec, b, why, sizeof why) != 0) {
+        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: %s\n", why);
+        return skip_missing ? 0 : -1;
+    }
+    /* the name goes into the figure's gnuplot command line and its CSV */
+    if (b->name[0] == '\0' ||
+        b->name[strspn(b->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] != '\0') {
+        fprintf(stderr, "mems-bench scaling: allocator name '%s': letters, digits, '.', '_' and '-' only\n", b->name);
+        return -1;
+    }
+    for (size_t i = 0; i < a->count; i++)
+        if (strcmp(a->backend[i].name, b->name) == 0) {
+            fprintf(stderr, "mems-bench scaling: '%s' is named twice in --alloc\n", b->name);
+            return -1;
+        }
     a->count++;
     return 0;
 }
@@ -91,25 +82,22 @@ static int allocators_add(struct scaling_allocators *a, const char *spec, size_t
 static int allocators_choose(const char *list, struct scaling_allocators *a)
 {
     a->count = 0;
+    int rc = 0;
     if (list == NULL) {
-        for (size_t i = 0; i < sizeof scaling_default_allocators / sizeof *scaling_default_allocators; i++)
-            if (allocators_add(a, scaling_default_allocators[i], strlen(scaling_default_allocators[i]), true) != 0)
-                return -1;
+        for (size_t i = 0; i < sizeof scaling_default_allocators / sizeof *scaling_default_allocators && rc == 0; i++)
+            rc = allocators_add(a, scaling_default_allocators[i], true);
     } else {
-        for (const char *p = list;; p++) {
-            const char *end = strchr(p, ',');
-            size_t length = end != NULL ? (size_t)(end - p) : strlen(p);
-            if (allocators_add(a, p, length, false) != 0)
-                return -1;
-            if (end == NULL)
-                break;
-            p = end;
-        }
+        char *copy = strdup(list), *save = NULL;
+        if (copy == NULL)
+            return -1;
+        for (char *item = strtok_r(copy, ",", &save); item != NULL && rc == 0; item = strtok_r(NULL, ",", &save))
+            rc = allocators_add(a, item, false);
+        free(copy);
     }
-    snprintf(a->spec[a->count], sizeof a->spec[0], SCALING_FLOOR);
-    snprintf(a->name[a->count], sizeof a->name[0], SCALING_FLOOR);
-    a->count++;
-    return 0;
+    if (rc != 0)
+        return -1;
+    char why[512];
+    return backend_resolve(SCALING_FLOOR, &a->backend[a->count++], why, sizeof why);
 }
 
 void scaling_default_sizes(struct scaling_options *o, bool quick)
@@ -191,22 +179,16 @@ static double median(double *values, unsigned n)
 }
 
 /* `steady_from`: the first op of the steady phase (the ramp's length). */
-static int replay_policy(const char *self, const char *bin, size_t num_ops, size_t steady_from, const char *policy,
-                         const struct scaling_options *o, struct scaling_row *row)
+static int replay_policy(const char *self, const char *bin, size_t num_ops, size_t steady_from,
+                         const struct backend *backend, const struct scaling_options *o, struct scaling_row *row)
 {
-    struct backend backend;
-    char why[256];
-    if (backend_resolve(policy, &backend, why, sizeof why) != 0) {
-        fprintf(stderr, "mems-bench scaling: %s\n", why);
-        return -1;
-    }
-    struct pass_request request = {MODE_CHECK, bin, num_ops, &backend, 16, NULL, NULL, 0};
+    struct pass_request request = {MODE_CHECK, bin, num_ops, backend, 16, NULL, NULL, 0};
     struct pass_result result;
     row->holes_per_search = -1;
     /* the check pass is here for the search cost, and bump searches nothing */
-    if (backend.kind != BACKEND_BUMP) {
+    if (backend->kind != BACKEND_BUMP) {
         if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result) || result.exit_status != 0) {
-            fprintf(stderr, "mems-bench scaling: the check pass of %s on %s failed\n", policy, bin);
+            fprintf(stderr, "mems-bench scaling: the check pass of %s on %s failed\n", backend->name, bin);
             return -1;
         }
         double searches = result_number(&result, "searches");
@@ -218,7 +200,7 @@ static int replay_policy(const char *self, const char *bin, size_t num_ops, size
     request.steady_from = steady_from;
     for (unsigned r = 0; r < repeats; r++) {
         if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result)) {
-            fprintf(stderr, "mems-bench scaling: the timed pass of %s on %s failed\n", policy, bin);
+            fprintf(stderr, "mems-bench scaling: the timed pass of %s on %s failed\n", backend->name, bin);
             return -1;
         }
         times[r] = result_number(&result, "ns_per_op");
@@ -259,7 +241,7 @@ static void write_above_floor(FILE *md, const struct scaling_allocators *a, cons
     const struct scaling_row *first = rows, *last = rows + nrows - a->count;
     fprintf(md, "\nAbove the floor: steady ns/op less bump's (the replay's own cost) at the same size\n\n| live blocks |");
     for (size_t p = 0; p < allocators; p++)
-        fprintf(md, " %s |", a->name[p]);
+        fprintf(md, " %s |", a->backend[p].name);
     fprintf(md, "\n|---:|");
     for (size_t p = 0; p < allocators; p++)
         fprintf(md, "---:|");
@@ -306,18 +288,18 @@ static int write_outputs(const struct scaling_options *o, const struct scaling_a
     /* per allocator: steady-phase ns/op, whole-trace ns/op, and for MeMS holes examined per search */
     fprintf(md, "| live blocks |");
     for (size_t p = 0; p < a->count; p++)
-        fprintf(md, has_search_cost(a->name[p]) ? " %s steady ns/op | whole | holes/search |"
+        fprintf(md, has_search_cost(a->backend[p].name) ? " %s steady ns/op | whole | holes/search |"
                                                 : " %s steady ns/op | whole |",
-                a->name[p]);
+                a->backend[p].name);
     fprintf(md, "\n|---:|");
     for (size_t p = 0; p < a->count; p++)
-        fprintf(md, has_search_cost(a->name[p]) ? "---:|---:|---:|" : "---:|---:|");
+        fprintf(md, has_search_cost(a->backend[p].name) ? "---:|---:|---:|" : "---:|---:|");
     fprintf(md, "\n");
     for (size_t i = 0; i < nrows; i += a->count) {
         fprintf(md, "| %zu |", rows[i].live);
         for (size_t p = 0; p < a->count; p++) {
             fprintf(md, " %.1f | %.1f |", rows[i + p].steady_ns_per_op, rows[i + p].ns_per_op);
-            if (has_search_cost(a->name[p]))
+            if (has_search_cost(a->backend[p].name))
                 fprintf(md, " %.2f |", rows[i + p].holes_per_search);
         }
         fprintf(md, "\n");
@@ -333,9 +315,9 @@ static int draw_figure(const struct scaling_options *o, const struct scaling_all
 {
     char lines[SCALING_MAX_ALLOCATORS * 65] = "", searchers[SCALING_MAX_ALLOCATORS * 65] = "";
     for (size_t p = 0; p + 1 < a->count; p++) {
-        strcat(strcat(lines, lines[0] ? " " : ""), a->name[p]);
-        if (has_search_cost(a->name[p]))
-            strcat(strcat(searchers, searchers[0] ? " " : ""), a->name[p]);
+        strcat(strcat(lines, lines[0] ? " " : ""), a->backend[p].name);
+        if (has_search_cost(a->backend[p].name))
+            strcat(strcat(searchers, searchers[0] ? " " : ""), a->backend[p].name);
     }
     int rc = 0;
     for (int svg = 0; svg < 2; svg++) {
@@ -390,8 +372,8 @@ int scaling_run(const struct scaling_options *o)
         fprintf(stderr, "mems-bench scaling: %zu live blocks, %zu ops\n", o->sizes[s], num_ops);
         for (size_t p = 0; p < allocators.count; p++) {
             struct scaling_row *row = &rows[nrows++];
-            *row = (struct scaling_row){.live = o->sizes[s], .policy = allocators.name[p]};
-            failures += replay_policy(self, bin, num_ops, o->sizes[s], allocators.spec[p], o, row) != 0;
+            *row = (struct scaling_row){.live = o->sizes[s], .policy = allocators.backend[p].name};
+            failures += replay_policy(self, bin, num_ops, o->sizes[s], &allocators.backend[p], o, row) != 0;
         }
         unlink(bin); /* 24 bytes an op: not worth keeping */
     }
