@@ -40,11 +40,15 @@ static size_t random_size(void)
     }
 }
 
+/* Fills the whole usable block, the bytes past the request too, so that a
+ * calloc reusing any granule a block covered must zero it. */
 static void pattern_write(const struct block *b)
 {
     unsigned char *p = mems_get((void *)b->v);
+    size_t usable = mems_block_size((void *)b->v);
     for (size_t i = 0; i < b->size; i++)
         p[i] = (unsigned char)(b->seed * 31 + i);
+    memset(p + b->size, 0xA5, usable > b->size ? usable - b->size : 0);
 }
 
 static int pattern_holds(const struct block *b, size_t n)

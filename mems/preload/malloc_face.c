@@ -193,9 +193,19 @@ FACE void *calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    void *p = malloc(count * size);
-    if (p != NULL)
-        memset(p, 0, count * size);
+    size_t bytes = count * size;
+    lock_core();
+    /* mems_calloc zeroes only what a block ever covered: memory fresh from
+     * the kernel is left untouched, not faulted in */
+    void *v = mems_calloc(1, bytes == 0 ? 1 : bytes);
+    void *p = NULL;
+    if (v == NULL) {
+        mems_clear_error();
+        errno = ENOMEM;
+    } else {
+        p = mems_get(v);
+    }
+    unlock_core();
     return p;
 }
 

@@ -111,9 +111,13 @@ void *mems_calloc(size_t nmemb, size_t size)
         state_record_error(MEMS_E_OVERFLOW, "mems_calloc(%zu, %zu): the product overflows", nmemb, size);
         return NULL;
     }
-    void *v = mems_malloc(nmemb * size);
-    if (v != NULL)
-        memset(mems_get(v), 0, nmemb * size);
+    size_t bytes = nmemb * size;
+    void *v = mems_malloc(bytes);
+    if (v != NULL) {
+        /* only the granules a block ever covered can hold anything but zero */
+        size_t used = grains_to_bytes(mems_state.placed_clean - mems_state.given_grain);
+        memset(mems_state.given_real, 0, used < bytes ? used : bytes);
+    }
     return v;
 }
 

@@ -134,7 +134,7 @@ static int by_base_check(const struct main_node *tree, const struct main_node **
 static void page_map_fill(const struct main_node *node, struct main_node *value)
 {
     size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
-    for (size_t i = 0; i < node->pages; i++)
+    for (size_t i = 0, pages = node_pages(node); i < pages; i++)
         mems_state.page_map[first + i] = value;
 }
 
@@ -220,8 +220,8 @@ struct main_node *chain_append_node(size_t pages)
         return NULL;
     }
 
-    *node = (struct main_node){.base = base, .pages = pages, .v_start = v_start, .first_grain = first,
-                               .end_grain = end};
+    *node = (struct main_node){.base = base, .v_start = v_start, .first_grain = first, .end_grain = end,
+                               .clean_from = first};
     by_base_insert(node);
     node_link_last(node);
     mems_state.node_count++;
@@ -261,7 +261,7 @@ bool chain_remove_node(struct main_node *node)
     mems_state.node_count--;
     mems_state.segment_count--;
     mems_state.hole_count--;
-    mems_state.pages -= node->pages;
+    mems_state.pages -= node_pages(node);
     mems_state.hole_bytes -= node_bytes(node);
     meta_node_give(node);
     if (mems_state.node_count == 0)
@@ -312,8 +312,9 @@ int chain_check_tables(void)
     size_t i = 0;
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next, i++) {
         size_t first = (node->v_start - MEMS_VIRTUAL_BASE) / PAGE_SIZE;
-        bad += first + node->pages > mems_state.page_map_capacity;
-        for (size_t p = 0; p < node->pages && first + p < mems_state.page_map_capacity; p++)
+        size_t pages = node_pages(node);
+        bad += first + pages > mems_state.page_map_capacity;
+        for (size_t p = 0; p < pages && first + p < mems_state.page_map_capacity; p++)
             bad += mems_state.page_map[first + p] != node;
         bad += chain_node_of_real(node->base) != node;
     }

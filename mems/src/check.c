@@ -38,10 +38,12 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
         report_problem(r, "main node %zu: no segment starts at its first address", index);
         return;
     }
-    if (node->end_grain - node->first_grain != node_bytes(node) >> mems_state.layout.shift)
-        report_problem(r, "main node %zu: granule range does not match its pages", index);
+    if (node->end_grain <= node->first_grain || node_bytes(node) % PAGE_SIZE != 0)
+        report_problem(r, "main node %zu: granule range is not whole pages", index);
+    grain_t last_start = node->first_grain;
     for (grain_t g = node->first_grain; g < node->end_grain; count++) {
         grain_t next = grain_next_start(g, node->end_grain);
+        last_start = g;
         size_t bytes = grains_to_bytes(next - g);
         bool hole = grain_is_hole(g);
         unsigned slack = grain_slack(g);
@@ -62,6 +64,12 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
         prev_hole = hole;
         g = next;
     }
+    /* calloc trusts the granules past the clean mark to be zero: none of them
+     * may ever have been handed out, so all lie in the node's last HOLE */
+    if (node->clean_from < node->first_grain || node->clean_from > node->end_grain)
+        report_problem(r, "main node %zu: clean mark outside the node", index);
+    else if (node->clean_from < node->end_grain && !(prev_hole && last_start <= node->clean_from))
+        report_problem(r, "main node %zu: granules past the clean mark lie outside its last HOLE", index);
     t->segments += count;
 }
 
@@ -105,14 +113,14 @@ int mems_check(char *message, size_t message_size)
         }
         if (node->prev != prev)
             report_problem(r, "main node %zu: prev link broken", index);
-        if (node->pages == 0 || node->base == NULL)
+        if (node->base == NULL)
             report_problem(r, "main node %zu: no mapping", index);
         uintptr_t expected_start = prev != NULL ? node_v_end(prev) + 1 : MEMS_VIRTUAL_BASE;
         bool gaps_allowed = mems_state.config.release_empty_nodes;
         if (gaps_allowed ? node->v_start < expected_start : node->v_start != expected_start)
             report_problem(r, "main node %zu: starts at %ju, expected %ju", index, (uintmax_t)node->v_start,
                            (uintmax_t)expected_start);
-        t.pages += node->pages;
+        t.pages += node_pages(node);
         check_sub_chain(r, node, index, &t);
     }
     if (mems_state.last != prev)

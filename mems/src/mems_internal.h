@@ -65,10 +65,16 @@ struct main_node {
     struct main_node *prev, *next;
     struct main_node *lower, *higher; /* the treap of nodes by real base (chain.c) */
     unsigned char *base;   /* the mapping */
-    size_t pages;
     uintptr_t v_start;     /* MeMS virtual address of base */
     grain_t first_grain;   /* granules [first_grain, end_grain) */
     grain_t end_grain;
+    /* Granules [clean_from, end_grain) were never part of a PROCESS segment
+     * since the mapping was made, so they still read as zero: calloc leaves
+     * them alone (as glibc does with memory fresh from the kernel) instead of
+     * taking a page fault per untouched page to write zeros over zeros. They
+     * lie inside the node's last segment, a HOLE; the mark only rises, when
+     * a block reaches into that hole (segment.c). */
+    grain_t clean_from;
 };
 
 /* Node records live in slots of chunks MeMS maps itself (meta.c). */
@@ -160,6 +166,9 @@ struct mems_state {
     uintptr_t given_v;
     grain_t given_grain;
     unsigned char *given_real;
+    /* the first granule of the last placed block that was clean (node.clean_from):
+     * from there to the block's end it reads as zero (the block's end: none) */
+    grain_t placed_clean;
     /* granule bitmaps and the fit tree (grain.c, fit_tree.c) */
     struct grain_layout layout;
     struct grain_directory dir;
@@ -212,7 +221,11 @@ struct mems_state {
 
 extern struct mems_state mems_state;
 
-static inline size_t node_bytes(const struct main_node *node) { return node->pages * (size_t)PAGE_SIZE; }
+static inline size_t node_bytes(const struct main_node *node)
+{
+    return (size_t)(node->end_grain - node->first_grain) << mems_state.layout.shift;
+}
+static inline size_t node_pages(const struct main_node *node) { return node_bytes(node) / PAGE_SIZE; }
 static inline uintptr_t node_v_end(const struct main_node *node) { return node->v_start + node_bytes(node) - 1; }
 static inline size_t state_live_bytes(void)
 {
