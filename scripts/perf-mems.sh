@@ -12,6 +12,9 @@
 #     allocator, at random), a median of a few repeats can land in either mode;
 #   - MeMS's metadata / peak live bytes per corpus trace and policy (the
 #     metadata mapped at the sample of peak footprint, harness/METRICS.md);
+#   - page faults per 1,000 ops of the timed pass, per corpus trace and
+#     allocator: the pages each one touched first, a share of its time that
+#     grows with how far a policy spreads its blocks;
 #   - instructions per operation of the timed pass from callgrind (counted
 #     inside run_timed only: the replay loop and nothing of start-up), for
 #     mems-first, mems-best and glibc on two corpus traces: numbers that do
@@ -78,6 +81,7 @@ tables() {
       k = $col["trace"] SUBSEP $col["allocator"]; n[k]++
       ns[k, n[k]] = $col["ns_per_op"]; foot[k, n[k]] = $col["peak_footprint_bytes"]
       live[k] = $col["peak_live_bytes"]; meta[k, n[k]] = $col["mems_metadata_bytes"]
+      faults[k, n[k]] = $col["page_faults_per_kop"]
     }
     function median(arr, k, m,    i, j, t, v) {
       for (i = 1; i <= m; i++) v[i] = arr[k, i] + 0
@@ -129,6 +133,15 @@ tables() {
         printf "| %s |", T[i]
         split("mems-first mems-next mems-best mems-worst", P, " ")
         for (j = 1; j <= 4; j++) { k = T[i] SUBSEP P[j]; printf " %.3f |", median(meta, k, n[k]) / live[k] }
+        printf "\n"
+      }
+      na = split(allocs, A, ",")
+      printf "\n### Page faults per 1,000 ops in the timed pass (corpus, median)\n\n| trace |"
+      for (j = 1; j <= na; j++) printf " %s |", A[j]
+      printf "\n|---|"; for (j = 1; j <= na; j++) printf "---:|"; printf "\n"
+      for (i = 1; i <= nt; i++) {
+        printf "| %s |", T[i]
+        for (j = 1; j <= na; j++) { k = T[i] SUBSEP A[j]; printf " %.2f |", median(faults, k, n[k]) }
         printf "\n"
       }
     }' "$summary"

@@ -55,7 +55,7 @@ int report_start(struct report *r, const char *run_dir)
     if (r->summary == NULL || r->latency == NULL)
         return -1;
     fprintf(r->summary, "trace,allocator,repeat,ops,ops_malloc,ops_calloc,ops_realloc,ops_free,ops_aligned,seconds,"
-                        "ns_per_op");
+                        "ns_per_op,page_faults_per_kop");
     for (size_t i = 0; i < COUNT(check_columns); i++)
         fprintf(r->summary, ",%s", check_columns[i]);
     for (size_t i = 0; i < COUNT(mems_columns); i++)
@@ -87,6 +87,10 @@ int report_add(struct report *r, const struct trace *trace, const char *allocato
             (uintmax_t)f->count[OP_MALLOC], (uintmax_t)f->count[OP_CALLOC], (uintmax_t)f->count[OP_REALLOC],
             (uintmax_t)f->count[OP_FREE], (uintmax_t)f->count[OP_ALIGNED], field_or_empty(timed, "seconds"),
             field_or_empty(timed, "ns_per_op"));
+    if (result_get(timed, "page_faults") != NULL && trace->num_ops > 0)
+        fprintf(r->summary, ",%.3f", 1000.0 * result_number(timed, "page_faults") / (double)trace->num_ops);
+    else
+        fprintf(r->summary, ",");
     for (size_t i = 0; i < COUNT(check_columns); i++)
         fprintf(r->summary, ",%s", field_or_empty(check, check_columns[i]));
     for (size_t i = 0; i < COUNT(mems_columns); i++)

@@ -9,6 +9,7 @@
 
 const struct suite_metric suite_metrics[] = {
     {"ns_per_op", "ns", "time per operation", 1},
+    {"page_faults_per_kop", "", "page faults per 1,000 operations (timed pass)", 1},
     {"peak_footprint_bytes", "B", "peak footprint", 1},
     {"utilization", "", "utilization (peak live / peak footprint)", 0},
     {"frag_jw1", "", "fragmentation J&W #1 (over time)", 1},

@@ -36,6 +36,35 @@ static double value(const char *key)
     return strtod(at + strlen(pattern), NULL);
 }
 
+/* The page faults a timed pass over the trace `body` (native format, two
+ * block sizes substituted) reports; NAN when it does not run. */
+static double timed_faults(const struct allocator_ops *ops, const char *body, size_t size1, size_t size2)
+{
+    char path[] = "/tmp/mems-test-faults-XXXXXX", text[256];
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NAN;
+    int n = snprintf(text, sizeof text, "mems-trace 1\n");
+    n += snprintf(text + n, sizeof text - (size_t)n, body, size1, size2);
+    bool written = write(fd, text, (size_t)n) == n;
+    close(fd);
+    struct trace trace;
+    struct trace_error error;
+    double faults = NAN;
+    if (written && trace_load(path, &trace, &error) == 0) {
+        FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
+        if (replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){NULL, NULL, 0, 0}, out) == 0) {
+            fclose(out);
+            faults = value("page_faults");
+        } else {
+            fclose(out);
+        }
+        trace_free(&trace);
+    }
+    unlink(path);
+    return faults;
+}
+
 #define CHECK_NEAR(got, want) CHECK(fabs((got) - (double)(want)) < 1e-6 * (fabs((double)(want)) + 1))
 
 int main(int argc, char **argv)
@@ -138,5 +167,13 @@ int main(int argc, char **argv)
     CHECK(strstr(output, "\nlatency malloc 3 ") != NULL);
     CHECK(strstr(output, "\nlatency free 3 ") != NULL);
     trace_free(&trace);
+
+    /* page faults of the timed pass: MeMS's calloc of fresh pages touches
+     * none of them; calloc over a freed block must zero it, one fault per
+     * page the pass has not touched yet (the malloc before it wrote nothing) */
+    const size_t block_pages = 64;
+    CHECK(timed_faults(ops, "c 0 1 %zu\nf 0\n", block_pages * (size_t)P, 0) < (double)block_pages / 4);
+    CHECK(timed_faults(ops, "a 0 %zu\nf 0\nc 1 1 %zu\nf 1\n", block_pages * (size_t)P, block_pages * (size_t)P) >=
+          (double)block_pages * P / (double)sysconf(_SC_PAGESIZE));
     return unit_report("test_metrics");
 }
