@@ -47,11 +47,16 @@ static void fail(const char *what, long step)
     abort();
 }
 
+/* The whole usable block, the bytes past the request too: a calloc that
+ * reuses any granule a block covered must find it zeroed. */
 static void fill(const struct live *b)
 {
     unsigned char *p = mems_get((void *)b->v);
+    size_t usable = mems_block_size((void *)b->v);
     for (size_t i = 0; i < b->size; i++)
         p[i] = (unsigned char)(b->seed + i * 13);
+    for (size_t i = b->size; i < usable; i++)
+        p[i] = 0x5A;
 }
 
 static int intact(const struct live *b, size_t n)
