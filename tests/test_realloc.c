@@ -145,7 +145,8 @@ static void test_calloc_leaves_fresh_pages_untouched(void)
 
 /* Every granule a block ever covered is zeroed when calloc hands it out
  * again: a block's bytes past its request, a block grown in place into the
- * node's untouched tail, a node's last hole after the mark has risen. */
+ * heap's untouched tail, the tail after the clean mark has risen, and a node
+ * that is no longer the last one. */
 static void test_calloc_zeroes_what_blocks_covered(size_t alignment, enum mems_policy policy)
 {
     struct mems_config config;

@@ -195,8 +195,8 @@ FACE void *calloc(size_t count, size_t size)
     }
     size_t bytes = count * size;
     lock_core();
-    /* mems_calloc zeroes only what a block ever covered: memory fresh from
-     * the kernel is left untouched, not faulted in */
+    /* mems_calloc leaves the heap's fresh tail untouched (it reads as zero
+     * already) instead of faulting it in to write zeros */
     void *v = mems_calloc(1, bytes == 0 ? 1 : bytes);
     void *p = NULL;
     if (v == NULL) {

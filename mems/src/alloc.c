@@ -114,7 +114,7 @@ void *mems_calloc(size_t nmemb, size_t size)
     size_t bytes = nmemb * size;
     void *v = mems_malloc(bytes);
     if (v != NULL) {
-        /* only the granules a block ever covered can hold anything but zero */
+        /* granules past the heap's clean mark were never handed out: still zero */
         size_t used = grains_to_bytes(mems_state.placed_clean - mems_state.given_grain);
         memset(mems_state.given_real, 0, used < bytes ? used : bytes);
     }

@@ -150,6 +150,7 @@ static void node_link_last(struct main_node *node)
         mems_state.first = node;
     mems_state.last = node;
     mems_state.heap_end_grain = node->end_grain;
+    mems_state.heap_clean_from = node->first_grain; /* fresh from mmap */
 }
 
 static void node_unlink(struct main_node *node)
@@ -163,6 +164,7 @@ static void node_unlink(struct main_node *node)
     else {
         mems_state.last = node->prev;
         mems_state.heap_end_grain = node->prev != NULL ? node->prev->end_grain : 0;
+        mems_state.heap_clean_from = mems_state.heap_end_grain; /* the new last node's tail: not known clean */
     }
 }
 
@@ -220,8 +222,7 @@ struct main_node *chain_append_node(size_t pages)
         return NULL;
     }
 
-    *node = (struct main_node){.base = base, .v_start = v_start, .first_grain = first, .end_grain = end,
-                               .clean_from = first};
+    *node = (struct main_node){.base = base, .v_start = v_start, .first_grain = first, .end_grain = end};
     by_base_insert(node);
     node_link_last(node);
     mems_state.node_count++;
@@ -299,7 +300,7 @@ void chain_release_all(void)
         node = next;
     }
     mems_state.first = mems_state.last = NULL;
-    mems_state.heap_end_grain = 0;
+    mems_state.heap_end_grain = mems_state.heap_clean_from = 0;
     mems_state.cursor = 0;
     mems_state.node_count = 0;
     chain_release_tables();

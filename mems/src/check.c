@@ -64,12 +64,12 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
         prev_hole = hole;
         g = next;
     }
-    /* calloc trusts the granules past the clean mark to be zero: none of them
-     * may ever have been handed out, so all lie in the node's last HOLE */
-    if (node->clean_from < node->first_grain || node->clean_from > node->end_grain)
-        report_problem(r, "main node %zu: clean mark outside the node", index);
-    else if (node->clean_from < node->end_grain && !(prev_hole && last_start <= node->clean_from))
-        report_problem(r, "main node %zu: granules past the clean mark lie outside its last HOLE", index);
+    /* calloc trusts the granules past the heap's clean mark to be zero: none
+     * of them may ever have been handed out, so all lie in the last HOLE */
+    grain_t clean = mems_state.heap_clean_from;
+    if (node == mems_state.last && clean < node->end_grain &&
+        (clean < node->first_grain || !(prev_hole && last_start <= clean)))
+        report_problem(r, "main node %zu: granules past the heap's clean mark lie outside its last HOLE", index);
     t->segments += count;
 }
 
@@ -127,6 +127,8 @@ int mems_check(char *message, size_t message_size)
         report_problem(r, "main chain: last pointer is not the last node");
     if (mems_state.heap_end_grain != (prev != NULL ? prev->end_grain : 0))
         report_problem(r, "main chain: heap end %ju is not the last node's end", (uintmax_t)mems_state.heap_end_grain);
+    if (mems_state.heap_clean_from > mems_state.heap_end_grain)
+        report_problem(r, "main chain: the heap's clean mark is past its end");
     if (t.nodes != mems_state.node_count)
         report_problem(r, "main chain: %zu nodes, counter says %zu", t.nodes, mems_state.node_count);
     if (t.segments != mems_state.segment_count)

@@ -68,13 +68,6 @@ struct main_node {
     uintptr_t v_start;     /* MeMS virtual address of base */
     grain_t first_grain;   /* granules [first_grain, end_grain) */
     grain_t end_grain;
-    /* Granules [clean_from, end_grain) were never part of a PROCESS segment
-     * since the mapping was made, so they still read as zero: calloc leaves
-     * them alone (as glibc does with memory fresh from the kernel) instead of
-     * taking a page fault per untouched page to write zeros over zeros. They
-     * lie inside the node's last segment, a HOLE; the mark only rises, when
-     * a block reaches into that hole (segment.c). */
-    grain_t clean_from;
 };
 
 /* Node records live in slots of chunks MeMS maps itself (meta.c). */
@@ -152,6 +145,15 @@ struct mems_state {
     struct main_node *first, *last;
     grain_t heap_end_grain;       /* the last node's end_grain (0: no node): read on every
                                    * new hole, so kept here rather than read off the record */
+    /* Granules [heap_clean_from, heap_end_grain) were never part of a PROCESS
+     * segment since the last node was mapped, so they still read as zero:
+     * calloc leaves them alone (as glibc does with the top of its heap, fresh
+     * from the kernel) instead of taking a page fault per untouched page to
+     * write zeros over zeros. They lie inside the last node's last segment, a
+     * HOLE; the mark rises when a block reaches into it, and is dropped (set
+     * to heap_end_grain) when the last node goes. Kept for the heap's tail
+     * alone, where fresh memory is, so a placement elsewhere reads nothing. */
+    grain_t heap_clean_from;
     size_t node_count;
     size_t segment_count;
     size_t hole_count;
@@ -166,7 +168,7 @@ struct mems_state {
     uintptr_t given_v;
     grain_t given_grain;
     unsigned char *given_real;
-    /* the first granule of the last placed block that was clean (node.clean_from):
+    /* the first granule of the last placed block that was clean (heap_clean_from):
      * from there to the block's end it reads as zero (the block's end: none) */
     grain_t placed_clean;
     /* granule bitmaps and the fit tree (grain.c, fit_tree.c) */

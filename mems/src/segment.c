@@ -43,21 +43,18 @@ void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_
     grain_set_kind(g, false, (unsigned)(bytes - requested));
 }
 
-/* A block now covers [g, end) of the hole [g, hole_end): the node's clean
+/* A block now covers [g, end) of the hole [g, hole_end): the heap's clean
  * mark moves past it, and placed_clean says where its clean granules begin.
- * Only a node's last hole holds clean granules, and it ends on a page
- * boundary: the node's record is read only for a hole that does. */
-static inline void node_mark_used(struct main_node **node, grain_t g, grain_t hole_end, grain_t end)
+ * Only the heap's tail holds clean granules: one compare with the state. */
+static inline void heap_mark_used(grain_t g, grain_t hole_end, grain_t end)
 {
     mems_state.placed_clean = end;
-    if ((grains_to_bytes(hole_end) & ((size_t)PAGE_SIZE - 1)) != 0)
+    if (hole_end != mems_state.heap_end_grain || end <= mems_state.heap_clean_from)
         return;
-    struct main_node *n = node_of(node, g);
-    if (end <= n->clean_from)
-        return;
-    assert(hole_end == n->end_grain && n->clean_from >= g);
-    mems_state.placed_clean = n->clean_from;
-    n->clean_from = end;
+    assert(mems_state.heap_clean_from >= g);
+    (void)g;
+    mems_state.placed_clean = mems_state.heap_clean_from;
+    mems_state.heap_clean_from = end;
 }
 
 static bool reserve_split(grain_t at)
@@ -100,7 +97,7 @@ bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uin
         if (rest.leaf == NULL)
             rest = place_of(hole + size);
     }
-    node_mark_used(&node, hole, hole + hole_size, hole + size);
+    heap_mark_used(hole, hole + hole_size, hole + size);
     bool shrunk = split && index_hole_shrunk(hole, hole_size, hole + size, hole_size - size);
     if (!shrunk)
         index_hole_removed(hole, hole_size);
@@ -246,7 +243,7 @@ bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new
         if (!shrunk)
             index_hole_added(end + need, hole_size - need);
     }
-    node_mark_used(&node, end, end + hole_size, end + need);
+    heap_mark_used(end, end + hole_size, end + need);
     grain_set_kind(g, false, 0);
     index_commit();
     mems_state.hole_bytes -= grains_to_bytes(need);
