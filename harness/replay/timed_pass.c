@@ -20,9 +20,6 @@ static void replay_range(struct replay *r, size_t from, size_t to)
     }
 }
 
-/* The whole trace timed; with `steady_from` inside it, the ops from there on
- * also timed apart (a generated trace's steady phase after its ramp), by one
- * clock read between two loops. */
 /* Page faults of this process so far. The harness's own memory is touched
  * before the pass and the pass writes into no block, so the faults taken
  * during it are the allocator's: pages it touched for the first time. */
@@ -34,6 +31,9 @@ static long page_faults_now(void)
     return usage.ru_minflt + usage.ru_majflt;
 }
 
+/* The whole trace timed; with `steady_from` inside it, the ops from there on
+ * also timed apart (a generated trace's steady phase after its ramp), by one
+ * clock read between two loops. */
 int run_timed(struct replay *r, size_t steady_from, FILE *out)
 {
     const struct trace *t = r->trace;

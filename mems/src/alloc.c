@@ -112,10 +112,13 @@ void *mems_calloc(size_t nmemb, size_t size)
         return NULL;
     }
     size_t bytes = nmemb * size;
+    mems_state.placed_clean = GRAIN_NONE; /* a placement sets it only when it reaches clean granules */
     void *v = mems_malloc(bytes);
     if (v != NULL) {
         /* granules past the heap's clean mark were never handed out: still zero */
-        size_t used = grains_to_bytes(mems_state.placed_clean - mems_state.given_grain);
+        size_t used = mems_state.placed_clean == GRAIN_NONE
+                          ? bytes
+                          : grains_to_bytes(mems_state.placed_clean - mems_state.given_grain);
         memset(mems_state.given_real, 0, used < bytes ? used : bytes);
     }
     return v;

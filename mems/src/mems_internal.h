@@ -168,8 +168,9 @@ struct mems_state {
     uintptr_t given_v;
     grain_t given_grain;
     unsigned char *given_real;
-    /* the first granule of the last placed block that was clean (heap_clean_from):
-     * from there to the block's end it reads as zero (the block's end: none) */
+    /* set by a placement that reached the heap's clean granules: the first of
+     * them in its block, from where to the block's end it reads as zero
+     * (GRAIN_NONE, as mems_calloc sets it before placing: none) */
     grain_t placed_clean;
     /* granule bitmaps and the fit tree (grain.c, fit_tree.c) */
     struct grain_layout layout;

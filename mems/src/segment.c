@@ -44,11 +44,11 @@ void segment_set_requested(grain_t g, uint64_t size, size_t old_requested, size_
 }
 
 /* A block now covers [g, end) of the hole [g, hole_end): the heap's clean
- * mark moves past it, and placed_clean says where its clean granules begin.
- * Only the heap's tail holds clean granules: one compare with the state. */
+ * mark moves past it, and placed_clean says where its clean granules begin
+ * (left alone when none is: calloc resets it first). Only the heap's tail
+ * holds clean granules: one compare with the state. */
 static inline void heap_mark_used(grain_t g, grain_t hole_end, grain_t end)
 {
-    mems_state.placed_clean = end;
     if (hole_end != mems_state.heap_end_grain || end <= mems_state.heap_clean_from)
         return;
     assert(mems_state.heap_clean_from >= g);
