@@ -1,8 +1,8 @@
 /*
  * Traces: a sequence of allocation operations on numbered blocks (ids).
- * Every reader (native text, .rep, mtrace; plain or gzip) feeds one builder
- * that validates liveness and computes the facts; the result is written once
- * to a compact binary form that replays memory-map.
+ * Every reader (native text, .rep, mtrace, heaptrack; plain, gzip or zstd)
+ * feeds one builder that validates liveness and computes the facts; the
+ * result is written once to a compact binary form that replays memory-map.
  */
 #ifndef MEMS_BENCH_TRACE_H
 #define MEMS_BENCH_TRACE_H
@@ -34,7 +34,15 @@ struct trace_facts {
     uint64_t threads;
 };
 
-enum trace_format { FORMAT_UNKNOWN, FORMAT_NATIVE, FORMAT_REP, FORMAT_MTRACE, FORMAT_BINARY };
+enum trace_format {
+    FORMAT_UNKNOWN,
+    FORMAT_NATIVE,
+    FORMAT_REP,
+    FORMAT_MTRACE,
+    FORMAT_BINARY,
+    FORMAT_HEAPTRACK,     /* heaptrack's interpreted data file (its default) */
+    FORMAT_HEAPTRACK_RAW, /* heaptrack -r */
+};
 
 struct trace {
     char name[128];      /* file name without directory and format extensions */
@@ -53,7 +61,7 @@ struct trace_error {
     char message[640];
 };
 
-/* Reads any supported format, plain or gzip-compressed. Returns 0, or -1 with
+/* Reads any supported format, plain, gzip- or zstd-compressed. Returns 0, or -1 with
  * *error set and nothing allocated. Warnings go to stderr. */
 int trace_load(const char *path, struct trace *trace, struct trace_error *error);
 /* Writes the binary form; returns 0 or -1 with *error. */

@@ -1,11 +1,10 @@
-/* Validation and facts for every reader, and the line source they read from. */
+/* Validation and facts for every reader. */
 #include "trace_builder.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define NOT_LIVE UINT64_MAX
 
@@ -194,75 +193,4 @@ int parse_u64(const char *text, uint64_t *out)
         return -1;
     *out = value;
     return 0;
-}
-
-/* ---- line source ---- */
-
-struct line_source {
-    gzFile file;
-    const char *path;
-    struct trace_error *error;
-    size_t line;
-    bool failed;
-    char buffer[1 << 16];
-};
-
-struct line_source *source_open(const char *path, struct trace_error *error)
-{
-    struct line_source *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        snprintf(error->message, sizeof error->message, "%s: out of memory", path);
-        return NULL;
-    }
-    s->file = gzopen(path, "rb");
-    if (s->file == NULL) {
-        snprintf(error->message, sizeof error->message, "%s: cannot open: %s", path, strerror(errno));
-        free(s);
-        return NULL;
-    }
-    gzbuffer(s->file, 1 << 17);
-    s->path = path;
-    s->error = error;
-    return s;
-}
-
-char *source_next(struct line_source *s, size_t *line_number)
-{
-    if (s->failed)
-        return NULL;
-    if (gzgets(s->file, s->buffer, sizeof s->buffer) == NULL) {
-        int code;
-        const char *why = gzerror(s->file, &code);
-        if (code != Z_OK && code != Z_STREAM_END) {
-            snprintf(s->error->message, sizeof s->error->message,
-                     "%s:%zu: the compressed stream is truncated or corrupt (%s)", s->path, s->line + 1, why);
-            s->failed = true;
-        }
-        return NULL;
-    }
-    s->line++;
-    *line_number = s->line;
-    size_t n = strlen(s->buffer);
-    if (n == sizeof s->buffer - 1 && s->buffer[n - 1] != '\n') {
-        snprintf(s->error->message, sizeof s->error->message, "%s:%zu: line longer than %zu bytes", s->path,
-                 s->line, sizeof s->buffer - 2);
-        s->failed = true;
-        return NULL;
-    }
-    while (n > 0 && (s->buffer[n - 1] == '\n' || s->buffer[n - 1] == '\r'))
-        s->buffer[--n] = '\0';
-    return s->buffer;
-}
-
-bool source_failed(const struct line_source *s)
-{
-    return s->failed;
-}
-
-void source_close(struct line_source *s)
-{
-    if (s != NULL) {
-        gzclose(s->file);
-        free(s);
-    }
 }

@@ -42,7 +42,9 @@ void trace_error_set(struct trace_error *error, const char *format, ...) __attri
 int builder_fail(struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void builder_warn(const struct trace_builder *b, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
-/* Line-by-line reading of plain or gzip files, with line numbers. */
+/* Line-by-line reading of plain, gzip or zstd files (told apart by their
+ * first bytes), with line numbers. A file that is not a regular file or holds
+ * only zero bytes is refused at opening. */
 struct line_source;
 struct line_source *source_open(const char *path, struct trace_error *error);
 /* Returns the next line without its newline, NULL at the end or on error
@@ -54,8 +56,33 @@ void source_close(struct line_source *s);
 /* Field parsing shared by the readers: strict non-negative decimal (or 0x hex). */
 int parse_u64(const char *text, uint64_t *out);
 
+/* Addresses become ids through an open-addressing table; freed ids are reused
+ * so the id space stays as small as the peak number of live blocks. */
+struct address_map {
+    uint64_t *keys; /* 0 = empty, 1 = deleted */
+    uint32_t *ids;
+    size_t capacity, used;
+    uint32_t *free_ids;
+    size_t nfree, free_capacity;
+    uint32_t next_id;
+};
+/* The slot holding `address`, or -1. */
+long address_find(const struct address_map *m, uint64_t address);
+/* Inserts `address` with a given id. */
+int address_put(struct address_map *m, uint64_t address, uint32_t id);
+/* Inserts `address` with a fresh (or recycled) id. */
+int address_add(struct address_map *m, uint64_t address, uint32_t *id);
+/* Removes the address in `slot` and returns its id; tombstones count as used
+ * until the next grow rebuilds the table. */
+uint32_t address_take(struct address_map *m, size_t slot);
+/* A fresh or recycled id, and giving one back once its block is freed. */
+uint32_t id_take(struct address_map *m);
+int id_recycle(struct address_map *m, uint32_t id);
+void address_map_free(struct address_map *m);
+
 int read_native(struct line_source *s, struct trace_builder *b);
 int read_rep(struct line_source *s, struct trace_builder *b);
 int read_mtrace(struct line_source *s, struct trace_builder *b);
+int read_heaptrack(struct line_source *s, struct trace_builder *b);
 
 #endif

@@ -37,6 +37,8 @@ const char *trace_format_name(enum trace_format format)
     case FORMAT_REP: return "rep";
     case FORMAT_MTRACE: return "mtrace";
     case FORMAT_BINARY: return "binary";
+    case FORMAT_HEAPTRACK: return "heaptrack";
+    case FORMAT_HEAPTRACK_RAW: return "heaptrack-raw";
     default: return "unknown";
     }
 }
@@ -52,7 +54,7 @@ static void name_from_path(const char *path, char *name, size_t size)
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
     snprintf(name, size, "%s", base);
-    static const char *const extensions[] = {".gz", ".bin", ".rep", ".trace", ".mtrace", ".txt", ".log", ".mt"};
+    static const char *const extensions[] = {".gz", ".bin", ".rep", ".trace", ".mtrace", ".txt", ".log", ".mt", ".zst", ".raw"};
     for (size_t again = 0; again < 2; again++)
         for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
             size_t n = strlen(name), e = strlen(extensions[i]);
@@ -91,8 +93,11 @@ static enum trace_format detect_text_format(const char *path, struct trace_error
             format = FORMAT_MTRACE;
         else if (line[0] >= '0' && line[0] <= '9')
             format = FORMAT_REP;
+        else if (line[0] == 'v' && line[1] == ' ')
+            format = FORMAT_HEAPTRACK; /* heaptrack's version line; its reader tells raw from interpreted */
         else
-            trace_error_set(error, "%s:%zu: unknown trace format (not native, .rep, mtrace or binary)", path, line_number);
+            trace_error_set(error, "%s:%zu: unknown trace format (not native, .rep, mtrace, heaptrack or binary)", path,
+                            line_number);
         break;
     }
     if (line == NULL && !source_failed(s))
@@ -117,9 +122,11 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
         return -1;
     struct trace_builder b;
     builder_start(&b, trace, error, path, (size_t)1 << 28);
-    int rc = format == FORMAT_NATIVE ? read_native(s, &b)
-           : format == FORMAT_REP    ? read_rep(s, &b)
-                                     : read_mtrace(s, &b);
+    trace->format = format;
+    int rc = format == FORMAT_NATIVE    ? read_native(s, &b)
+           : format == FORMAT_REP       ? read_rep(s, &b)
+           : format == FORMAT_HEAPTRACK ? read_heaptrack(s, &b)
+                                        : read_mtrace(s, &b);
     source_close(s);
     if (rc == 0 && trace->num_ops == 0) {
         trace_error_set(error, "%s: the trace has no operations", path);
@@ -130,7 +137,6 @@ int trace_load(const char *path, struct trace *trace, struct trace_error *error)
         return -1;
     }
     builder_finish(&b);
-    trace->format = format;
     return 0;
 }
 
