@@ -104,9 +104,9 @@ static int set_recording(struct heaptrack_reader *r, enum recording recording, c
         r->recording = recording;
     if (r->recording == recording)
         return 0;
-    return builder_fail(r->b, "a '%c' line of a %s recording in a %s one", kind,
-                        recording == RECORDING_RAW ? "raw" : "interpreted",
-                        recording == RECORDING_RAW ? "interpreted" : "raw");
+    return builder_fail(r->b, "a '%c' line of %s recording in %s one", kind,
+                        recording == RECORDING_RAW ? "a raw" : "an interpreted",
+                        recording == RECORDING_RAW ? "an interpreted" : "a raw");
 }
 
 /* Grows a per-info or per-id list, new entries NO_BLOCK. */
