@@ -1,8 +1,8 @@
 /*
  * Fuzzing every trace reader: the input is written to a file and loaded
- * (format detection, native text, .rep, mtrace, gzip, the binary form). It
- * must load or be refused with a "file:line:" or "file:" message; never
- * crash, hang or leak (the sanitizers watch). A loaded trace must also
+ * (format detection, native text, .rep, mtrace, heaptrack; gzip and zstd;
+ * the binary form). It must load or be refused with a "file:line:" or
+ * "file:" message; never crash, hang or leak (the sanitizers watch). A loaded trace must also
  * survive being written back in every format and read again.
  */
 #include "trace.h"

@@ -93,18 +93,23 @@ static const char *raw = "v 10400 3\n"
                          "c 3\n"
                          "R 12\n";
 
+static bool load_packed(const char *name, const char *content, int packing, struct trace *t)
+{
+    struct trace_error error = {""};
+    int rc = trace_load(write_file(name, content, (enum packing)packing), t, &error);
+    CHECK_EQ(rc, 0);
+    if (rc != 0)
+        fprintf(stderr, "%s\n", error.message);
+    return rc == 0;
+}
+
 static void test_interpreted(void)
 {
     for (int packing = PLAIN; packing <= ZSTD; packing++) {
         struct trace t;
-        struct trace_error error = {""};
         /* the name says nothing: the content decides */
-        int rc = trace_load(write_file("recording.trace", interpreted, (enum packing)packing), &t, &error);
-        CHECK_EQ(rc, 0);
-        if (rc != 0) {
-            fprintf(stderr, "%s\n", error.message);
+        if (!load_packed("recording.trace", interpreted, packing, &t))
             continue;
-        }
         CHECK_EQ(t.format, FORMAT_HEAPTRACK);
         CHECK_STR(trace_format_name(t.format), "heaptrack");
         CHECK_EQ(t.num_ops, 8);
@@ -127,13 +132,8 @@ static void test_raw(void)
 {
     for (int packing = PLAIN; packing <= ZSTD; packing++) {
         struct trace t;
-        struct trace_error error = {""};
-        int rc = trace_load(write_file("recording.raw.zst", raw, (enum packing)packing), &t, &error);
-        CHECK_EQ(rc, 0);
-        if (rc != 0) {
-            fprintf(stderr, "%s\n", error.message);
+        if (!load_packed("recording.raw.zst", raw, packing, &t))
             continue;
-        }
         CHECK_EQ(t.format, FORMAT_HEAPTRACK_RAW);
         CHECK_STR(t.name, "recording");
         CHECK_EQ(t.facts.count[OP_MALLOC], 3);
