@@ -55,7 +55,8 @@ static void usage(FILE *to)
             "  --cpu N          every pass on CPU N alone, or none (default: where the kernel puts it);\n"
             "                   the CPU is in summary.csv's cpu column\n"
             "  --quiet          no table on stdout\n"
-            "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace; plain or gzip.\n");
+            "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace, heaptrack (raw or interpreted);\n"
+            "plain, gzip or zstd, told apart by content.\n");
 }
 
 static int self_path(char *out, size_t size)
