@@ -51,6 +51,8 @@ struct line_source *source_open(const char *path, struct trace_error *error);
  * (then source_failed() is true and *error says why). */
 char *source_next(struct line_source *s, size_t *line_number);
 bool source_failed(const struct line_source *s);
+/* Whether the last line read ended with a newline (a file cut inside a line does not). */
+bool source_ended_line(const struct line_source *s);
 void source_close(struct line_source *s);
 
 /* Field parsing shared by the readers: strict non-negative decimal (or 0x hex). */

@@ -368,6 +368,8 @@ int read_heaptrack(struct line_source *s, struct trace_builder *b)
         rc = read_line(&r, line);
     if (rc == 0 && source_failed(s))
         rc = -1;
+    if (rc == 0 && !source_ended_line(s)) /* heaptrack ends every line it writes */
+        rc = builder_fail(b, "the recording ends inside this line (truncated?)");
     if (rc == 0 && r.recording == RECORDING_INTERPRETED && !(r.strings_closed && r.ips_closed)) {
         b->line++;
         rc = builder_fail(b, "the recording ends before heaptrack's closing '# strings:' and '# ips:' lines "

@@ -35,6 +35,7 @@ struct line_source {
     struct trace_error *error;
     size_t line;
     bool failed;
+    bool newline; /* the last line read ended with one */
     char buffer[1 << 16];
 };
 
@@ -245,6 +246,7 @@ char *source_next(struct line_source *s, size_t *line_number)
     s->buffer[n] = '\0';
     s->line++;
     *line_number = s->line;
+    s->newline = n > 0 && s->buffer[n - 1] == '\n';
     while (n > 0 && (s->buffer[n - 1] == '\n' || s->buffer[n - 1] == '\r'))
         s->buffer[--n] = '\0';
     return s->buffer;
@@ -253,6 +255,11 @@ char *source_next(struct line_source *s, size_t *line_number)
 bool source_failed(const struct line_source *s)
 {
     return s->failed;
+}
+
+bool source_ended_line(const struct line_source *s)
+{
+    return s->newline;
 }
 
 void source_close(struct line_source *s)

@@ -154,6 +154,13 @@ grep -q "^cut.zst:[0-9]*: the compressed stream is truncated or corrupt" cut.err
 # and its plain text, cut before heaptrack's closing lines
 head -n $((lines / 2)) plain.txt > cut.txt
 refused cut.txt "cut.txt:$((lines / 2 + 1)): the recording ends before heaptrack's closing"
+# a raw recording's text cut inside the pointer of an allocation
+raw_file=$(printf '%s\n' "${recordings[@]}" | grep -m1 'raw')
+unpack "$raw_file" > raw.txt
+read -r at keep <<< "$(awk -v half=$(($(wc -l < raw.txt) / 2)) '
+    { bytes += length($0) + 1 } NR > half && /^\+ / { print NR, bytes - 3; exit }' raw.txt)"
+head -c "$keep" raw.txt > cutraw.txt
+refused cutraw.txt "cutraw.txt:$at: the recording ends inside this line"
 # a bad hex field in the first allocation
 at=$(grep -n -m1 '^+ ' plain.txt | cut -d: -f1)
 sed "${at}s/^+ \([0-9a-f]*\)/+ \1g/" plain.txt > badhex.txt

@@ -158,6 +158,7 @@ static void test_malformed(void)
     REJECTED("twice", "v 10400 3\na 10 1\n+ 0\n- 0\n- 0\n", "twice:5: free of info index 0x0, which has no live block");
     REJECTED("plus", "v 10400 3\na 10 1\n+ 5\n", "plus:3: allocation of info index 0x5, but only 1 allocation infos");
     REJECTED("cut", "v 10400 3\na 10 1\n+ 0\n", "cut:4: the recording ends before heaptrack's closing");
+    REJECTED("inside", "v 10400 3\nx 1 p\n+ 10 1 50", "inside:3: the recording ends inside this line");
     REJECTED("lost", "v 10400 3\ns 4 main\na 10 1\n+ 0\n# strings: 2\n",
              "lost:5: heaptrack's closing line counts 2 strings but the recording holds 1");
     REJECTED("mixed", "v 10400 3\na 10 1\n+ 10 1 5000\n", "mixed:3: a '+' line of a raw recording in an interpreted one");
