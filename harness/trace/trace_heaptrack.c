@@ -43,6 +43,15 @@ struct heaptrack_reader {
 
 /* ---- fields ---- */
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 static int read_hex(struct heaptrack_reader *r, char **cursor, char kind, const char *what, uint64_t *out)
 {
     char *p = *cursor + strspn(*cursor, " ");
@@ -51,8 +60,7 @@ static int read_hex(struct heaptrack_reader *r, char **cursor, char kind, const 
         return builder_fail(r->b, "'%c' line lacks its %s", kind, what);
     uint64_t value = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int digit = hex_digit(p[i]);
         if (digit < 0 || i >= 16)
             return builder_fail(r->b, "bad hex field '%.*s' (the %s of a '%c' line)", (int)(n > 40 ? 40 : n), p,
                                 what, kind);
@@ -88,7 +96,8 @@ static int check_hex_fields(struct heaptrack_reader *r, char *cursor, char kind,
 {
     int n = count_fields(cursor);
     if (n != fields)
-        return builder_fail(r->b, "'%c' line with %d field%s (heaptrack writes %d)", kind, n, n == 1 ? "" : "s", fields);
+        return builder_fail(r->b, "'%c' line with %d field%s (heaptrack writes %d)", kind, n, n == 1 ? "" : "s",
+                            fields);
     uint64_t ignored;
     for (int i = 0; i < n; i++)
         if (read_hex(r, &cursor, kind, "field", &ignored) != 0)
@@ -302,7 +311,8 @@ static int read_comment(struct heaptrack_reader *r, const char *line)
         if (parse_u64(line + n, &said) != 0)
             return builder_fail(r->b, "'%.*s' is not followed by a number", (int)n - 1, names[i]);
         if (said != counted[i])
-            return builder_fail(r->b, "heaptrack's closing line counts %ju %s but the recording holds %ju (lines lost?)",
+            return builder_fail(r->b,
+                                "heaptrack's closing line counts %ju %s but the recording holds %ju (lines lost?)",
                                 (uintmax_t)said, i == 0 ? "strings" : "instruction pointers", (uintmax_t)counted[i]);
         *closed[i] = true;
     }

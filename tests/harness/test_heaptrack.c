@@ -161,7 +161,8 @@ static void test_malformed(void)
     REJECTED("inside", "v 10400 3\nx 1 p\n+ 10 1 50", "inside:3: the recording ends inside this line");
     REJECTED("lost", "v 10400 3\ns 4 main\na 10 1\n+ 0\n# strings: 2\n",
              "lost:5: heaptrack's closing line counts 2 strings but the recording holds 1");
-    REJECTED("mixed", "v 10400 3\na 10 1\n+ 10 1 5000\n", "mixed:3: a '+' line of a raw recording in an interpreted one");
+    REJECTED("mixed", "v 10400 3\na 10 1\n+ 10 1 5000\n",
+             "mixed:3: a '+' line of a raw recording in an interpreted one");
     REJECTED("newer", "v 10400 4\n", "newer:1: heaptrack file format version 4");
     REJECTED("kind", "v 10400 3\nQ 1\n", "kind:2: unknown heaptrack line kind 'Q'");
     REJECTED("fields", "v 10400 3\nt 1\n", "fields:2: 't' line with 1 field (heaptrack writes 2)");
