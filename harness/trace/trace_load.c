@@ -54,7 +54,8 @@ static void name_from_path(const char *path, char *name, size_t size)
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
     snprintf(name, size, "%s", base);
-    static const char *const extensions[] = {".gz", ".bin", ".rep", ".trace", ".mtrace", ".txt", ".log", ".mt", ".zst", ".raw"};
+    static const char *const extensions[] = {".gz",  ".bin", ".rep", ".trace", ".mtrace",
+                                             ".txt", ".log", ".mt",  ".zst",   ".raw"};
     for (size_t again = 0; again < 2; again++)
         for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
             size_t n = strlen(name), e = strlen(extensions[i]);
