@@ -11,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-names="python-json gcc-cc1 gawk-words make-plan perl-pod2text sqlite-queries"
+names="python-json gcc-cc1 gawk-words make-plan perl-pod2text sqlite-queries gs-render groff-man"
 
 make_inputs() {
   local work=$1
@@ -52,19 +52,57 @@ with open(f"{work}/project.mk", "w") as f:
     f.write("%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n")
     f.write("src/%.c:\n\t@echo generate $@\n")
 PY
+  # a 24-page PostScript document (text in three fonts, curves, fills) for ghostscript,
+  # and a manual page of 400 sections for groff: both from the GPL's words
+  python3 - "$work" <<'PY'
+import random, sys
+work = sys.argv[1]
+rng = random.Random(1998)
+words = [w.strip() for w in open("/usr/share/common-licenses/GPL-3", encoding="utf-8").read().split() if w.strip()]
+def ps_text(t):
+    return t.replace("\\", "").replace("(", "").replace(")", "")
+with open(f"{work}/document.ps", "w") as f:
+    f.write("%!PS-Adobe-3.0\n%%Pages: 24\n%%EndComments\n")
+    for page in range(1, 25):
+        f.write(f"%%Page: {page} {page}\n")
+        for i in range(rng.randint(8, 20)):
+            r, g, b = rng.random(), rng.random(), rng.random()
+            x, y = rng.randint(0, 500), rng.randint(0, 700)
+            f.write(f"{r:.3f} {g:.3f} {b:.3f} setrgbcolor newpath {x} {y} moveto "
+                    f"{rng.randint(0,600)} {rng.randint(0,800)} {rng.randint(0,600)} {rng.randint(0,800)} "
+                    f"{rng.randint(0,600)} {rng.randint(0,800)} curveto closepath fill\n")
+        f.write("0 setgray\n")
+        for line in range(48):
+            font = rng.choice(["Times-Roman", "Helvetica", "Courier"])
+            size = rng.choice([8, 9, 10, 11, 12, 14])
+            text = ps_text(" ".join(rng.choice(words) for _ in range(rng.randint(4, 12))))
+            f.write(f"/{font} findfont {size} scalefont setfont 40 {760 - line * 15} moveto ({text}) show\n")
+        f.write("showpage\n")
+    f.write("%%EOF\n")
+with open(f"{work}/manual.1", "w") as f:
+    f.write(".TH GPL 1 \"1998\" \"corpus\" \"A manual from the GPL's words\"\n")
+    for section in range(400):
+        f.write(f".SH SECTION {section}\n")
+        for para in range(rng.randint(1, 4)):
+            f.write(".PP\n" + " ".join(rng.choice(words).replace("\\", "").lstrip(".'") for _ in range(rng.randint(20, 90))) + "\n")
+            if rng.random() < 0.3:
+                f.write(".TP\n.B " + rng.choice(words).lstrip(".'") + "\n" + " ".join(rng.choice(words).lstrip(".'") for _ in range(12)) + "\n")
+PY
 }
 
 needs() {
   case $1 in
     python-json) echo python3 ;; gcc-cc1) echo gcc ;; gawk-words) echo gawk ;; make-plan) echo make ;;
-    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; *) return 1 ;;
+    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; gs-render) echo gs ;; groff-man) echo groff ;;
+    *) return 1 ;;
   esac
 }
 
 record_as() {
   case $1 in
     python-json) echo python3 ;; gcc-cc1) echo cc1 ;; gawk-words) echo gawk ;; make-plan) echo make ;;
-    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; *) return 1 ;;
+    perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; gs-render) echo gs ;; groff-man) echo troff ;;
+    *) return 1 ;;
   esac
 }
 
@@ -81,6 +119,9 @@ run_program() {
     make-plan) exec make -n -p -f "$in/project.mk" -C "$in" all > stdout ;;
     perl-pod2text) exec pod2text /usr/share/perl/5.36/pod/perldiag.pod "$out/perldiag.txt" > stdout ;;
     sqlite-queries) rm -f "$out/db.sqlite"; exec sqlite3 "$out/db.sqlite" ".read $in/db.sql" > stdout ;;
+    gs-render) exec gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pgmraw -r96 -sOutputFile="$out/page-%02d.pgm" \
+                  "$in/document.ps" > stdout ;;
+    groff-man) exec groff -man -Tutf8 "$in/manual.1" > stdout ;;
     *) echo "programs.sh: no program $name" >&2; exit 2 ;;
   esac
 }

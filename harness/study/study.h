@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define STUDY_POLICIES 4
+#define STUDY_ALIGNMENT 16 /* as malloc's */
 #define STUDY_MAX_CONFIGS 6
 
 /* A node structure MeMS is run with (alignment is always 16, as malloc's). */
@@ -60,6 +61,8 @@ struct study_run {
     struct study_measure m;
 };
 
+struct study_zoo;
+
 struct study {
     char out_dir[PATH_MAX];
     char link_prefix[64]; /* before figures/ in study.md's links ("study/" inside a suite run) */
@@ -70,6 +73,7 @@ struct study {
     size_t ntraces;
     struct study_run *runs;
     size_t nruns;
+    struct study_zoo *zoo; /* every member of the library on the same traces (study_zoo.h) */
     double seconds;
 };
 
@@ -92,6 +96,11 @@ int study_write_plan_csv(const struct study *s);
 
 /* study_replay.c: one trace under one policy and structure, in process */
 int study_replay(const struct trace *trace, int policy, const struct study_config *config, struct study_measure *out);
+/* One op on the running MeMS state with the replay's adapters (harness/METRICS.md): handle[id] is the
+ * block, held[id] the program's bytes in it; 0, or -1 when MeMS refused the op. */
+int study_replay_op(const struct trace_op *op, void **handle, uint64_t *held);
+/* What the adapters ask MeMS for when the program asks for `bytes` at `alignment` (0: malloc's). */
+uint64_t study_placed_bytes(uint64_t bytes, uint64_t alignment);
 
 /* study_measures.c: the ratios every table, CSV and verdict uses */
 enum study_ratio { RATIO_EXTERNAL, RATIO_INTERIOR, RATIO_STRUCTURE, RATIO_ROUNDING, RATIO_METADATA, RATIO_FOOTPRINT,
@@ -126,6 +135,8 @@ int study_write_runs_csv(const struct study *s);
 int study_write_cells_csv(const struct study *s);
 
 /* study_reading.c: verdicts.csv and study.md */
+/* Three significant digits, whole numbers from 100 on, "–" for NaN (a ring of 16 buffers). */
+const char *study_num(double v);
 int study_write_reading(struct study *s);
 
 /* study_figures.c: plot data and gnuplot; 0 when every figure was drawn */

@@ -40,7 +40,7 @@ double claim_get(const struct claim *c, const char *measure, const char *name)
     return NAN;
 }
 
-static const char *sign_verdict(const struct median_ci *d, int expected_sign)
+const char *claim_sign_verdict(const struct median_ci *d, int expected_sign)
 {
     if (d->n < 2 || isnan(d->median))
         return "cannot tell";
@@ -51,8 +51,7 @@ static const char *sign_verdict(const struct median_ci *d, int expected_sign)
     return "cannot tell";
 }
 
-/* An interval of differences inside [-margin, margin] agrees with "about equal". */
-static const char *equal_verdict(const struct median_ci *d, double margin)
+const char *claim_equal_verdict(const struct median_ci *d, double margin)
 {
     if (d->n < 2 || isnan(d->median))
         return "cannot tell";
@@ -137,9 +136,9 @@ static void shore(const struct study *s, struct claim *c, const char *family, do
         const char *v;
         if (expected_sign == 0) {
             double margin = claim_add(c, m, "margin_points", EQUAL_MARGIN * first);
-            v = equal_verdict(&d, margin);
+            v = claim_equal_verdict(&d, margin);
         } else {
-            v = sign_verdict(&d, expected_sign);
+            v = claim_sign_verdict(&d, expected_sign);
         }
         snprintf(c->verdict[k], sizeof c->verdict[k], "%s", v);
     }
@@ -226,7 +225,7 @@ static void phases_matter(const struct study *s, struct claim *c)
         claim_add(c, m, "shape_range_median_points", a.median);
         claim_add(c, m, "size_range_median_points", b.median);
         add_interval(c, m, &diff);
-        snprintf(c->verdict[k], sizeof c->verdict[k], "%s", sign_verdict(&diff, 1));
+        snprintf(c->verdict[k], sizeof c->verdict[k], "%s", claim_sign_verdict(&diff, 1));
         free(d);
         free(shape);
         free(size);
@@ -305,7 +304,7 @@ static void next_worst_worse(const struct study *s, struct claim *c)
             snprintf(name, sizeof name, "%s_geomean_percent", study_policy_names[p]);
             claim_add(c, m, name, 100 * cell.geomean);
         }
-        snprintf(c->verdict[k], sizeof c->verdict[k], "%s", sign_verdict(&diff, 1));
+        snprintf(c->verdict[k], sizeof c->verdict[k], "%s", claim_sign_verdict(&diff, 1));
     }
 }
 
@@ -440,6 +439,10 @@ const char *claim_verdict(const struct study *s, const struct claim *c, const ch
     if (strcmp(measure, "external_frag") == 0)
         return c->verdict[0];
     if (strcmp(measure, "interior_frag") == 0)
+        return c->verdict[1];
+    if (strcmp(measure, "jw4_policy") == 0) /* the zoo's claims (study_zoo_reading.c) */
+        return c->verdict[0];
+    if (strcmp(measure, "jw4_all") == 0)
         return c->verdict[1];
     for (size_t p = 0; p < STUDY_POLICIES; p++)
         if (strcmp(measure, study_policy_names[p]) == 0)

@@ -27,6 +27,11 @@ double claim_add(struct claim *c, const char *measure, const char *name, double 
 /* The quantity, or NaN. */
 double claim_get(const struct claim *c, const char *measure, const char *name);
 const char *claim_verdict(const struct study *s, const struct claim *c, const char *measure);
+/* From an interval of paired differences: "agrees" when it lies on the expected side of 0, "disagrees" on
+ * the other, else (or with fewer than two pairs) "cannot tell". */
+const char *claim_sign_verdict(const struct median_ci *d, int expected_sign);
+/* "agrees" when the interval lies inside [-margin, margin], "disagrees" when wholly outside. */
+const char *claim_equal_verdict(const struct median_ci *d, double margin);
 int study_write_verdicts_csv(const struct study *s, const struct claim *claims, size_t n);
 
 #endif

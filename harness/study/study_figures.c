@@ -4,6 +4,7 @@
  * format (plots/study_*.gp).
  */
 #include "study.h"
+#include "study_zoo.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -230,6 +231,16 @@ int study_draw_figures(struct study *s)
     rc |= run_gnuplot(s, "study_structure", "study-3-structure", "structure.dat");
     rc |= run_gnuplot(s, "study_programs", "study-4-programs", "programs.dat");
     rc |= run_gnuplot(s, "study_waste", "study-5-waste", "waste.dat");
+    if (s->zoo != NULL) {
+        char zoo[PATH_MAX + 64];
+        snprintf(zoo, sizeof zoo, "%s/zoo.dat", dir);
+        if (study_zoo_write_plot_data(s, s->zoo, zoo) != 0) {
+            fprintf(stderr, "mems-bench study: cannot write %s\n", zoo);
+            rc = -1;
+        }
+        rc |= run_gnuplot(s, "study_zoo", "study-6-zoo", "zoo.dat");
+        rc |= run_gnuplot(s, "study_tradeoff", "study-7-tradeoff", "zoo.dat");
+    }
     s->plots_ran = rc == 0;
     return rc;
 }

@@ -4,6 +4,7 @@
  * the CSVs, the figures and the reading, all in one folder.
  */
 #include "study.h"
+#include "study_zoo.h"
 
 #include "gnuplot_check.h"
 
@@ -95,7 +96,14 @@ int study_run(const struct study_options *o)
         fprintf(stderr, "mems-bench study: a replay failed (see above)\n");
         failures++;
     }
-    if (study_write_plan_csv(&s) != 0 || study_write_runs_csv(&s) != 0 || study_write_cells_csv(&s) != 0) {
+    struct study_zoo zoo;
+    if (study_zoo_run(&s, &zoo) != 0) {
+        fprintf(stderr, "mems-bench study: a replay of the policy zoo failed (see above)\n");
+        failures++;
+    }
+    s.zoo = &zoo;
+    if (study_write_plan_csv(&s) != 0 || study_write_runs_csv(&s) != 0 || study_write_cells_csv(&s) != 0 ||
+        study_zoo_write_csv(&s, &zoo) != 0) {
         fprintf(stderr, "mems-bench study: cannot write the CSVs into %s\n", s.out_dir);
         failures++;
     }
@@ -105,8 +113,9 @@ int study_run(const struct study_options *o)
         fprintf(stderr, "mems-bench study: cannot write the reading into %s\n", s.out_dir);
         failures++;
     }
-    fprintf(stderr, "mems-bench study: %zu replays in %.0f s%s\n", s.nruns, s.seconds,
-            failures ? ", with failures (see above)" : "");
+    fprintf(stderr, "mems-bench study: %zu replays in %.0f s, the zoo's in %.0f s%s\n", s.nruns, s.seconds,
+            zoo.seconds, failures ? ", with failures (see above)" : "");
+    study_zoo_free(&zoo);
     free(s.traces);
     free(s.runs);
     return failures ? 1 : 0;

@@ -40,8 +40,8 @@ static const struct size_cell phase_sizes[] = {
 };
 static const char *const shapes[] = {"ramp", "peak", "plateau"};
 /* the recorded corpus (traces/corpus), in the quick plan too: its statistics need every program */
-static const char *const full_programs[] = {"gcc-cc1",    "make-plan",   "perl-pod2text",
-                                            "gawk-words", "python-json", "sqlite-queries"};
+static const char *const full_programs[] = {"gcc-cc1",     "make-plan",      "perl-pod2text", "gawk-words",
+                                            "python-json", "sqlite-queries", "gs-render",     "groff-man"};
 
 static struct study_trace *add_trace(struct study *s)
 {

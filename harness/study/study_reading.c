@@ -6,16 +6,16 @@
  */
 #include "study.h"
 #include "study_claims.h"
+#include "study_zoo.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CLAIMS 16
+#define MAX_CLAIMS 24
 
-/* Three significant digits, whole numbers from 100 on. */
-static const char *num(double v)
+const char *study_num(double v)
 {
     static char ring[16][32];
     static int next;
@@ -32,9 +32,9 @@ static const char *num(double v)
 static void interval(FILE *f, const struct claim *c, const char *m)
 {
     fprintf(f, "median %s points, interval [%s, %s] (coverage %s%%, %s traces)",
-            num(claim_get(c, m, "difference_median_points")), num(claim_get(c, m, "difference_low_points")),
-            num(claim_get(c, m, "difference_high_points")), num(claim_get(c, m, "coverage_percent")),
-            num(claim_get(c, m, "traces")));
+            study_num(claim_get(c, m, "difference_median_points")), study_num(claim_get(c, m, "difference_low_points")),
+            study_num(claim_get(c, m, "difference_high_points")), study_num(claim_get(c, m, "coverage_percent")),
+            study_num(claim_get(c, m, "traces")));
 }
 
 static const char *measure_words(int k)
@@ -47,12 +47,12 @@ static void write_shore(FILE *f, const struct claim *c)
     for (int k = 0; k < 2; k++) {
         const char *m = k == 0 ? "external_frag" : "interior_frag";
         fprintf(f, "%s: **%s**. Best fit's median %s%% of peak live, first fit's %s%%; best minus first: ",
-                measure_words(k), c->verdict[k], num(claim_get(c, m, "best_median_percent")),
-                num(claim_get(c, m, "first_median_percent")));
+                measure_words(k), c->verdict[k], study_num(claim_get(c, m, "best_median_percent")),
+                study_num(claim_get(c, m, "first_median_percent")));
         interval(f, c, m);
         if (!isnan(claim_get(c, m, "margin_points")))
             fprintf(f, "; \"about equal\" taken as within ±%s points (a tenth of first fit's median)",
-                    num(claim_get(c, m, "margin_points")));
+                    study_num(claim_get(c, m, "margin_points")));
         fprintf(f, ".%s", k == 0 ? " " : "\n");
     }
 }
@@ -63,8 +63,8 @@ static void write_phases(FILE *f, const struct claim *c)
         const char *m = k == 0 ? "external_frag" : "interior_frag";
         fprintf(f, "%s: **%s**. Per policy and seed, the spread of the shapes' means has median %s points and "
                    "the spread of the size families' means %s points; shapes minus sizes: ",
-                measure_words(k), c->verdict[k], num(claim_get(c, m, "shape_range_median_points")),
-                num(claim_get(c, m, "size_range_median_points")));
+                measure_words(k), c->verdict[k], study_num(claim_get(c, m, "shape_range_median_points")),
+                study_num(claim_get(c, m, "size_range_median_points")));
         interval(f, c, m);
         fprintf(f, ".%s", k == 0 ? " " : "\n");
     }
@@ -76,11 +76,11 @@ static void write_near_ideal(FILE *f, const struct claim *c)
         const char *m = k == 0 ? "external_frag" : "interior_frag";
         fprintf(f, "%s: **%s**. Over %s programs, best fit's median %s%% of peak live (interval [%s, %s]), first "
                    "fit's %s%% ([%s, %s]), coverage %s%%; \"near the ideal\" taken as under %s%%.%s",
-                measure_words(k), c->verdict[k], num(claim_get(c, m, "programs")),
-                num(claim_get(c, m, "best_median_percent")), num(claim_get(c, m, "best_low_percent")),
-                num(claim_get(c, m, "best_high_percent")), num(claim_get(c, m, "first_median_percent")),
-                num(claim_get(c, m, "first_low_percent")), num(claim_get(c, m, "first_high_percent")),
-                num(claim_get(c, m, "coverage_percent")), num(claim_get(c, m, "threshold_percent")),
+                measure_words(k), c->verdict[k], study_num(claim_get(c, m, "programs")),
+                study_num(claim_get(c, m, "best_median_percent")), study_num(claim_get(c, m, "best_low_percent")),
+                study_num(claim_get(c, m, "best_high_percent")), study_num(claim_get(c, m, "first_median_percent")),
+                study_num(claim_get(c, m, "first_low_percent")), study_num(claim_get(c, m, "first_high_percent")),
+                study_num(claim_get(c, m, "coverage_percent")), study_num(claim_get(c, m, "threshold_percent")),
                 k == 0 ? " " : "\n");
     }
 }
@@ -91,9 +91,9 @@ static void write_next_worst(FILE *f, const struct claim *c)
         const char *m = k == 0 ? "external_frag" : "interior_frag";
         fprintf(f, "%s: **%s**. Geometric means over the programs: first %s%%, next %s%%, best %s%%, worst %s%%; "
                    "the better of next and worst minus the worse of best and first, program by program: ",
-                measure_words(k), c->verdict[k], num(claim_get(c, m, "first_geomean_percent")),
-                num(claim_get(c, m, "next_geomean_percent")), num(claim_get(c, m, "best_geomean_percent")),
-                num(claim_get(c, m, "worst_geomean_percent")));
+                measure_words(k), c->verdict[k], study_num(claim_get(c, m, "first_geomean_percent")),
+                study_num(claim_get(c, m, "next_geomean_percent")), study_num(claim_get(c, m, "best_geomean_percent")),
+                study_num(claim_get(c, m, "worst_geomean_percent")));
         interval(f, c, m);
         fprintf(f, ".%s", k == 0 ? " " : "\n");
     }
@@ -107,10 +107,10 @@ static void write_share(FILE *f, const struct claim *c)
         const char *m = study_policy_names[p];
         fprintf(f, " %s fit: **%s**: holes between live blocks %s%%, node ends and empty nodes %s%% (rounding %s%%, "
                    "metadata %s%%); the policy's part is the larger on %s of %s traces, the structure's on %s%s",
-                m, c->verdict[p], num(claim_get(c, m, "interior_mean_percent")),
-                num(claim_get(c, m, "structure_mean_percent")), num(claim_get(c, m, "rounding_mean_percent")),
-                num(claim_get(c, m, "metadata_mean_percent")), num(claim_get(c, m, "traces_policy_more")),
-                num(claim_get(c, m, "traces")), num(claim_get(c, m, "traces_structure_more")),
+                m, c->verdict[p], study_num(claim_get(c, m, "interior_mean_percent")),
+                study_num(claim_get(c, m, "structure_mean_percent")), study_num(claim_get(c, m, "rounding_mean_percent")),
+                study_num(claim_get(c, m, "metadata_mean_percent")), study_num(claim_get(c, m, "traces_policy_more")),
+                study_num(claim_get(c, m, "traces")), study_num(claim_get(c, m, "traces_structure_more")),
                 p + 1 < STUDY_POLICIES ? "." : ".\n");
     }
 }
@@ -122,8 +122,8 @@ static void write_ranking(FILE *f, const struct study *s, const struct claim *c)
     for (size_t k = 0; k < s->nconfigs && k < CLAIM_MAX_VERDICTS; k++) {
         const char *m = s->configs[k].name;
         fprintf(f, " `%s`: **%s** (first %s, next %s, best %s, worst %s)%s", m, c->verdict[k],
-                num(claim_get(c, m, "first_geomean_percent")), num(claim_get(c, m, "next_geomean_percent")),
-                num(claim_get(c, m, "best_geomean_percent")), num(claim_get(c, m, "worst_geomean_percent")),
+                study_num(claim_get(c, m, "first_geomean_percent")), study_num(claim_get(c, m, "next_geomean_percent")),
+                study_num(claim_get(c, m, "best_geomean_percent")), study_num(claim_get(c, m, "worst_geomean_percent")),
                 k + 1 < s->nconfigs ? ";" : ".\n");
     }
 }
@@ -162,9 +162,9 @@ static void cell_text(FILE *f, const struct study *s, const struct study_group *
     if (study_cell(s, g, p, config, r, &cell) == 0)
         fprintf(f, " – |");
     else if (cell.ci.n == 1 || cell.ci.low == cell.ci.high)
-        fprintf(f, " %s |", num(100 * cell.ci.median));
+        fprintf(f, " %s |", study_num(100 * cell.ci.median));
     else
-        fprintf(f, " %s [%s, %s] |", num(100 * cell.ci.median), num(100 * cell.ci.low), num(100 * cell.ci.high));
+        fprintf(f, " %s [%s, %s] |", study_num(100 * cell.ci.median), study_num(100 * cell.ci.low), study_num(100 * cell.ci.high));
 }
 
 static void policy_header(FILE *f, const char *first, const char *extra)
@@ -190,7 +190,7 @@ static void table_sizes(FILE *f, const struct study *s, const struct study_group
             continue;
         struct study_cell cell;
         study_cell(s, &groups[g], 0, 0, RATIO_EXTERNAL, &cell);
-        fprintf(f, "| %s | %g | %s |", groups[g].sizes, groups[g].cv, num(cell.cv_measured));
+        fprintf(f, "| %s | %g | %s |", groups[g].sizes, groups[g].cv, study_num(cell.cv_measured));
         for (size_t p = 0; p < STUDY_POLICIES; p++)
             cell_text(f, s, &groups[g], p, 0, RATIO_EXTERNAL);
         fprintf(f, "\n");
@@ -230,7 +230,7 @@ static void table_structure(FILE *f, const struct study *s)
             for (size_t p = 0; p < STUDY_POLICIES; p++) {
                 struct study_cell cell;
                 study_cell(s, &g, p, k, ratios[r], &cell);
-                fprintf(f, " %s |", num(100 * cell.geomean));
+                fprintf(f, " %s |", study_num(100 * cell.geomean));
             }
             fprintf(f, "\n");
         }
@@ -255,12 +255,12 @@ static void table_programs(FILE *f, const struct study *s, const struct study_gr
             study_cell(s, &groups[g], p, 0, RATIO_EXTERNAL, &cell);
             v[p] = 100 * cell.ci.median;
         }
-        fprintf(f, "| %s | %s |", groups[g].sizes, num(live));
+        fprintf(f, "| %s | %s |", groups[g].sizes, study_num(live));
         for (size_t p = 0; p < STUDY_POLICIES; p++) {
             int rank = 1;
             for (size_t q = 0; q < STUDY_POLICIES; q++)
                 rank += v[q] < v[p];
-            fprintf(f, " %s (%d) |", num(v[p]), rank);
+            fprintf(f, " %s (%d) |", study_num(v[p]), rank);
         }
         fprintf(f, "\n");
     }
@@ -269,7 +269,7 @@ static void table_programs(FILE *f, const struct study *s, const struct study_gr
     for (size_t p = 0; p < STUDY_POLICIES; p++) {
         struct study_cell cell;
         study_cell(s, &all, p, 0, RATIO_EXTERNAL, &cell);
-        fprintf(f, " **%s** |", num(100 * cell.geomean));
+        fprintf(f, " **%s** |", study_num(100 * cell.geomean));
     }
     fprintf(f, "\n\n");
 }
@@ -292,10 +292,11 @@ int study_write_reading(struct study *s)
         return -1;
     }
     size_t nclaims = study_claims(s, claims, MAX_CLAIMS), ngroups = study_groups(s, groups, max);
+    size_t nzoo = s->zoo ? study_zoo_claims(s, s->zoo, claims + nclaims, MAX_CLAIMS - nclaims) : 0;
     char path[PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/study.md", s->out_dir);
     FILE *f = fopen(path, "w");
-    if (f == NULL || study_write_verdicts_csv(s, claims, nclaims) != 0) {
+    if (f == NULL || study_write_verdicts_csv(s, claims, nclaims + nzoo) != 0) {
         if (f)
             fclose(f);
         free(claims);
@@ -348,6 +349,8 @@ int study_write_reading(struct study *s)
                "with each policy's rank on that program (1 = least):\n\n");
     figure(f, s, "study-4-programs", "External fragmentation of the recorded programs, per policy");
     table_programs(f, s, groups, ngroups);
+    if (s->zoo)
+        study_zoo_write_section(f, s, s->zoo, claims + nclaims, nzoo);
     free(claims);
     free(groups);
     return fclose(f);

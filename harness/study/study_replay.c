@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STUDY_ALIGNMENT 16
 #define STUDY_SAMPLES 200
 
 struct hole_split {
@@ -85,17 +84,21 @@ static void describe_sizes(const struct trace *trace, struct study_measure *m)
     m->cv_measured = m->mean_size > 0 ? sqrt(variance > 0 ? variance : 0) / m->mean_size : 0;
 }
 
-static void *place(uint64_t bytes, uint64_t alignment)
+uint64_t study_placed_bytes(uint64_t bytes, uint64_t alignment)
 {
     if (bytes == 0)
         bytes = 1;
     if (alignment > STUDY_ALIGNMENT)
         bytes += alignment - 1;
-    return mems_malloc((size_t)bytes);
+    return bytes;
 }
 
-/* Replays op i; returns 0, or -1 when MeMS refused it. */
-static int replay_op(const struct trace_op *op, void **handle, uint64_t *held)
+static void *place(uint64_t bytes, uint64_t alignment)
+{
+    return mems_malloc((size_t)study_placed_bytes(bytes, alignment));
+}
+
+int study_replay_op(const struct trace_op *op, void **handle, uint64_t *held)
 {
     uint32_t id = op->id;
     switch (op->kind) {
@@ -157,7 +160,7 @@ int study_replay(const struct trace *trace, int policy, const struct study_confi
     for (size_t i = 0; i < trace->num_ops; i++) {
         const struct trace_op *op = &trace->ops[i];
         live -= held[op->id];
-        if (replay_op(op, handle, held) != 0) {
+        if (study_replay_op(op, handle, held) != 0) {
             fprintf(stderr, "mems-bench study: %s: op %zu refused by MeMS: %s\n", trace->name, i,
                     mems_last_error_message());
             out->failed = 1;

@@ -69,6 +69,8 @@ int mems_set_policy(enum mems_policy policy);
 const char *mems_policy_name(enum mems_policy policy);
 /* Parses "first", "next", "best", "worst"; returns -1 for anything else. */
 int mems_policy_from_name(const char *name);
+/* Nonzero for the members that round every block to a size class (buddy systems, simple segregated storage). */
+int mems_policy_rounds_to_classes(enum mems_policy policy);
 /* The PAGE_SIZE the library was compiled with. */
 size_t mems_page_size(void);
 

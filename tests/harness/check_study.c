@@ -2,10 +2,14 @@
  * Checks a study folder (mems-bench study): every file is there; every
  * number of each claim paragraph of study.md is one of that claim's numbers
  * in verdicts.csv; the deciding medians of verdicts.csv and every cell of the
- * size and phase tables are recomputed here, independently, from runs.csv.
+ * size and phase tables are recomputed here, independently, from runs.csv; the
+ * policy zoo names every member the library implements, on every program,
+ * and two of its claims' numbers are recomputed from zoo.csv.
  *   check_study STUDY_DIR
  */
 #include "unit.h"
+
+#include "mems.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -238,6 +242,89 @@ static void check_next_worst(void)
     }
 }
 
+/* ---- the policy zoo: every member the library implements, on every program; its claims ---- */
+
+static struct csv zoo;
+
+/* The member's #4 (percent) on a trace in the view ("jw4_policy", "jw4_all"); NaN when absent. */
+static double zoo_jw4(const char *trace, const char *member, const char *view)
+{
+    for (int r = 1; r < zoo.rows; r++)
+        if (!strcmp(at(&zoo, r, "trace"), trace) && !strcmp(at(&zoo, r, "member"), member))
+            return 100 * atof(at(&zoo, r, view));
+    return NAN;
+}
+
+static int member_implemented(int policy)
+{
+    struct mems_config c;
+    mems_default_config(&c);
+    c.policy = (enum mems_policy)policy;
+    c.alignment = 16;
+    int ok = mems_init_with(&c) == 0;
+    if (ok)
+        mems_finish();
+    return ok;
+}
+
+static void check_zoo(const char *md)
+{
+    int members = 0;
+    for (int p = 0; p < MEMS_POLICY_COUNT; p++) {
+        const char *name = mems_policy_name((enum mems_policy)p);
+        int rows = 0, programs = 0;
+        for (int r = 1; r < zoo.rows; r++)
+            rows += !strcmp(at(&zoo, r, "member"), name);
+        for (int r = 1; r < plan.rows; r++)
+            if (strstr(at(&plan, r, "experiments"), "programs") != NULL) {
+                programs++;
+                double v = zoo_jw4(at(&plan, r, "trace"), name, "jw4_policy");
+                if (member_implemented(p))
+                    CHECK(!isnan(v) && v >= 0);
+            }
+        char cell[96];
+        snprintf(cell, sizeof cell, "| `%s` |", name);
+        if (member_implemented(p)) {
+            members++;
+            CHECK(programs > 0 && rows >= programs);
+            unit_result(strstr(md, cell) != NULL, __FILE__, __LINE__, "the zoo table names the member", name);
+        } else {
+            unit_result(rows == 0, __FILE__, __LINE__, "no zoo row of a member the library lacks", name);
+        }
+    }
+    CHECK(members >= 4);
+    static const char *const claims[] = {"zoo-near-ideal", "zoo-lifo-first", "zoo-fifo-first", "zoo-best-order",
+                                         "zoo-next-first", "zoo-classes-waste", "zoo-lea-best", "zoo-tlsf-best"};
+    for (size_t i = 0; i < sizeof claims / sizeof *claims; i++) {
+        int rows = 0;
+        for (int r = 1; r < verdicts.rows; r++)
+            if (!strcmp(at(&verdicts, r, "claim"), claims[i])) {
+                const char *v = at(&verdicts, r, "verdict");
+                rows++;
+                CHECK(!strcmp(v, "agrees") || !strcmp(v, "disagrees") || !strcmp(v, "cannot tell"));
+            }
+        unit_result(rows > 0, __FILE__, __LINE__, "verdicts.csv holds the zoo's claim", claims[i]);
+    }
+    /* next minus first, program by program, recomputed from zoo.csv */
+    static const char *const views[] = {"jw4_policy", "jw4_all"};
+    for (int k = 0; k < 2; k++) {
+        double d[256], first[256];
+        int n = 0;
+        for (int r = 1; r < plan.rows && n < 256; r++) {
+            const char *trace = at(&plan, r, "trace");
+            if (strstr(at(&plan, r, "experiments"), "programs") == NULL)
+                continue;
+            double a = zoo_jw4(trace, "next", views[k]), b = zoo_jw4(trace, "first", views[k]);
+            if (isnan(a) || isnan(b))
+                continue;
+            first[n] = b;
+            d[n++] = a - b;
+        }
+        recheck("zoo-next-first", views[k], "next_minus_first_median_points", median_of(d, n));
+        recheck("zoo-near-ideal", views[k], "first_median_percent", median_of(first, n));
+    }
+}
+
 /* ---- the size and phase tables: each median over seeds from runs.csv ---- */
 
 static double cell_median(const char *shape, const char *family, const char *cv, const char *policy)
@@ -301,7 +388,8 @@ int main(int argc, char **argv)
         "figures/study-1-size-variance.png", "figures/study-1-size-variance.svg", "figures/study-2-phases.png",
         "figures/study-2-phases.svg", "figures/study-3-structure.png", "figures/study-3-structure.svg",
         "figures/study-4-programs.png", "figures/study-4-programs.svg", "figures/study-5-waste.png",
-        "figures/study-5-waste.svg",
+        "figures/study-5-waste.svg", "zoo.csv", "zoo_time.csv", "figures/study-6-zoo.png",
+        "figures/study-6-zoo.svg", "figures/study-7-tradeoff.png", "figures/study-7-tradeoff.svg",
     };
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char path[4096];
@@ -311,7 +399,7 @@ int main(int argc, char **argv)
                     files[i]);
     }
     if (load_csv("runs.csv", &runs) != 0 || load_csv("verdicts.csv", &verdicts) != 0 ||
-        load_csv("plan.csv", &plan) != 0) {
+        load_csv("plan.csv", &plan) != 0 || load_csv("zoo.csv", &zoo) != 0) {
         fprintf(stderr, "check_study: cannot read the CSVs of %s\n", dir);
         return 1;
     }
@@ -326,6 +414,7 @@ int main(int argc, char **argv)
     check_shore("shore-hyperexponential", "hyperexponential", NULL);
     check_shore("shore-exponential", "exponential", "1");
     check_next_worst();
+    check_zoo(copy);
     free(md);
     free(copy);
     CHECK(numbers_checked > 100);
