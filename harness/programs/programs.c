@@ -8,6 +8,8 @@
  */
 #include "programs.h"
 
+#include "mems.h"
+
 #include "backend.h"
 #include "gnuplot_check.h"
 
@@ -96,8 +98,6 @@ static bool program_installed(const struct programs_run *r, const char *name, ch
     return system(command) == 0;
 }
 
-static const char *const policy_names[] = {"first", "next", "best", "worst"};
-
 /* mems-bench --measure-rss FILE COMMAND...: runs COMMAND and writes to FILE
  * the peak RSS (bytes) of its largest process. It runs in a fresh mems-bench
  * so the number is the program's: a process keeps its high-water RSS across
@@ -138,7 +138,7 @@ static int run_checked(const struct programs_run *r, size_t p, size_t a, const c
     if (pid == 0) { /* env puts the preload into the program, not into the measuring process */
         char preload[600], policy[32];
         programs_text(preload, sizeof preload, "LD_PRELOAD=%s", r->preloads[a]);
-        programs_text(policy, sizeof policy, "MEMS_POLICY=%s", r->policies[a] >= 0 ? policy_names[r->policies[a]] : "");
+        programs_text(policy, sizeof policy, "MEMS_POLICY=%s", r->policies[a] >= 0 ? mems_policy_name((enum mems_policy)r->policies[a]) : "");
         unsetenv("LD_PRELOAD");
         /* env's options (-u) must come before its assignments */
         execl(r->self, r->self, "--measure-rss", rss_file, "/usr/bin/env", r->policies[a] >= 0 ? policy : "-uMEMS_POLICY",
@@ -221,7 +221,7 @@ static int time_program(struct programs_run *r, size_t p, const char *inputs)
         char env[700] = "env -u LD_PRELOAD";
         if (r->preloads[a][0] != '\0')
             programs_text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
-                     r->policies[a] >= 0 ? policy_names[r->policies[a]] : "");
+                     r->policies[a] >= 0 ? mems_policy_name((enum mems_policy)r->policies[a]) : "");
         n += programs_text(command + n, sizeof command - (size_t)n,
                       " -n %s \"mkdir -p '%s/%s/%s' && %s bash '%s/traces/programs.sh' run %s '%s' '%s/%s/%s'\"",
                       r->allocators[a], scratch, r->programs[p], r->allocators[a], env, r->source_dir, r->programs[p],

@@ -261,6 +261,16 @@ static int find_library(const char *const files[], char *out, size_t size)
     return -1;
 }
 
+const char *backend_mems_name(int policy)
+{
+    static char names[MEMS_POLICY_COUNT][48];
+    if (policy < 0 || policy >= MEMS_POLICY_COUNT)
+        return NULL;
+    if (names[policy][0] == '\0')
+        snprintf(names[policy], sizeof names[policy], "mems-%s", mems_policy_name((enum mems_policy)policy));
+    return names[policy];
+}
+
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size)
 {
     memset(b, 0, sizeof *b);
@@ -268,7 +278,12 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
     if (strncmp(spec, "mems-", 5) == 0) {
         int policy = mems_policy_from_name(spec + 5);
         if (policy < 0) {
-            snprintf(why, why_size, "unknown MeMS policy '%s' (first, next, best, worst)", spec + 5);
+            size_t n = (size_t)snprintf(why, why_size, "unknown MeMS policy '%s' (", spec + 5);
+            for (int p = 0; p < MEMS_POLICY_COUNT && n < why_size; p++)
+                n += (size_t)snprintf(why + n, why_size - n, "%s%s", p ? ", " : "",
+                                      mems_policy_name((enum mems_policy)p));
+            if (n < why_size)
+                snprintf(why + n, why_size - n, ")");
             return -1;
         }
         b->kind = BACKEND_MEMS;

@@ -51,7 +51,13 @@ struct backend {
     char preload[512]; /* "" for the system malloc and for bump */
 };
 
-/* Fills *b for a name: mems-first|next|best|worst, glibc, jemalloc, mimalloc,
+/* "mems-NAME" for MeMS's policy (the library's name of it), or NULL past the last. */
+const char *backend_mems_name(int policy);
+/* The policies the commands run by default, the address-ordered fits (first, next, best, worst): the library's
+ * first four; every member of the zoo is there for --alloc mems-NAME. */
+#define BACKEND_DEFAULT_MEMS_POLICIES 4
+
+/* Fills *b for a name: mems-POLICY (any of the library's policies), glibc, jemalloc, mimalloc,
  * tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
 /* The ops for this process (the child): MeMS with a policy, bump, or the

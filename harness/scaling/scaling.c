@@ -35,8 +35,7 @@
 /* By default: the four policies; glibc and the other real allocators that are
  * installed, for what a bigger heap costs an allocator built for speed; and
  * always, last, bump: the replay's own cost, an allocator that does no work. */
-static const char *const scaling_default_allocators[] = {"mems-first", "mems-next", "mems-best", "mems-worst",
-                                                         "glibc",      "jemalloc",  "mimalloc",  "tcmalloc"};
+static const char *const scaling_real_allocators[] = {"glibc", "jemalloc", "mimalloc", "tcmalloc"};
 #define SCALING_FLOOR "bump"
 
 /* The allocators of one sweep, resolved, in the order of the table and the
@@ -84,8 +83,10 @@ static int allocators_choose(const char *list, struct scaling_allocators *a)
     a->count = 0;
     int rc = 0;
     if (list == NULL) {
-        for (size_t i = 0; i < sizeof scaling_default_allocators / sizeof *scaling_default_allocators && rc == 0; i++)
-            rc = allocators_add(a, scaling_default_allocators[i], true);
+        for (int p = 0; p < BACKEND_DEFAULT_MEMS_POLICIES && rc == 0; p++)
+            rc = allocators_add(a, backend_mems_name(p), true);
+        for (size_t i = 0; i < sizeof scaling_real_allocators / sizeof *scaling_real_allocators && rc == 0; i++)
+            rc = allocators_add(a, scaling_real_allocators[i], true);
     } else {
         char *copy = strdup(list), *save = NULL;
         if (copy == NULL)

@@ -10,6 +10,7 @@
 #define MEMS_BENCH_STUDY_H
 
 #include "generate.h"
+#include "mems.h"
 #include "stats.h"
 #include "trace.h"
 
@@ -86,7 +87,8 @@ struct study_options {
     const char *corpus; /* comma-separated recorded traces, or NULL for the plan's */
 };
 
-extern const char *const study_policy_names[STUDY_POLICIES]; /* first, next, best, worst */
+/* The heuristics study's policies are the library's first four: first, next, best, worst fit. */
+#define study_policy_name(p) mems_policy_name((enum mems_policy)(p))
 
 /* study_plan.c: the sweep plan and its traces */
 int study_make_plan(struct study *s, const struct study_options *o);

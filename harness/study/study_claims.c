@@ -252,11 +252,11 @@ static void near_ideal(const struct study *s, struct claim *c)
             median_ci(v, n, &ci);
             free(v);
             char name[48];
-            snprintf(name, sizeof name, "%s_median_percent", study_policy_names[policies[i]]);
+            snprintf(name, sizeof name, "%s_median_percent", study_policy_name(policies[i]));
             claim_add(c, m, name, ci.median);
-            snprintf(name, sizeof name, "%s_high_percent", study_policy_names[policies[i]]);
+            snprintf(name, sizeof name, "%s_high_percent", study_policy_name(policies[i]));
             claim_add(c, m, name, ci.high);
-            snprintf(name, sizeof name, "%s_low_percent", study_policy_names[policies[i]]);
+            snprintf(name, sizeof name, "%s_low_percent", study_policy_name(policies[i]));
             claim_add(c, m, name, ci.low);
             if (i == 0) {
                 claim_add(c, m, "programs", (double)ci.n);
@@ -301,7 +301,7 @@ static void next_worst_worse(const struct study *s, struct claim *c)
             struct study_cell cell;
             study_cell(s, &g, p, 0, measures[k].ratio, &cell);
             char name[48];
-            snprintf(name, sizeof name, "%s_geomean_percent", study_policy_names[p]);
+            snprintf(name, sizeof name, "%s_geomean_percent", study_policy_name(p));
             claim_add(c, m, name, 100 * cell.geomean);
         }
         snprintf(c->verdict[k], sizeof c->verdict[k], "%s", claim_sign_verdict(&diff, 1));
@@ -328,7 +328,7 @@ static void structure_share(const struct study *s, struct claim *c)
             structure_more += run->m.interior < run->m.tail + run->m.empty;
             n++;
         }
-        const char *m = study_policy_names[p];
+        const char *m = study_policy_name(p);
         for (size_t i = 0; i < 4; i++)
             claim_add(c, m, names[i], n ? sum[i] / (double)n : NAN);
         claim_add(c, m, "traces", (double)n);
@@ -352,7 +352,7 @@ static void ranking(const struct study *s, struct claim *c)
             study_cell(s, &group, p, k, RATIO_EXTERNAL, &cell);
             g[p] = 100 * cell.geomean;
             char name[48];
-            snprintf(name, sizeof name, "%s_geomean_percent", study_policy_names[p]);
+            snprintf(name, sizeof name, "%s_geomean_percent", study_policy_name(p));
             claim_add(c, s->configs[k].name, name, g[p]);
         }
         size_t order[STUDY_POLICIES] = {0, 1, 2, 3};
@@ -369,7 +369,7 @@ static void ranking(const struct study *s, struct claim *c)
             snprintf(before, sizeof before, "%.3g", i ? g[order[i - 1]] : NAN);
             size_t len = strlen(text);
             snprintf(text + len, sizeof text - len, "%s%s", i == 0 ? "" : strcmp(here, before) == 0 ? " = " : " < ",
-                     study_policy_names[order[i]]);
+                     study_policy_name(order[i]));
         }
         snprintf(c->verdict[k], sizeof c->verdict[k], "%s", text);
     }
@@ -445,7 +445,7 @@ const char *claim_verdict(const struct study *s, const struct claim *c, const ch
     if (strcmp(measure, "jw4_all") == 0)
         return c->verdict[1];
     for (size_t p = 0; p < STUDY_POLICIES; p++)
-        if (strcmp(measure, study_policy_names[p]) == 0)
+        if (strcmp(measure, study_policy_name(p)) == 0)
             return c->verdict[p];
     for (size_t k = 0; k < s->nconfigs && k < CLAIM_MAX_VERDICTS; k++)
         if (strcmp(measure, s->configs[k].name) == 0)

@@ -36,7 +36,7 @@ int study_write_runs_csv(const struct study *s)
                 else
                     fprintf(f, "%g,%u,", tr->cv, tr->seed);
                 fprintf(f, "%s,%zu,%d,%s,%ju,%.6f,%.6f,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju,%ju", s->configs[c].name,
-                        s->configs[c].min_pages, s->configs[c].release_empty_nodes, study_policy_names[p],
+                        s->configs[c].min_pages, s->configs[c].release_empty_nodes, study_policy_name(p),
                         (uintmax_t)m->ops, m->mean_size, m->cv_measured, (uintmax_t)m->peak_live,
                         (uintmax_t)m->rounding, (uintmax_t)m->holes, (uintmax_t)m->interior, (uintmax_t)m->tail,
                         (uintmax_t)m->empty, (uintmax_t)m->metadata, (uintmax_t)m->nodes, (uintmax_t)m->pages,
@@ -75,7 +75,7 @@ int study_write_cells_csv(const struct study *s)
                     if (groups[g].kind == GROUP_CELL)
                         fprintf(f, "%g", groups[g].cv);
                     fprintf(f, ",%s,%s,%s,%zu,%.9g,%.9g,%.9g,%.4f,%.9g,%.6f\n", s->configs[c].name,
-                            study_policy_names[p], study_ratio_names[r], cell.ci.n, cell.ci.median, cell.ci.low,
+                            study_policy_name(p), study_ratio_names[r], cell.ci.n, cell.ci.median, cell.ci.low,
                             cell.ci.high, cell.ci.coverage, cell.geomean, cell.cv_measured);
                 }
     free(groups);

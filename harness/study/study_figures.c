@@ -152,7 +152,7 @@ static int write_structure(const struct study *s)
     static const enum study_ratio parts[] = {RATIO_INTERIOR, RATIO_STRUCTURE, RATIO_ROUNDING, RATIO_METADATA};
     for (size_t k = 0; k < s->nconfigs; k++) {
         for (size_t p = 0; p < STUDY_POLICIES; p++) {
-            fprintf(w, "%s/%s", study_policy_names[p], s->configs[k].name);
+            fprintf(w, "%s/%s", study_policy_name(p), s->configs[k].name);
             for (size_t i = 0; i < 4; i++) {
                 double sum = 0;
                 size_t n = 0;

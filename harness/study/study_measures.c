@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const study_policy_names[STUDY_POLICIES] = {"first", "next", "best", "worst"};
-
 const char *const study_ratio_names[RATIO_COUNT] = {
     "external_frag", "interior_frag", "structure_frag", "rounding", "metadata", "footprint_excess", "frag_over_time",
 };

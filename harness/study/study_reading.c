@@ -104,7 +104,7 @@ static void write_share(FILE *f, const struct claim *c)
     fprintf(f, "At the default structure, over the phase traces and the programs (means, percent of peak live; they "
                "add up as in the waste figure):");
     for (size_t p = 0; p < STUDY_POLICIES; p++) {
-        const char *m = study_policy_names[p];
+        const char *m = study_policy_name(p);
         fprintf(f, " %s fit: **%s**: holes between live blocks %s%%, node ends and empty nodes %s%% (rounding %s%%, "
                    "metadata %s%%); the policy's part is the larger on %s of %s traces, the structure's on %s%s",
                 m, c->verdict[p], study_num(claim_get(c, m, "interior_mean_percent")),

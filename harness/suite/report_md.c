@@ -118,11 +118,10 @@ static void ratio_table(FILE *f, const struct suite *s, const char *metric)
 
 static void reading(FILE *f, const struct suite *s)
 {
-    static const char *const policies[] = {"mems-first", "mems-next", "mems-best", "mems-worst"};
     static const char *const words[] = {"first fit", "next fit", "best fit", "worst fit"};
     size_t index[4], present = 0;
     for (size_t p = 0; p < 4; p++)
-        if ((index[p] = backend_index(s, policies[p])) < s->nbackends)
+        if ((index[p] = backend_index(s, backend_mems_name((int)p))) < s->nbackends)
             present++;
     size_t foot = metric_index("peak_footprint_bytes"), frag4 = metric_index("frag_jw4");
     size_t time = metric_index("ns_per_op"), cost = metric_index("holes_examined_per_search");
