@@ -7,6 +7,7 @@
  * allocator and repeat run the check, timed and latency passes in fresh child
  * processes → write summary.csv, latency.csv and the time series.
  */
+#include "mems.h"
 #include "report.h"
 #include "replay.h"
 #include "runner.h"
@@ -41,6 +42,7 @@ static void usage(FILE *to)
             "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
             "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
             "                           [--no-replay]   (the corpus's real programs on each allocator)\n"
+            "       mems-bench policies            (every MeMS placement policy of this build, as --alloc names)\n"
             "\n"
             "  --alloc LIST     comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc,\n"
             "                   jemalloc, mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all' for\n"
@@ -305,6 +307,27 @@ static int command_replay(int argc, char **argv)
     return failures ? 1 : 0;
 }
 
+/* mems-bench policies: the allocator name of every placement policy this build of MeMS implements, one a line
+ * (scripts take the policy zoo from here rather than from a list of their own). */
+static int command_policies(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: mems-bench policies\n");
+        return 2;
+    }
+    struct mems_config c;
+    mems_default_config(&c);
+    for (int p = 0; p < MEMS_POLICY_COUNT; p++) {
+        c.policy = (enum mems_policy)p;
+        if (mems_init_with(&c) != 0)
+            continue;
+        mems_finish();
+        printf("%s\n", backend_mems_name(p));
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "--child") == 0)
@@ -329,6 +352,8 @@ int main(int argc, char **argv)
         return argc > 2 ? command_validate(argc - 2, argv + 2) : (usage(stderr), 2);
     if (strcmp(argv[1], "convert") == 0)
         return command_convert(argc - 2, argv + 2);
+    if (strcmp(argv[1], "policies") == 0)
+        return command_policies(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
         return 0;

@@ -21,7 +21,14 @@
 #     not move with the machine's load.
 # The tables go to RESULT.md in the run folder and to stdout.
 #
+# --zoo replays every MeMS policy of the build (`mems-bench policies`: the
+# address-ordered fits, their LIFO and FIFO lists, TLSF, Lea, the buddy
+# systems, simple segregated storage) instead of the four address-ordered
+# fits; --alloc LIST names the allocators (glibc is always added: the ratios
+# are to it).
+#
 #   scripts/perf-mems.sh [--repeat N] [--quick] [--out DIR] [--build DIR] [--no-callgrind] [--cpu N|none]
+#                        [--zoo | --alloc LIST]
 # --build DIR uses DIR/harness/mems-bench (another checkout's build, e.g. the
 # code before a change, for a before/after table). --cpu N runs every replay
 # process on CPU N (default none: where the kernel puts it). On the 2-core
@@ -35,6 +42,8 @@ cpu=none
 out=""
 build=build
 callgrind=1
+allocators=""
+zoo=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) repeat=$2; shift 2 ;;
@@ -43,7 +52,9 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --no-callgrind) callgrind=0; shift ;;
     --cpu) cpu=$2; shift 2 ;;
-    -h|--help) sed -n 2,26p "$0"; exit 0 ;;
+    --zoo) zoo=1; shift ;;
+    --alloc) allocators=$2; shift 2 ;;
+    -h|--help) sed -n 2,34p "$0"; exit 0 ;;
     *) echo "perf-mems.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
@@ -62,7 +73,12 @@ if [ "$cpu" != none ]; then
 fi
 [ -n "$out" ] || out=results/perf-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
-allocators=mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc
+if [ "$zoo" = 1 ]; then
+  allocators="$("$bench" policies | paste -sd, -),glibc,jemalloc"
+elif [ -z "$allocators" ]; then
+  allocators=mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc
+fi
+case ",$allocators," in *,glibc,*) ;; *) allocators="$allocators,glibc" ;; esac
 corpus=(traces/corpus/*.trace.gz)
 generated=(traces/generated/*.trace.gz)
 
@@ -128,11 +144,14 @@ tables() {
       table("Corpus", corpus)
       table("Generated set", generated)
       nt = split(corpus, T, " ")
-      printf "\n### MeMS metadata at peak footprint / peak live bytes (alignment 16)\n\n| trace | mems-first | mems-next | mems-best | mems-worst |\n|---|---:|---:|---:|---:|\n"
+      na = split(allocs, A, ","); np = 0
+      for (j = 1; j <= na; j++) if (A[j] ~ /^mems-/) P[++np] = A[j]
+      printf "\n### MeMS metadata at peak footprint / peak live bytes (alignment 16)\n\n| trace |"
+      for (j = 1; j <= np; j++) printf " %s |", P[j]
+      printf "\n|---|"; for (j = 1; j <= np; j++) printf "---:|"; printf "\n"
       for (i = 1; i <= nt; i++) {
         printf "| %s |", T[i]
-        split("mems-first mems-next mems-best mems-worst", P, " ")
-        for (j = 1; j <= 4; j++) { k = T[i] SUBSEP P[j]; printf " %.3f |", median(meta, k, n[k]) / live[k] }
+        for (j = 1; j <= np; j++) { k = T[i] SUBSEP P[j]; printf " %.3f |", median(meta, k, n[k]) / live[k] }
         printf "\n"
       }
       na = split(allocs, A, ",")
