@@ -53,7 +53,7 @@ with open(f"{work}/project.mk", "w") as f:
     f.write("src/%.c:\n\t@echo generate $@\n")
 PY
   # a 24-page PostScript document (text in three fonts, curves, fills) for ghostscript,
-  # and a manual page of 400 sections for groff: both from the GPL's words
+  # and a manual page of 160 sections for groff: both from the GPL's words
   python3 - "$work" <<'PY'
 import random, sys
 work = sys.argv[1]
@@ -81,7 +81,7 @@ with open(f"{work}/document.ps", "w") as f:
     f.write("%%EOF\n")
 with open(f"{work}/manual.1", "w") as f:
     f.write(".TH GPL 1 \"1998\" \"corpus\" \"A manual from the GPL's words\"\n")
-    for section in range(400):
+    for section in range(160):
         f.write(f".SH SECTION {section}\n")
         for para in range(rng.randint(1, 4)):
             f.write(".PP\n" + " ".join(rng.choice(words).replace("\\", "").lstrip(".'") for _ in range(rng.randint(20, 90))) + "\n")
