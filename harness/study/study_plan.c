@@ -85,6 +85,26 @@ static struct study_trace *generated(struct study *s, const char *shape, const s
     return t;
 }
 
+/* A recorded trace's name: its file name less the extensions of trace files, so that heaptrack's
+ * heaptrack.PROGRAM.PID.zst keeps its program and pid. */
+static void name_of_file(const char *path, char *out, size_t size)
+{
+    static const char *const extensions[] = {".gz", ".zst", ".trace", ".rep", ".mtrace", ".log", ".bin", ".raw"};
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t len = strlen(base);
+    for (bool cut = true; cut;) {
+        cut = false;
+        for (size_t i = 0; i < sizeof extensions / sizeof *extensions; i++) {
+            size_t n = strlen(extensions[i]);
+            if (len > n && strncmp(base + len - n, extensions[i], n) == 0) {
+                len -= n;
+                cut = true;
+            }
+        }
+    }
+    snprintf(out, size, "%.*s", (int)len, base);
+}
+
 static int add_program(struct study *s, const char *name_or_path)
 {
     struct study_trace *t = add_trace(s);
@@ -94,8 +114,7 @@ static int add_program(struct study *s, const char *name_or_path)
         snprintf(t->path, sizeof t->path, "%s", name_or_path);
     else
         snprintf(t->path, sizeof t->path, "%s/traces/corpus/%s.trace.gz", MEMS_SOURCE_DIR, name_or_path);
-    const char *base = strrchr(t->path, '/') ? strrchr(t->path, '/') + 1 : t->path;
-    snprintf(t->name, sizeof t->name, "%.*s", (int)strcspn(base, "."), base);
+    name_of_file(t->path, t->name, sizeof t->name);
     snprintf(t->shape, sizeof t->shape, "program");
     snprintf(t->sizes, sizeof t->sizes, "%s", t->name);
     t->cv = NAN;
