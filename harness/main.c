@@ -17,8 +17,9 @@
 #include "suite.h"
 #include "trace.h"
 
+#include "cli.h"
+
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,38 +28,22 @@
 #include <unistd.h>
 
 #define DEFAULT_ALLOCATORS "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc"
-#define ALL_ALLOCATORS DEFAULT_ALLOCATORS ",mimalloc,tcmalloc"
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME] ...\n"
-            "       mems-bench replay [--alloc LIST] [--repeat N] [--out DIR] [--mems-align N]\n"
-            "                         [--mem-limit SIZE] [--timeout SECONDS] [--cpu N] TRACE...\n"
-            "       mems-bench convert TRACE OUTPUT      (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
-            "       mems-bench validate TRACE...\n"
-            "       mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
-            "                          [--alloc LIST]\n"
-            "       mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
-            "       mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST] [--no-plots]\n"
-            "                           [--no-replay]   (the corpus's real programs on each allocator)\n"
-            "       mems-bench policies            (every MeMS placement policy of this build, as --alloc names)\n"
-            "\n"
-            "  --alloc LIST     comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc,\n"
-            "                   jemalloc, mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all' for\n"
-            "                   every installed one but bump (default: " DEFAULT_ALLOCATORS ");\n"
-            "                   bump does no work, so its time is the replay's own: the floor\n"
-            "  --repeat N       replays of each trace with each allocator (default 1)\n"
-            "  --out DIR        where the CSVs go (default: a new folder under results/)\n"
-            "  --mems-align N   MeMS segment alignment in the replays (default 16, as malloc's)\n"
-            "  --mem-limit SIZE memory budget of each replay process: bytes, with K, M, G or T, a share\n"
-            "                   of MemAvailable (50%%), or none (default 75%%); past it allocations fail\n"
-            "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
-            "  --cpu N          every pass on CPU N alone, or none (default: where the kernel puts it);\n"
-            "                   the CPU is in summary.csv's cpu column\n"
-            "  --quiet          no table on stdout\n"
-            "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace, heaptrack (raw or interpreted);\n"
-            "plain, gzip or zstd, told apart by content.\n");
+    fprintf(to, "usage: mems-bench COMMAND [OPTIONS] [ARGUMENTS]\n"
+                "Replays allocation traces against MeMS and malloc-ABI allocators, checks every replay, and writes\n"
+                "the measurements as CSV. Commands:\n"
+                "  replay     replay traces on allocators: summary.csv, latency.csv, a table\n"
+                "  suite      the whole benchmark: replays, statistics, figures, scaling, study, REPORT.md\n"
+                "  scaling    MeMS's cost per operation against the number of live blocks\n"
+                "  study      the fit-heuristics study: MeMS's four policies on generated and recorded traces\n"
+                "  programs   the corpus's real programs on each allocator (time, peak RSS, outputs)\n"
+                "  validate   read traces and print their facts\n"
+                "  convert    write a trace in another format\n"
+                "  policies   every MeMS placement policy of this build, as --alloc names\n"
+                "'mems-bench COMMAND --help' describes a command and every option it takes.\n"
+                TRACE_FORMATS_HELP "\n");
 }
 
 static int self_path(char *out, size_t size)
@@ -70,49 +55,32 @@ static int self_path(char *out, size_t size)
     return 0;
 }
 
-/* Splits the --alloc list and resolves each; 'all' takes the installed ones. */
-static int resolve_allocators(const char *list, struct backend **out, size_t *count)
-{
-    bool all = strcmp(list, "all") == 0;
-    char *copy = strdup(all ? ALL_ALLOCATORS : list);
-    size_t capacity = 16;
-    *out = calloc(capacity, sizeof **out);
-    *count = 0;
-    char *save = NULL;
-    int rc = 0;
-    for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
-        char why[512];
-        if (*count == capacity) {
-            capacity *= 2;
-            *out = realloc(*out, capacity * sizeof **out);
-        }
-        if (backend_resolve(name, &(*out)[*count], why, sizeof why) != 0) {
-            if (all)
-                continue; /* 'all' means every one that is installed */
-            fprintf(stderr, "mems-bench: %s\n", why);
-            rc = -1;
-            continue;
-        }
-        (*count)++;
-    }
-    free(copy);
-    return rc;
-}
+static const struct cli_option validate_options[] = {{0}};
+static const struct cli_command validate_command = {
+    "mems-bench validate", "TRACE...",
+    "Reads each trace as a replay would (every op checked) and prints its format, its op counts and its peak\n"
+    "live bytes. Exits 1 when one is not valid, naming file:line and what is wrong.",
+    validate_options, TRACE_FORMATS_HELP, false};
 
 static int command_validate(int argc, char **argv)
 {
+    struct cli_parser p;
+    int status = cli_operands_only(&p, &validate_command, argc, argv, 1, -1, "no trace given");
+    if (status != CLI_DONE)
+        return status;
     int failed = 0;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < p.noperands; i++) {
+        const char *path = p.operand[i];
         struct trace t;
         struct trace_error error;
-        if (trace_load(argv[i], &t, &error) != 0) {
+        if (trace_load(path, &t, &error) != 0) {
             fprintf(stderr, "%s\n", error.message);
             failed = 1;
             continue;
         }
         printf("%s: %s format, %zu ops (malloc %ju, calloc %ju, realloc %ju, free %ju, aligned %ju), %zu ids, "
                "peak live %ju bytes\n",
-               argv[i], trace_format_name(t.format), t.num_ops, (uintmax_t)t.facts.count[OP_MALLOC],
+               path, trace_format_name(t.format), t.num_ops, (uintmax_t)t.facts.count[OP_MALLOC],
                (uintmax_t)t.facts.count[OP_CALLOC], (uintmax_t)t.facts.count[OP_REALLOC],
                (uintmax_t)t.facts.count[OP_FREE], (uintmax_t)t.facts.count[OP_ALIGNED], t.num_ids,
                (uintmax_t)t.facts.peak_live_bytes);
@@ -121,104 +89,67 @@ static int command_validate(int argc, char **argv)
     return failed;
 }
 
-static int command_convert(int argc, char **argv)
-{
-    if (argc != 2) {
-        usage(stderr);
-        return 2;
-    }
-    struct trace t;
-    struct trace_error error;
-    if (trace_load(argv[0], &t, &error) != 0) {
-        fprintf(stderr, "%s\n", error.message);
-        return 1;
-    }
-    int rc = trace_write_by_name(&t, argv[1], &error);
-    if (rc != 0)
-        fprintf(stderr, "%s\n", error.message);
-    trace_free(&t);
-    return rc != 0;
-}
+static const struct cli_option replay_options[] = {
+    {'a', 'a', "alloc", "LIST", "comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc,\n"
+                                "mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all' for every installed\n"
+                                "one but bump (default: " DEFAULT_ALLOCATORS ");\n"
+                                "each once; bump does no work, so its time is the replay's own: the floor"},
+    {'r', 'r', "repeat", "N", "replays of each trace with each allocator, 1 to 1000 (default 1)"},
+    {'o', 'o', "out", "DIR", "where the CSVs go (default: a new folder results/replay-DATE-TIME)"},
+    {'m', 'm', "mems-align", "N", "MeMS segment alignment in the replays, a power of two from 1 to 4096\n"
+                                  "(default 16, as malloc's)"},
+    LIMITS_CLI_OPTIONS,
+    {'q', 'q', "quiet", NULL, "no table on stdout"},
+    {0},
+};
+static const struct cli_command replay_command = {
+    "mems-bench replay", "[OPTIONS] TRACE...",
+    "Replays each trace on each allocator in fresh child processes: a check pass (every block written and\n"
+    "verified), a timed pass and a latency pass. Writes summary.csv, latency.csv and timeseries/ into the run\n"
+    "folder and prints a table; exits 1 when a replay failed. Every trace is read before anything runs.",
+    replay_options, TRACE_FORMATS_HELP, false};
 
 static int command_replay(int argc, char **argv)
 {
-    const char *alloc_list = DEFAULT_ALLOCATORS, *out_dir = NULL;
-    long repeats = 1, alignment = 16;
+    const char *alloc_list = DEFAULT_ALLOCATORS, *alloc_flag = "--alloc", *out_dir = NULL;
+    long long repeats = 1, alignment = 16;
     bool quiet = false;
     struct run_limits limits = {limits_default_memory(), 0, false, 0};
-    static const struct option options[] = {
-        {"alloc", required_argument, NULL, 'a'},     {"repeat", required_argument, NULL, 'r'},
-        {"out", required_argument, NULL, 'o'},       {"mems-align", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"mem-limit", required_argument, NULL, 'M'}, {"timeout", required_argument, NULL, 'T'},
-        {"cpu", required_argument, NULL, 'C'},       {NULL, 0, NULL, 0},
-    };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "a:r:o:m:qh", options, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 'a': alloc_list = optarg; break;
-        case 'o': out_dir = optarg; break;
+    struct cli_parser p;
+    cli_start(&p, &replay_command, argc, argv);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
+        case 'a': alloc_list = p.value, alloc_flag = p.flag; break;
+        case 'o': out_dir = p.value; break;
         case 'q': quiet = true; break;
         case 'r':
-            repeats = strtol(optarg, &end, 10);
-            if (*end != '\0' || repeats < 1 || repeats > 1000) {
-                fprintf(stderr, "mems-bench: --repeat takes a number from 1 to 1000, not '%s'\n", optarg);
+            if (cli_count(&p, 1, 1000, &repeats) != 0)
                 return 2;
-            }
             break;
         case 'm':
-            alignment = strtol(optarg, &end, 10);
-            if (*end != '\0' || alignment < 1 || alignment > 4096 || (alignment & (alignment - 1)) != 0) {
-                fprintf(stderr, "mems-bench: --mems-align takes a power of two from 1 to 4096, not '%s'\n", optarg);
+            if (cli_count(&p, 1, 4096, &alignment) != 0)
                 return 2;
-            }
+            if ((alignment & (alignment - 1)) != 0)
+                return cli_refuse(&p, "%s takes a power of two from 1 to 4096, not '%s'", p.flag, p.value), 2;
             break;
-        case 'M':
-            if (limits_parse_memory(optarg, &limits.mem_limit) != 0) {
-                fprintf(stderr, "mems-bench: --mem-limit takes bytes (512M, 4G), a share (50%%) or none, not '%s'\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        case 'T':
-            if (limits_parse_timeout(optarg, &limits.timeout) != 0) {
-                fprintf(stderr, "mems-bench: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'C':
-            if (limits_parse_cpu(optarg, &limits.pinned, &limits.cpu) != 0) {
-                fprintf(stderr, "mems-bench: --cpu takes a CPU this process may run on, or none, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default:
+            if (limits_take_option(&p, id, &limits) != 0)
+                return cli_status(id);
         }
-    }
-    if (optind == argc) {
-        fprintf(stderr, "mems-bench replay: no trace given\n");
-        usage(stderr);
+    if (cli_operands(&p, 1, -1, "no trace given") != 0)
         return 2;
-    }
-    struct backend *backends;
+    struct backend backends[64];
     size_t nbackends;
-    if (resolve_allocators(alloc_list, &backends, &nbackends) != 0 || nbackends == 0) {
-        if (nbackends == 0)
-            fprintf(stderr, "mems-bench: no allocator to run\n");
-        free(backends);
+    if (backend_resolve_list("mems-bench replay", alloc_flag, alloc_list, backends, 64, &nbackends) != 0)
         return 2;
-    }
 
     /* phase 1: read every trace; one bad trace stops everything before it runs */
-    size_t ntraces = (size_t)(argc - optind);
+    size_t ntraces = (size_t)p.noperands;
     struct trace *traces = calloc(ntraces, sizeof *traces);
     int bad = 0;
     for (size_t i = 0; i < ntraces; i++) {
         struct trace_error error;
-        if (trace_load(argv[optind + (int)i], &traces[i], &error) != 0) {
+        if (trace_load(p.operand[i], &traces[i], &error) != 0) {
             fprintf(stderr, "%s\n", error.message);
             bad = 1;
         }
@@ -228,7 +159,6 @@ static int command_replay(int argc, char **argv)
         for (size_t i = 0; i < ntraces; i++)
             trace_free(&traces[i]);
         free(traces);
-        free(backends);
         return 1;
     }
 
@@ -302,20 +232,25 @@ static int command_replay(int argc, char **argv)
         trace_free(&traces[i]);
     free(traces);
     free(bin_paths);
-    free(backends);
     fprintf(stderr, "mems-bench: results in %s%s\n", run_dir, failures ? " (with failures: see above)" : "");
     return failures ? 1 : 0;
 }
 
 /* mems-bench policies: the allocator name of every placement policy this build of MeMS implements, one a line
  * (scripts take the policy zoo from here rather than from a list of their own). */
+static const struct cli_option policies_options[] = {{0}};
+static const struct cli_command policies_command = {
+    "mems-bench policies", "",
+    "Prints the allocator name (mems-first, ...) of every placement policy this build of MeMS implements,\n"
+    "one a line, for --alloc and for scripts.",
+    policies_options, NULL, false};
+
 static int command_policies(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1) {
-        fprintf(stderr, "usage: mems-bench policies\n");
-        return 2;
-    }
+    struct cli_parser parser;
+    int status = cli_operands_only(&parser, &policies_command, argc, argv, 0, 0, "");
+    if (status != CLI_DONE)
+        return status;
     struct mems_config c;
     mems_default_config(&c);
     for (int p = 0; p < MEMS_POLICY_COUNT; p++) {
@@ -349,9 +284,9 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "programs") == 0)
         return programs_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "validate") == 0)
-        return argc > 2 ? command_validate(argc - 2, argv + 2) : (usage(stderr), 2);
+        return command_validate(argc - 1, argv + 1);
     if (strcmp(argv[1], "convert") == 0)
-        return command_convert(argc - 2, argv + 2);
+        return trace_convert_main("mems-bench convert", argc - 1, argv + 1);
     if (strcmp(argv[1], "policies") == 0)
         return command_policies(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -2,77 +2,93 @@
 #include "generate.h"
 #include "mems_trace.h"
 
-#include <getopt.h>
+#include "cli.h"
+
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *to)
-{
-    fprintf(to, "usage: mems-trace gen KIND --seed S [--ops N] [--sizes DIST] [--min B] [--max B] [--mean B]\n"
-                "                     [--alpha A] [--cv C] -o OUT\n"
-                "KIND: ramp, peak, plateau (phase patterns); fragment, coalesce, realloc (adversarial)\n"
-                "DIST: uniform (--min, --max), exponential (--min plus an exponential of mean --mean),\n"
-                "      powerlaw or pareto (--min, --alpha); with --cv C: constant, uniform, exponential,\n"
-                "      hyperexponential or pareto of mean --mean and coefficient of variation C\n");
-}
+static const struct cli_option gen_options[] = {
+    {'s', 's', "seed", "S", "the seed, a whole number from 0 (required): the same seed, the same trace"},
+    {'o', 'o', "out", "OUTPUT", "the trace file to write (required); its name picks the format as for\n"
+                                "convert: .bin, .rep, .mtrace, else native text; .gz compresses"},
+    {'n', 'n', "ops", "N", "operations, 100 to 1000000000 (default 100000)"},
+    {'d', 'd', "sizes", "DIST", "the request-size distribution: uniform (--min, --max), exponential (--min\n"
+                                "plus an exponential of mean --mean), powerlaw or pareto (--min, --alpha);\n"
+                                "with --cv: constant, uniform, exponential, hyperexponential or pareto\n"
+                                "(default uniform)"},
+    {'a', 'a', "min", "B", "the smallest request in bytes, at least 1 (default 8)"},
+    {'b', 'b', "max", "B", "the largest request in bytes, at least --min (default 4096); larger ones are clipped"},
+    {'m', 'm', "mean", "B", "the mean request in bytes, at least 1 (exponential; with --cv, default 128)"},
+    {'p', 'p', "alpha", "A", "the Pareto shape, above 0 (default 1.5)"},
+    {'c', 'c', "cv", "C", "the sizes' coefficient of variation (standard deviation / mean), 0 or more:\n"
+                          "--sizes is then of mean --mean and this CV"},
+    {0},
+};
+static const struct cli_command gen_command = {
+    "mems-trace gen", "KIND --seed S -o OUTPUT [OPTIONS]",
+    "Generates a seeded, deterministic synthetic trace. KIND: ramp, peak, plateau (phase patterns);\n"
+    "fragment, coalesce, realloc (adversarial).",
+    gen_options, NULL, false};
 
 int generate_main(int argc, char **argv)
 {
-    if (argc < 1) {
-        usage(stderr);
-        return 2;
-    }
     struct gen_params p;
     gen_default_params(&p);
-    snprintf(p.kind, sizeof p.kind, "%s", argv[0]);
     const char *out = NULL, *sizes = "uniform";
     long long seed = -1, ops = 100000;
     double cv = -1, mean = -1;
-    static const struct option options[] = {
-        {"seed", required_argument, NULL, 's'}, {"ops", required_argument, NULL, 'n'},
-        {"sizes", required_argument, NULL, 'd'}, {"min", required_argument, NULL, 'a'},
-        {"max", required_argument, NULL, 'b'},  {"mean", required_argument, NULL, 'm'},
-        {"alpha", required_argument, NULL, 'p'}, {"out", required_argument, NULL, 'o'},
-        {"cv", required_argument, NULL, 'c'},    {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "s:n:d:a:b:m:p:o:c:", options, NULL)) != -1) {
-        switch (c) {
-        case 's': seed = atoll(optarg); break;
-        case 'n': ops = atoll(optarg); break;
-        case 'a': p.min = atof(optarg); break;
-        case 'b': p.max = atof(optarg); break;
-        case 'm': mean = atof(optarg); break;
-        case 'p': p.alpha = atof(optarg); break;
-        case 'o': out = optarg; break;
-        case 'c': cv = atof(optarg); break;
-        case 'd': sizes = optarg; break;
-        default: usage(stderr); return 2;
+    struct cli_parser cli;
+    cli_start(&cli, &gen_command, argc, argv);
+    for (int id; (id = cli_next(&cli)) != CLI_DONE;) {
+        int bad = 0;
+        switch (id) {
+        case 's': bad = cli_count(&cli, 0, LLONG_MAX, &seed); break;
+        case 'n': bad = cli_count(&cli, 100, 1000000000, &ops); break;
+        case 'a': bad = cli_real(&cli, 1, 1e15, &p.min); break;
+        case 'b': bad = cli_real(&cli, 1, 1e15, &p.max); break;
+        case 'm': bad = cli_real(&cli, 1, 1e15, &mean); break;
+        case 'c': bad = cli_real(&cli, 0, 1e6, &cv); break;
+        case 'o': out = cli.value; break;
+        case 'p':
+            bad = cli_real(&cli, 0, 1e6, &p.alpha);
+            if (bad == 0 && p.alpha <= 0)
+                bad = cli_refuse(&cli, "%s takes a number above 0, not '%s'", cli.flag, cli.value);
+            break;
+        case 'd':
+            sizes = cli.value;
+            if (gen_sizes_from_name(sizes) < 0)
+                bad = cli_refuse(&cli, "%s: unknown size distribution '%s' (uniform, exponential, powerlaw or pareto;"
+                                 " with --cv also constant or hyperexponential)", cli.flag, sizes);
+            break;
+        default: return cli_status(id);
         }
+        if (bad != 0)
+            return 2;
     }
-    if (gen_sizes_from_name(sizes) < 0) {
-        fprintf(stderr, "mems-trace gen: unknown size distribution '%s'\n", sizes);
+    if (cli_operands(&cli, 1, 1, "no KIND given (ramp, peak, plateau, fragment, coalesce or realloc)") != 0)
+        return 2;
+    if (seed < 0 || out == NULL) {
+        cli_refuse(&cli, "%s", seed < 0 ? "needs --seed S" : "needs -o OUTPUT");
         return 2;
     }
+    if (p.max < p.min) {
+        cli_refuse(&cli, "--max %g is below --min %g", p.max, p.min);
+        return 2;
+    }
+    snprintf(p.kind, sizeof p.kind, "%s", cli.operand[0]);
     p.sizes = (enum gen_sizes)gen_sizes_from_name(sizes);
     if (cv >= 0) {
         char why[256];
         if (gen_sizes_by_cv(&p, sizes, mean > 0 ? mean : 128, cv, why, sizeof why) != 0) {
-            fprintf(stderr, "mems-trace gen: %s\n", why);
+            cli_refuse(&cli, "%s", why);
             return 2;
         }
     } else if (p.sizes == SIZES_CONSTANT || p.sizes == SIZES_HYPEREXP) {
-        fprintf(stderr, "mems-trace gen: --sizes %s needs --cv (and --mean)\n", sizes);
+        cli_refuse(&cli, "--sizes %s needs --cv (and --mean)", sizes);
         return 2;
     } else if (mean > 0) {
         p.scale = mean;
-    }
-    if (seed < 0 || out == NULL || ops < 100 || (cv < 0 && p.min < 1) || p.max < p.min || p.alpha <= 0 || mean == 0) {
-        fprintf(stderr, "mems-trace gen: needs --seed S (>= 0), -o OUT, --ops >= 100, 1 <= min <= max, mean and "
-                        "alpha > 0\n");
-        usage(stderr);
-        return 2;
     }
     p.seed = (uint64_t)seed;
     p.ops = (size_t)ops;

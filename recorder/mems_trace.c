@@ -1,14 +1,45 @@
 /* mems-trace: record, inspect, convert and generate allocation traces. */
 #include "mems_trace.h"
 
+#include "cli.h"
+
 #include <string.h>
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: mems-trace record [-o DIR] [--plain] -- COMMAND [ARGS...]\n"
-                "       mems-trace stat TRACE\n"
-                "       mems-trace convert TRACE OUTPUT   (by name: .bin, .rep, .mtrace, else native; .gz compresses)\n"
-                "       mems-trace gen KIND --seed S -o OUTPUT [--ops N] [--sizes uniform|exponential|powerlaw] ...\n");
+    fprintf(to, "usage: mems-trace COMMAND [OPTIONS] [ARGUMENTS]\n"
+                "Records, inspects, converts and generates allocation traces. Commands:\n"
+                "  record    run a program and record its allocations: mems-trace record [-o DIR] -- COMMAND...\n"
+                "  stat      the facts of a trace: op counts, sizes, lifetimes\n"
+                "  convert   write a trace in another format (by name: .bin, .rep, .mtrace, else native)\n"
+                "  gen       generate a synthetic trace: mems-trace gen KIND --seed S -o OUTPUT\n"
+                "'mems-trace COMMAND --help' describes a command and every option it takes.\n");
+}
+
+static const struct cli_option stat_options[] = {{0}};
+static const struct cli_command stat_command = {
+    "mems-trace stat", "TRACE",
+    "Reads TRACE and prints its op counts, ids, threads, bytes\n"
+    "requested, peak and final live bytes, and histograms of request sizes and lifetimes.",
+    stat_options, TRACE_FORMATS_HELP, false};
+
+static int stat_main(int argc, char **argv)
+{
+    struct cli_parser p;
+    int status = cli_operands_only(&p, &stat_command, argc, argv, 1, 1, "no trace given");
+    if (status != CLI_DONE)
+        return status;
+    struct trace t;
+    struct trace_error error;
+    if (trace_load(p.operand[0], &t, &error) != 0) {
+        fprintf(stderr, "%s\n", error.message);
+        return 1;
+    }
+    int rc = trace_stat(&t, stdout);
+    if (rc != 0)
+        fprintf(stderr, "mems-trace stat: out of memory\n");
+    trace_free(&t);
+    return rc != 0;
 }
 
 int main(int argc, char **argv)
@@ -21,24 +52,11 @@ int main(int argc, char **argv)
     if (strcmp(command, "record") == 0)
         return record_main(argc - 1, argv + 1);
     if (strcmp(command, "gen") == 0)
-        return generate_main(argc - 2, argv + 2);
-    if (strcmp(command, "stat") == 0 || strcmp(command, "convert") == 0) {
-        if ((command[0] == 's' && argc != 3) || (command[0] == 'c' && argc != 4)) {
-            usage(stderr);
-            return 2;
-        }
-        struct trace t;
-        struct trace_error error;
-        if (trace_load(argv[2], &t, &error) != 0) {
-            fprintf(stderr, "%s\n", error.message);
-            return 1;
-        }
-        int rc = command[0] == 's' ? trace_stat(&t, stdout) : trace_write_by_name(&t, argv[3], &error);
-        if (rc != 0)
-            fprintf(stderr, "%s\n", command[0] == 's' ? "mems-trace stat: out of memory" : error.message);
-        trace_free(&t);
-        return rc != 0;
-    }
+        return generate_main(argc - 1, argv + 1);
+    if (strcmp(command, "stat") == 0)
+        return stat_main(argc - 1, argv + 1);
+    if (strcmp(command, "convert") == 0)
+        return trace_convert_main("mems-trace convert", argc - 1, argv + 1);
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
         usage(stdout);
         return 0;

@@ -5,9 +5,10 @@
  */
 #include "mems_trace.h"
 
+#include "cli.h"
+
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,26 +82,35 @@ static int preload_path(char *out, size_t size)
     return access(out, R_OK);
 }
 
+static const struct cli_option record_options[] = {
+    {'o', 'o', "out", "DIR", "the folder the traces go into, made if missing (default ./recorded)"},
+    {'p', 0, "plain", NULL, "leave the traces as text instead of compressing them (NAME.trace.gz)"},
+    {0},
+};
+static const struct cli_command record_command = {
+    "mems-trace record", "[OPTIONS] [--] COMMAND [ARGS...]",
+    "Runs COMMAND with libmems_record.so preloaded: each process it starts (exec'd and forked children\n"
+    "too) writes DIR/PROGRAM-PID.trace, every malloc, calloc, realloc, free and aligned allocation in\n"
+    "order. Then each new trace is validated, compressed and summed up on stderr. Exits with COMMAND's\n"
+    "status (128 + N when signal N killed it), or 1 when a trace is not valid. The program must be\n"
+    "dynamically linked.",
+    record_options, NULL, true};
+
 int record_main(int argc, char **argv)
 {
     const char *dir = "recorded";
     bool plain = false;
-    static const struct option options[] = {
-        {"out", required_argument, NULL, 'o'}, {"plain", no_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "+o:", options, NULL)) != -1) {
-        if (c == 'o')
-            dir = optarg;
-        else if (c == 'p')
-            plain = true;
-        else
-            return 2;
-    }
-    if (optind >= argc) {
-        fprintf(stderr, "usage: mems-trace record [-o DIR] [--plain] -- COMMAND [ARGS...]\n");
+    struct cli_parser p;
+    cli_start(&p, &record_command, argc, argv);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
+        case 'o': dir = p.value; break;
+        case 'p': plain = true; break;
+        default: return cli_status(id);
+        }
+    if (cli_operands(&p, 1, -1, "no command to record given") != 0)
         return 2;
-    }
+    char **command = p.operand;
     char library[PATH_MAX], absolute_dir[PATH_MAX];
     if (preload_path(library, sizeof library) != 0) {
         fprintf(stderr, "mems-trace: cannot find libmems_record.so beside the mems-trace executable or in %s\n",
@@ -129,14 +139,15 @@ int record_main(int argc, char **argv)
         snprintf(preload, sizeof preload, "%s%s%s", library, old && *old ? ":" : "", old ? old : "");
         setenv("LD_PRELOAD", preload, 1);
         setenv("MEMS_TRACE_DIR", absolute_dir, 1);
-        execvp(argv[optind], argv + optind);
-        fprintf(stderr, "mems-trace: cannot run %s: %s\n", argv[optind], strerror(errno));
+        execvp(command[0], command);
+        fprintf(stderr, "mems-trace: cannot run %s: %s\n", command[0], strerror(errno));
         _exit(127);
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     int program_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 
     static char after[MAX_TRACES][256];
     int nafter = list_traces(absolute_dir, after, MAX_TRACES), bad = 0, written = 0;
@@ -153,7 +164,11 @@ int record_main(int argc, char **argv)
         struct trace t;
         struct trace_error error;
         if (trace_load(path, &t, &error) != 0) {
-            fprintf(stderr, "mems-trace: the recorded trace is not valid: %s\n", error.message);
+            if (signal_number != 0) /* the program had no chance to write its buffered events */
+                fprintf(stderr, "mems-trace: %s is incomplete: %s was killed (signal %d, %s) before it wrote it\n",
+                        path, command[0], signal_number, strsignal(signal_number));
+            else
+                fprintf(stderr, "mems-trace: the recorded trace is not valid: %s\n", error.message);
             bad = 1;
             continue;
         }
@@ -167,14 +182,18 @@ int record_main(int argc, char **argv)
                 shown = packed;
             }
         }
-        fprintf(stderr, "mems-trace: %s: %zu ops, %ju threads, peak live %ju bytes\n", shown, t.num_ops,
-                (uintmax_t)t.facts.threads, (uintmax_t)t.facts.peak_live_bytes);
+        fprintf(stderr, "mems-trace: %s: %zu ops, %ju threads, peak live %ju bytes%s\n", shown, t.num_ops,
+                (uintmax_t)t.facts.threads, (uintmax_t)t.facts.peak_live_bytes,
+                signal_number != 0 ? " (up to the last events written before the signal)" : "");
         written++;
         trace_free(&t);
     }
-    if (written == 0)
-        fprintf(stderr, "mems-trace: no trace was written (is %s dynamically linked?)\n", argv[optind]);
-    if (program_status != 0)
-        fprintf(stderr, "mems-trace: %s exited with status %d\n", argv[optind], program_status);
-    return bad ? 1 : program_status;
+    if (signal_number != 0)
+        fprintf(stderr, "mems-trace: %s was killed by signal %d (%s)\n", command[0], signal_number,
+                strsignal(signal_number));
+    else if (written == 0 && bad == 0 && program_status != 127) /* 127: it could not even start */
+        fprintf(stderr, "mems-trace: no trace was written (is %s dynamically linked?)\n", command[0]);
+    if (program_status != 0 && signal_number == 0)
+        fprintf(stderr, "mems-trace: %s exited with status %d\n", command[0], program_status);
+    return bad && signal_number == 0 ? 1 : program_status;
 }

@@ -11,10 +11,10 @@
 #include "mems.h"
 
 #include "backend.h"
+#include "cli.h"
 #include "gnuplot_check.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,52 +447,121 @@ int programs_for_suite(const char *run_dir, bool quick, bool plots)
     return rc;
 }
 
+/* The names traces/programs.sh knows, NULL-ended, in `storage`. */
+static int known_programs(const char *source_dir, char *storage, size_t size, const char **names, size_t max)
+{
+    char command[PATH_MAX + 64];
+    programs_text(command, sizeof command, "bash '%s/traces/programs.sh' list", source_dir);
+    FILE *list = popen(command, "r");
+    if (list == NULL)
+        return -1;
+    size_t used = 0, n = 0;
+    while (n + 1 < max && used + 64 < size && fgets(storage + used, 64, list) != NULL) {
+        storage[used + strcspn(storage + used, "\n")] = '\0';
+        names[n++] = storage + used;
+        used += strlen(storage + used) + 1;
+    }
+    names[n] = NULL;
+    return pclose(list) == 0 && n > 0 ? 0 : -1;
+}
+
+/* Every name of --programs and --alloc known, installed and given once, before anything runs
+ * (`alloc_flag` NULL: the default allocators, those not installed left out later, with a note). */
+static int check_lists(const char *programs, const char *programs_flag, const char *alloc, const char *alloc_flag)
+{
+    struct cli_list list;
+    char storage[2048];
+    const char *known[64];
+    if (known_programs(MEMS_SOURCE_DIR, storage, sizeof storage, known, 64) != 0) {
+        fprintf(stderr, "mems-bench programs: cannot list the programs of %s/traces/programs.sh\n", MEMS_SOURCE_DIR);
+        return -1;
+    }
+    if (cli_split("mems-bench programs", programs_flag, programs, &list) != 0 ||
+        cli_list_known("mems-bench programs", programs_flag, &list, known) != 0)
+        return -1;
+    if (list.count > PROGRAMS_MAX) {
+        fprintf(stderr, "mems-bench programs: %s: at most %d programs\n", programs_flag, PROGRAMS_MAX);
+        return -1;
+    }
+    if (alloc_flag == NULL)
+        return 0;
+    if (cli_split("mems-bench programs", alloc_flag, alloc, &list) != 0)
+        return -1;
+    if (list.count + 1 > PROGRAMS_MAX_ALLOCATORS) {
+        fprintf(stderr, "mems-bench programs: %s: at most %d allocators\n", alloc_flag, PROGRAMS_MAX_ALLOCATORS - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < list.count; i++) {
+        struct backend b;
+        char why[512];
+        if (backend_resolve(list.item[i], &b, why, sizeof why) != 0) {
+            fprintf(stderr, "mems-bench programs: %s: %s\n", alloc_flag, why);
+            return -1;
+        }
+        if (b.kind == BACKEND_BUMP) {
+            fprintf(stderr, "mems-bench programs: %s: bump is a replay backend, not a malloc a program can use\n",
+                    alloc_flag);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const struct cli_option programs_options[] = {
+    {'q', 'q', "quick", NULL, "3 hyperfine runs per allocator instead of 10"},
+    {'o', 'o', "out", "DIR", "the run folder (default results/programs)"},
+    {'r', 'r', "runs", "N", "hyperfine runs per program and allocator, 2 to 1000 (default 10; 3 with --quick)"},
+    {'p', 'p', "programs", "LIST", "comma-separated, each once, of traces/programs.sh's: python-json, gcc-cc1,\n"
+                                   "gawk-words, make-plan, perl-pod2text, sqlite-queries (default: all six);\n"
+                                   "a program whose executable is not installed is skipped with a note"},
+    {'a', 'a', "alloc", "LIST", "the allocators beside glibc (always first, the reference), as replay's\n"
+                                "--alloc but without bump, each once (default: the MeMS policies,\n"
+                                "jemalloc, mimalloc, tcmalloc, each left out with a note when not installed)"},
+    {'P', 0, "no-plots", NULL, "no figures (gnuplot is not needed then)"},
+    {'R', 0, "no-replay", NULL, "no replay of the programs' recorded traces beside the real runs"},
+    {0},
+};
+static const struct cli_command programs_command = {
+    "mems-bench programs", "[OPTIONS]",
+    "The corpus's real programs (traces/programs.sh) run on each allocator, the MeMS policies through\n"
+    "libmems_malloc.so: wall time by hyperfine, peak RSS, each output compared byte for byte with glibc's,\n"
+    "and what the replay of the program's trace predicted. Writes programs.csv, programs.md and figures.",
+    programs_options, NULL, false};
+
 int programs_main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"quick", no_argument, NULL, 'q'},         {"out", required_argument, NULL, 'o'},
-        {"runs", required_argument, NULL, 'r'},    {"programs", required_argument, NULL, 'p'},
-        {"alloc", required_argument, NULL, 'a'},   {"no-plots", no_argument, NULL, 'P'},
-        {"no-replay", no_argument, NULL, 'R'},     {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *out = "results/programs", *alloc = default_allocators, *runs = NULL;
+    const char *out = "results/programs", *alloc = default_allocators, *alloc_flag = NULL;
+    const char *programs_flag = "--programs";
     char list[256];
     const char *programs = default_programs(list, sizeof list);
     bool quick = false, plots = true, replay = true;
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "qo:r:p:a:h", options, NULL)) != -1) {
-        switch (c) {
+    long long runs = 0;
+    struct cli_parser p;
+    cli_start(&p, &programs_command, argc, argv);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
         case 'q': quick = true; break;
-        case 'o': out = optarg; break;
-        case 'r': runs = optarg; break;
-        case 'p': programs = optarg; break;
-        case 'a': alloc = optarg; break;
+        case 'o': out = p.value; break;
+        case 'p': programs = p.value, programs_flag = p.flag; break;
+        case 'a': alloc = p.value, alloc_flag = p.flag; break;
         case 'P': plots = false; break;
         case 'R': replay = false; break;
-        case 'h':
-            printf("usage: mems-bench programs [--quick] [--out DIR] [--runs N] [--programs LIST] [--alloc LIST]\n"
-                   "                           [--no-plots] [--no-replay]\n");
-            return 0;
-        default: return 2;
+        case 'r':
+            if (cli_count(&p, 2, 1000, &runs) != 0)
+                return 2;
+            break;
+        default: return cli_status(id);
         }
-    }
+    if (cli_operands(&p, 0, 0, "") != 0 || check_lists(programs, programs_flag, alloc, alloc_flag) != 0)
+        return 2;
     if (plots && !gnuplot_ready("programs"))
         return 2;
     struct programs_run *r = new_run(out, quick, plots);
     if (r == NULL)
         return 1;
     r->replay = replay;
-    if (runs != NULL) {
-        char *end;
-        long n = strtol(runs, &end, 10);
-        if (*end != '\0' || n < 2 || n > 1000) {
-            fprintf(stderr, "mems-bench programs: --runs %s: expected a whole number from 2 to 1000\n", runs);
-            free(r);
-            return 2;
-        }
-        r->runs = (int)n;
-    }
+    if (runs != 0)
+        r->runs = (int)runs;
     int rc = programs_run_all(r, alloc, programs);
     if (rc == 0)
         printf("%s/programs.md\n", out);

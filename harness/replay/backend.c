@@ -1,11 +1,13 @@
 /* The allocator families the harness drives (bump's is backend_bump.c), and
  * finding allocators. */
 #include "backend.h"
+#include "cli.h"
 
 #include "mems.h"
 
 #include <dlfcn.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,4 +322,39 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
     snprintf(why, why_size, "unknown allocator '%s' (mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc, "
                             "mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
     return -1;
+}
+
+int backend_resolve_list(const char *command, const char *flag, const char *list, struct backend *out, size_t max,
+                         size_t *count)
+{
+    bool all = strcmp(list, "all") == 0;
+    struct cli_list names;
+    *count = 0;
+    if (cli_split(command, flag, all ? BACKEND_ALL : list, &names) != 0)
+        return -1;
+    for (size_t i = 0; i < names.count; i++) {
+        char why[512];
+        struct backend *b = &out[*count];
+        if (*count == max) {
+            fprintf(stderr, "%s: %s: at most %zu allocators\n", command, flag, max);
+            return -1;
+        }
+        if (backend_resolve(names.item[i], b, why, sizeof why) != 0) {
+            fprintf(stderr, "%s: %s: %s%s\n", command, flag, why, all ? "; left out" : "");
+            if (all)
+                continue;
+            return -1;
+        }
+        for (size_t j = 0; j < *count; j++)
+            if (strcmp(out[j].name, b->name) == 0) { /* two NAME=/path with one NAME */
+                fprintf(stderr, "%s: %s names '%s' twice\n", command, flag, b->name);
+                return -1;
+            }
+        (*count)++;
+    }
+    if (*count == 0) {
+        fprintf(stderr, "%s: %s: no allocator to run\n", command, flag);
+        return -1;
+    }
+    return 0;
 }

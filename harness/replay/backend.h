@@ -60,6 +60,14 @@ const char *backend_mems_name(int policy);
 /* Fills *b for a name: mems-POLICY (any of the library's policies), glibc, jemalloc, mimalloc,
  * tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
+/* Every installed allocator but bump, for a list of "all". */
+#define BACKEND_ALL "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc,mimalloc,tcmalloc"
+/* The comma-separated `list` the user gave with `flag`, each name resolved
+ * into out[0 .. *count): an unknown, uninstalled or repeated one is refused
+ * ("COMMAND: FLAG: why" on stderr, -1), except that "all" means BACKEND_ALL
+ * and leaves out, with a note, those not installed. */
+int backend_resolve_list(const char *command, const char *flag, const char *list, struct backend *out, size_t max,
+                         size_t *count);
 /* The ops for this process (the child): MeMS with a policy, bump, or the
  * malloc ABI. `mem_limit` (bytes, 0 for none) becomes MeMS's own cap on
  * mapped bytes, and the size of bump's region. */

@@ -27,7 +27,7 @@ static uint64_t memory_available(void)
     return (uint64_t)kib * 1024;
 }
 
-int limits_parse_memory(const char *text, uint64_t *bytes)
+static int parse_memory(const char *text, uint64_t *bytes)
 {
     if (strcmp(text, "none") == 0) {
         *bytes = 0;
@@ -55,7 +55,7 @@ int limits_parse_memory(const char *text, uint64_t *bytes)
     if (value * scale >= 18e18)
         return -1;
     *bytes = (uint64_t)(value * scale);
-    return *bytes == 0 && value != 0 ? -1 : 0;
+    return *bytes == 0 ? -1 : 0; /* "none" is the way to say no budget */
 }
 
 uint64_t limits_default_memory(void)
@@ -63,7 +63,7 @@ uint64_t limits_default_memory(void)
     return memory_available() / 100 * LIMITS_DEFAULT_MEMORY_PERCENT;
 }
 
-int limits_parse_timeout(const char *text, double *seconds)
+static int parse_timeout(const char *text, double *seconds)
 {
     char *end;
     *seconds = strtod(text, &end);
@@ -72,7 +72,7 @@ int limits_parse_timeout(const char *text, double *seconds)
 
 /* A CPU outside the process's own set would make every pass fail to start:
  * refused here, with the reason, instead. */
-int limits_parse_cpu(const char *text, bool *pinned, int *cpu)
+static int parse_cpu(const char *text, bool *pinned, int *cpu)
 {
     if (strcmp(text, "none") == 0) {
         *pinned = false;
@@ -87,4 +87,24 @@ int limits_parse_cpu(const char *text, bool *pinned, int *cpu)
     *pinned = true;
     *cpu = (int)value;
     return 0;
+}
+
+int limits_take_option(const struct cli_parser *p, int id, struct run_limits *limits)
+{
+    switch (id) {
+    case 'M':
+        if (parse_memory(p->value, &limits->mem_limit) == 0)
+            return 0;
+        return cli_refuse(p, "%s takes bytes above 0 (512M, 4G), a share (50%%) or none, not '%s'", p->flag,
+                          p->value);
+    case 'T':
+        if (parse_timeout(p->value, &limits->timeout) == 0)
+            return 0;
+        return cli_refuse(p, "%s takes a number of seconds above 0, not '%s'", p->flag, p->value);
+    case 'C':
+        if (parse_cpu(p->value, &limits->pinned, &limits->cpu) == 0)
+            return 0;
+        return cli_refuse(p, "%s takes a CPU this process may run on, or none, not '%s'", p->flag, p->value);
+    default: return -1;
+    }
 }

@@ -6,6 +6,8 @@
 #include "backend.h"
 #include "replay.h"
 
+#include "cli.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,15 +44,21 @@ struct run_limits {
 #define RUN_TIMEOUT_PER_OP_SECONDS 100e-6
 double run_default_timeout(size_t num_ops);
 
-/* --cpu takes a CPU this process may run on, or "none". */
-int limits_parse_cpu(const char *text, bool *pinned, int *cpu);
-
-/* limits.c: --mem-limit takes bytes with an optional K, M, G or T (binary),
- * a share of MemAvailable ("50%"), or "none"; --timeout takes seconds. */
+/* limits.c: --mem-limit takes bytes above 0 with an optional K, M, G or T
+ * (binary), a share of MemAvailable ("50%"), or "none"; --timeout takes
+ * seconds; --cpu a CPU this process may run on, or "none". The lines of a
+ * command's option table (cli.h), and their parsing: 0, -1 after saying what
+ * is wrong, or -1 silently when `id` is none of them. */
 #define LIMITS_DEFAULT_MEMORY_PERCENT 75
-int limits_parse_memory(const char *text, uint64_t *bytes);
+#define LIMITS_CLI_OPTIONS                                                                                            \
+    {'M', 0, "mem-limit", "SIZE",                                                                                  \
+     "memory budget of each replay process: bytes with K, M, G or T, a share of\n"                               \
+     "MemAvailable (50%), or none (default 75%); past it allocations fail"},                                       \
+    {'T', 0, "timeout", "SECONDS", "time limit of each pass (default 120 + 100 us per op)"},                         \
+    {'C', 0, "cpu", "N", "every replay pass on CPU N alone, or none (default: where the kernel puts\n"              \
+                         "it); the CPU is in summary.csv's cpu column"}
+int limits_take_option(const struct cli_parser *p, int id, struct run_limits *limits);
 uint64_t limits_default_memory(void); /* that share of MemAvailable now, 0 when unknown */
-int limits_parse_timeout(const char *text, double *seconds);
 
 /* One pass of the binary trace at `binary_path` with `backend`; the optional
  * files are those of struct replay_options. */

@@ -22,7 +22,6 @@
 #include "trace_builder.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,18 +57,19 @@ static int allocators_add(struct scaling_allocators *a, const char *spec, bool s
         return -1;
     }
     if (backend_resolve(spec, b, why, sizeof why) != 0) {
-        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: %s\n", why);
+        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: --alloc: %s\n", why);
         return skip_missing ? 0 : -1;
     }
     /* the name goes into the figure's gnuplot command line and its CSV */
     if (b->name[0] == '\0' ||
         b->name[strspn(b->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] != '\0') {
-        fprintf(stderr, "mems-bench scaling: allocator name '%s': letters, digits, '.', '_' and '-' only\n", b->name);
+        fprintf(stderr, "mems-bench scaling: --alloc: allocator name '%s': letters, digits, '.', '_' and '-' only\n",
+                b->name);
         return -1;
     }
     for (size_t i = 0; i < a->count; i++)
         if (strcmp(a->backend[i].name, b->name) == 0) {
-            fprintf(stderr, "mems-bench scaling: '%s' is named twice in --alloc\n", b->name);
+            fprintf(stderr, "mems-bench scaling: --alloc names '%s' twice\n", b->name);
             return -1;
         }
     a->count++;
@@ -88,12 +88,10 @@ static int allocators_choose(const char *list, struct scaling_allocators *a)
         for (size_t i = 0; i < sizeof scaling_real_allocators / sizeof *scaling_real_allocators && rc == 0; i++)
             rc = allocators_add(a, scaling_real_allocators[i], true);
     } else {
-        char *copy = strdup(list), *save = NULL;
-        if (copy == NULL)
-            return -1;
-        for (char *item = strtok_r(copy, ",", &save); item != NULL && rc == 0; item = strtok_r(NULL, ",", &save))
-            rc = allocators_add(a, item, false);
-        free(copy);
+        struct cli_list names;
+        rc = cli_split("mems-bench scaling", "--alloc", list, &names);
+        for (size_t i = 0; i < names.count && rc == 0; i++)
+            rc = allocators_add(a, names.item[i], false);
     }
     if (rc != 0)
         return -1;
@@ -385,84 +383,80 @@ int scaling_run(const struct scaling_options *o)
     return failures != 0;
 }
 
-static int parse_sizes(const char *list, struct scaling_options *o)
+/* Counts from 1 to 10^8, each once. */
+static int parse_sizes(const struct cli_parser *p, struct scaling_options *o)
 {
+    struct cli_list items;
+    if (cli_list(p, &items) != 0)
+        return -1;
+    if (items.count > SCALING_MAX_SIZES)
+        return cli_refuse(p, "%s takes at most %d counts", p->flag, SCALING_MAX_SIZES);
     o->nsizes = 0;
-    const char *p = list;
-    while (*p != '\0') {
+    for (size_t i = 0; i < items.count; i++) {
         char *end;
         errno = 0;
-        unsigned long long n = strtoull(p, &end, 10);
-        if (end == p || errno != 0 || n == 0 || n > 100000000 || (*end != ',' && *end != '\0') ||
-            o->nsizes == SCALING_MAX_SIZES)
-            return -1;
+        unsigned long long n = strtoull(items.item[i], &end, 10);
+        if (errno != 0 || *end != '\0' || items.item[i][0] == '-' || n == 0 || n > 100000000)
+            return cli_refuse(p, "%s takes counts from 1 to 10^8, comma-separated, not '%s'", p->flag, items.item[i]);
+        for (size_t j = 0; j < o->nsizes; j++)
+            if (o->sizes[j] == n)
+                return cli_refuse(p, "%s names %llu twice", p->flag, n);
         o->sizes[o->nsizes++] = (size_t)n;
-        p = *end == ',' ? end + 1 : end;
     }
-    return o->nsizes > 0 ? 0 : -1;
+    return 0;
 }
+
+static const struct cli_option scaling_options[] = {
+    {'q', 0, "quick", NULL, "sizes up to 100000 and one timed pass per size"},
+    {'s', 0, "sizes", "N,N,...", "the live-block counts, 1 to 10^8, each once (default\n"
+                                 "1000,10000,100000,1000000)"},
+    {'r', 0, "repeat", "N", "timed passes of each size on each allocator, 1 to 16 (default 3)"},
+    {'o', 0, "out", "DIR", "where scaling.csv and the figure go (default results/scaling)"},
+    {'C', 0, "cpu", "N", "every replay pass on CPU N alone, or none (default: where the kernel puts it)"},
+    {'P', 0, "no-plots", NULL, "no figure (gnuplot is not needed then)"},
+    {'a', 0, "alloc", "LIST", "the allocators, as replay's --alloc, each once (bump is always added, last);\n"
+                              "default: the four MeMS policies, glibc, and each of jemalloc, mimalloc and\n"
+                              "tcmalloc that is installed"},
+    {0},
+};
+static const struct cli_command scaling_command = {
+    "mems-bench scaling", "[OPTIONS]",
+    "Each MeMS policy's ns/op and holes examined per search against the number of live blocks, with glibc and\n"
+    "the other real allocators as the reference and bump (no work) as the replay's own cost. Writes\n"
+    "scaling.csv and the figure scaling.png.",
+    scaling_options, NULL, false};
 
 int scaling_main(int argc, char **argv)
 {
     struct scaling_options o = {.out_dir = NULL, .repeats = 3};
-    bool quick = false, plots = true;
-    const char *sizes = NULL;
-    static const struct option longs[] = {{"quick", no_argument, NULL, 'q'},
-                                          {"sizes", required_argument, NULL, 's'},
-                                          {"repeat", required_argument, NULL, 'r'},
-                                          {"out", required_argument, NULL, 'o'},
-                                          {"cpu", required_argument, NULL, 'C'},
-                                          {"no-plots", no_argument, NULL, 'P'},
-                                          {"alloc", required_argument, NULL, 'a'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-        switch (c) {
+    bool quick = false, plots = true, sizes_given = false;
+    long long repeats = 3;
+    struct cli_parser p;
+    cli_start(&p, &scaling_command, argc, argv);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
         case 'q': quick = true; break;
-        case 's': sizes = optarg; break;
-        case 'r': o.repeats = (unsigned)strtoul(optarg, NULL, 10); break;
-        case 'o': o.out_dir = optarg; break;
+        case 'o': o.out_dir = p.value; break;
         case 'P': plots = false; break;
-        case 'a': o.allocators = optarg; break;
-        case 'C':
-            if (limits_parse_cpu(optarg, &o.limits.pinned, &o.limits.cpu) != 0) {
-                fprintf(stderr, "mems-bench scaling: --cpu takes a CPU this process may run on, or none, not '%s'\n",
-                        optarg);
+        case 'a': o.allocators = p.value; break;
+        case 's':
+            if (parse_sizes(&p, &o) != 0)
                 return 2;
-            }
+            sizes_given = true;
             break;
-        case 'h':
-            printf("usage: mems-bench scaling [--quick] [--sizes N,N,...] [--repeat N] [--out DIR] [--cpu N] [--no-plots]\n"
-                   "                          [--alloc LIST]\n"
-                   "  each MeMS policy's ns/op and holes examined per search against live blocks,\n"
-                   "  with glibc and the other real allocators as the reference and bump (no work)\n"
-                   "  as the replay's own cost\n"
-                   "  (default sizes 1000,10000,100000,1000000; --quick stops at 100000, one timed pass)\n"
-                   "  --alloc LIST  the allocators, as replay's --alloc (bump is always added, last);\n"
-                   "                default: the four MeMS policies, glibc, and each of jemalloc,\n"
-                   "                mimalloc and tcmalloc that is installed\n");
-            return 0;
-        default: return 2;
+        case 'r':
+            if (cli_count(&p, 1, 16, &repeats) != 0)
+                return 2;
+            break;
+        default:
+            if (limits_take_option(&p, id, &o.limits) != 0)
+                return cli_status(id);
         }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "mems-bench scaling: unexpected argument '%s'\n", argv[optind]);
+    if (cli_operands(&p, 0, 0, "") != 0)
         return 2;
-    }
-    scaling_default_sizes(&o, quick);
-    if (quick)
-        o.repeats = 1;
-    if (sizes != NULL && parse_sizes(sizes, &o) != 0) {
-        fprintf(stderr, "mems-bench scaling: --sizes wants up to %d counts from 1 to 10^8, comma-separated\n",
-                SCALING_MAX_SIZES);
-        return 2;
-    }
-    if (o.repeats < 1) {
-        fprintf(stderr, "mems-bench scaling: --repeat wants a number from 1 to 16\n");
-        return 2;
-    }
+    o.repeats = quick ? 1 : (unsigned)repeats;
+    if (!sizes_given)
+        scaling_default_sizes(&o, quick);
     if (plots && !gnuplot_ready("scaling"))
         return 2;
     char dir[PATH_MAX], figure[PATH_MAX + 16];

@@ -92,6 +92,8 @@ struct study_options {
 
 /* study_plan.c: the sweep plan and its traces */
 int study_make_plan(struct study *s, const struct study_options *o);
+/* Each item of a --corpus list (given as `flag`) names a readable trace, once; else says which does not. */
+int study_check_corpus(const char *flag, const char *list);
 /* Generates or loads trace `t` of the plan (trace_free it after). */
 int study_load_trace(const struct study *s, size_t t, struct trace *out, struct trace_error *error);
 int study_write_plan_csv(const struct study *s);

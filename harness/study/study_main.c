@@ -6,10 +6,10 @@
 #include "study.h"
 #include "study_zoo.h"
 
+#include "cli.h"
 #include "gnuplot_check.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,71 +133,55 @@ int study_for_suite(const char *run_dir, bool quick, bool plots)
     return study_run(&o);
 }
 
-static void usage(FILE *to)
-{
-    fprintf(to, "usage: mems-bench study [--quick] [--out DIR] [--seeds N] [--ops N] [--corpus LIST] [--no-plots]\n"
-                "  --quick         fewer size cells, seeds (7) and ops (40000)\n"
-                "  --out DIR       the study's folder (default results/study-DATE-TIME)\n"
-                "  --seeds N       seeds per generated cell (default 11; 7 with --quick)\n"
-                "  --ops N         operations per generated trace (default 200000; 40000 with --quick)\n"
-                "  --corpus LIST   recorded traces, comma-separated: corpus names (gcc-cc1) or paths\n"
-                "                  (default: the six of traces/corpus)\n"
-                "  --no-plots      no figures\n");
-}
-
-static int parse_count(const char *text, long low, long high, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno != 0 || *end != '\0' || end == text || v < low || v > high)
-        return -1;
-    *out = v;
-    return 0;
-}
+static const struct cli_option study_options[] = {
+    {'q', 'q', "quick", NULL, "fewer size cells, seeds (7) and ops (40000)"},
+    {'o', 'o', "out", "DIR", "the study's folder (default results/study-DATE-TIME)"},
+    {'s', 's', "seeds", "N", "seeds per generated cell, 2 to 99 (default 11; 7 with --quick)"},
+    {'n', 'n', "ops", "N", "operations per generated trace, 1000 to 100000000 (default 200000; 40000\n"
+                           "with --quick)"},
+    {'c', 'c', "corpus", "LIST", "recorded traces, comma-separated, each once: corpus names (gcc-cc1) or\n"
+                                 "paths (default: the six of traces/corpus)"},
+    {'P', 0, "no-plots", NULL, "no figures (gnuplot is not needed then)"},
+    {0},
+};
+static const struct cli_command study_command = {
+    "mems-bench study", "[OPTIONS]",
+    "The fit-heuristics study: MeMS's four policies, in process, on generated traces (size distributions,\n"
+    "phase shapes) and the recorded corpus, under the structures each experiment needs; writes the CSVs,\n"
+    "the figures and study.md, the reading with its verdicts.",
+    study_options, NULL, false};
 
 int study_main(int argc, char **argv)
 {
     struct study_options o = {.plots = true};
     char out[PATH_MAX];
-    static const struct option options[] = {
-        {"quick", no_argument, NULL, 'q'},        {"out", required_argument, NULL, 'o'},
-        {"seeds", required_argument, NULL, 's'},  {"ops", required_argument, NULL, 'n'},
-        {"corpus", required_argument, NULL, 'c'}, {"no-plots", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int c;
-    long value;
-    while ((c = getopt_long(argc, argv, "qo:s:n:c:h", options, NULL)) != -1) {
-        switch (c) {
+    long long value;
+    struct cli_parser p;
+    cli_start(&p, &study_command, argc, argv);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
         case 'q': o.quick = true; break;
-        case 'o': o.out_dir = optarg; break;
-        case 'c': o.corpus = optarg; break;
+        case 'o': o.out_dir = p.value; break;
         case 'P': o.plots = false; break;
-        case 'h': usage(stdout); return 0;
-        case 's':
-            if (parse_count(optarg, 2, 99, &value) != 0) {
-                fprintf(stderr, "mems-bench study: --seeds takes 2 to 99, not '%s'\n", optarg);
+        case 'c':
+            if (study_check_corpus(p.flag, p.value) != 0)
                 return 2;
-            }
+            o.corpus = p.value;
+            break;
+        case 's':
+            if (cli_count(&p, 2, 99, &value) != 0)
+                return 2;
             o.seeds = (int)value;
             break;
         case 'n':
-            if (parse_count(optarg, 1000, 100000000, &value) != 0) {
-                fprintf(stderr, "mems-bench study: --ops takes 1000 to 100000000, not '%s'\n", optarg);
+            if (cli_count(&p, 1000, 100000000, &value) != 0)
                 return 2;
-            }
-            o.ops = value;
+            o.ops = (long)value;
             break;
-        default: usage(stderr); return 2;
+        default: return cli_status(id);
         }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "mems-bench study: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
+    if (cli_operands(&p, 0, 0, "") != 0)
         return 2;
-    }
     if (o.plots && !gnuplot_ready("study"))
         return 2;
     if (o.out_dir == NULL) {

@@ -6,10 +6,14 @@
  */
 #include "study.h"
 
+#include "cli.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef MEMS_SOURCE_DIR
 #define MEMS_SOURCE_DIR "."
@@ -105,15 +109,41 @@ static void name_of_file(const char *path, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)len, base);
 }
 
+/* A name of traces/corpus (gcc-cc1), or a path. */
+static void corpus_path(const char *name_or_path, char *out, size_t size)
+{
+    if (strchr(name_or_path, '/') != NULL || strchr(name_or_path, '.') != NULL)
+        snprintf(out, size, "%s", name_or_path);
+    else
+        snprintf(out, size, "%s/traces/corpus/%s.trace.gz", MEMS_SOURCE_DIR, name_or_path);
+}
+
+int study_check_corpus(const char *flag, const char *list)
+{
+    struct cli_list items;
+    if (cli_split("mems-bench study", flag, list, &items) != 0)
+        return -1;
+    for (size_t i = 0; i < items.count; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+        corpus_path(items.item[i], path, sizeof path);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, R_OK) != 0) {
+            fprintf(stderr, "mems-bench study: %s: '%s' is neither a trace of traces/corpus (", flag, items.item[i]);
+            for (size_t p = 0; p < sizeof full_programs / sizeof *full_programs; p++)
+                fprintf(stderr, "%s%s", p ? ", " : "", full_programs[p]);
+            fprintf(stderr, ") nor a trace file that can be read\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int add_program(struct study *s, const char *name_or_path)
 {
     struct study_trace *t = add_trace(s);
     if (t == NULL)
         return -1;
-    if (strchr(name_or_path, '/') != NULL || strchr(name_or_path, '.') != NULL)
-        snprintf(t->path, sizeof t->path, "%s", name_or_path);
-    else
-        snprintf(t->path, sizeof t->path, "%s/traces/corpus/%s.trace.gz", MEMS_SOURCE_DIR, name_or_path);
+    corpus_path(name_or_path, t->path, sizeof t->path);
     name_of_file(t->path, t->name, sizeof t->name);
     snprintf(t->shape, sizeof t->shape, "program");
     snprintf(t->sizes, sizeof t->sizes, "%s", t->name);

@@ -20,7 +20,6 @@
 #include "suite_plan.h"
 #include "suite_replays.h"
 
-#include <getopt.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +46,24 @@ static int add_glob(const char *pattern, char ***paths, size_t *n)
     return (int)g.gl_pathc;
 }
 
-/* Named sets or paths, comma-separated: generated, corpus, classic, small. */
-static void resolve_traces(const char *list, char ***paths, size_t *n)
+/* Named sets or paths, comma-separated: generated, corpus, classic, small;
+ * a set that names nothing here is refused (default's classic traces are
+ * optional). */
+static int resolve_traces(const char *flag, const char *list, char ***paths, size_t *n)
 {
-    char *copy = strdup(list), *save = NULL, pattern[PATH_MAX + 64];
-    for (char *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+    struct cli_list items;
+    if (cli_split("mems-bench suite", flag, list, &items) != 0)
+        return -1;
+    char pattern[PATH_MAX + 64];
+    for (size_t i = 0; i < items.count; i++) {
+        const char *item = items.item[i];
+        int found = 1;
         if (strcmp(item, "generated") == 0 || strcmp(item, "corpus") == 0 || strcmp(item, "small") == 0) {
             snprintf(pattern, sizeof pattern, "%s/traces/%s/*", MEMS_SOURCE_DIR, item);
-            add_glob(pattern, paths, n);
+            found = add_glob(pattern, paths, n);
         } else if (strcmp(item, "classic") == 0) {
             snprintf(pattern, sizeof pattern, "%s/../shared/traces/malloclab-classic/*.rep", MEMS_SOURCE_DIR);
-            add_glob(pattern, paths, n);
+            found = add_glob(pattern, paths, n);
         } else if (strcmp(item, "default") == 0) {
             snprintf(pattern, sizeof pattern, "%s/traces/generated/*.trace.gz", MEMS_SOURCE_DIR);
             add_glob(pattern, paths, n);
@@ -71,40 +77,51 @@ static void resolve_traces(const char *list, char ***paths, size_t *n)
             *paths = realloc(*paths, (*n + 1) * sizeof **paths);
             (*paths)[(*n)++] = strdup(item);
         }
+        if (found == 0) {
+            fprintf(stderr, "mems-bench suite: %s: the set '%s' has no traces here (%s)\n", flag, item, pattern);
+            return -1;
+        }
     }
-    free(copy);
+    return 0;
 }
 
 /* ---- the options ---- */
 
-static void usage(FILE *to)
-{
-    fprintf(to,
-            "usage: mems-bench suite [--traces LIST] [--alloc LIST] [--repeat N] [--quick] [--name NAME | --out DIR]\n"
-            "                        [--featured TRACE] [--no-plots] [--no-hyperfine] [--no-scaling] [--no-study] [--no-programs] [--mem-limit SIZE]\n"
-            "                        [--timeout SECONDS] [--cpu N] [--plan FILE]\n"
-            "       mems-bench suite --merge DIR [--no-plots]\n"
-            "  --traces LIST    comma-separated trace files or sets: default (generated + two recorded programs +\n"
-            "                   the classic malloc-lab traces when ../shared has them), generated, corpus, classic, small\n"
-            "  --alloc LIST     as for replay; default 'all' (every installed allocator; bump only when named)\n"
-            "  --repeat N       repeats of every replay (default 5; 2 with --quick)\n"
-            "  --quick          fewer repeats and hyperfine runs, for a first look or a test\n"
-            "  --name NAME      the run folder, results/NAME (default suite-DATE-TIME)\n"
-            "  --out DIR        the run folder, anywhere\n"
-            "  --featured T     the trace of the over-time, latency, heap-map and hyperfine figures (default: fragment,\n"
-            "                   else the first trace)\n"
-            "  --mem-limit SIZE memory budget of each replay process (as for replay; default 75%% of MemAvailable)\n"
-            "  --timeout S      time limit of each pass in seconds (default 120 + 100 us per op)\n"
-            "  --cpu N          every replay pass, of the suite and of its scaling sweep, on CPU N alone (as for\n"
-            "                   replay; default none)\n"
-            "  --plan FILE      run nothing: create the run folder and write to FILE one command per trace (every\n"
-            "                   allocator and repeat), for `parallel < FILE` or a Slurm array (scripts/)\n"
-            "  --merge DIR      statistics, figures and REPORT.md from the job folders of a planned run\n"
-            "  --job DIR        (in a plan's lines) the replays of --traces alone, into DIR\n");
-}
+static const struct cli_option suite_options[] = {
+    {'t', 't', "traces", "LIST", "comma-separated trace files or sets: default (generated + two recorded\n"
+                                 "programs + the classic malloc-lab traces when ../shared has them),\n"
+                                 "generated, corpus, classic, small"},
+    {'a', 'a', "alloc", "LIST", "as for replay, each once; default 'all' (every installed allocator; bump\n"
+                                "only when named)"},
+    {'r', 'r', "repeat", "N", "repeats of every replay, 1 to 100 (default 5; 2 with --quick)"},
+    {'q', 'q', "quick", NULL, "fewer repeats and hyperfine runs, a quick study, no real programs: for a\n"
+                              "first look or a test"},
+    {'n', 'n', "name", "NAME", "the run folder, results/NAME (default suite-DATE-TIME)"},
+    {'o', 'o', "out", "DIR", "the run folder, anywhere (instead of --name)"},
+    {'f', 'f', "featured", "TRACE", "the trace (by name) of the over-time, latency, heap-map and hyperfine\n"
+                                    "figures (default: fragment, else the first trace)"},
+    {'P', 0, "no-plots", NULL, "no figures (gnuplot is not needed then)"},
+    {'H', 0, "no-hyperfine", NULL, "no whole-process timing of the featured trace's replay"},
+    {'S', 0, "no-scaling", NULL, "no scaling sweep"},
+    {'Y', 0, "no-study", NULL, "no fit-heuristics study"},
+    {'G', 0, "no-programs", NULL, "no real programs' runs (the full suite only runs them)"},
+    LIMITS_CLI_OPTIONS,
+    {'p', 0, "plan", "FILE", "run nothing: create the run folder and write to FILE one command per trace\n"
+                             "(every allocator and repeat), for `parallel < FILE` or a Slurm array (scripts/)"},
+    {'m', 0, "merge", "DIR", "statistics, figures and REPORT.md from the job folders of a planned run"},
+    {'j', 0, "job", "DIR", "(in a plan's lines) the replays of --traces alone, into DIR"},
+    {0},
+};
+static const struct cli_command suite_command = {
+    "mems-bench suite", "[OPTIONS]\n       mems-bench suite --merge DIR [--no-plots]",
+    "Every trace of the corpus against every installed allocator with repeats, then statistics, figures\n"
+    "(gnuplot), whole-process timing (hyperfine), the scaling sweep, the fit-heuristics study, the real\n"
+    "programs, and REPORT.md, all in one run folder.",
+    suite_options, NULL, false};
 
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
+    const char *traces_flag, *alloc_flag;
     const char *mem_limit, *timeout, *cpu; /* as given, for the plan's commands */
     bool plots, hyperfine, scaling, study, programs;
 };
@@ -112,74 +129,42 @@ struct suite_args {
 /* Returns 0, 1 after --help, or 2 after saying what is wrong. */
 static int parse_options(int argc, char **argv, struct suite *s, struct suite_args *args)
 {
-    static const struct option options[] = {
-        {"traces", required_argument, NULL, 't'},    {"alloc", required_argument, NULL, 'a'},
-        {"repeat", required_argument, NULL, 'r'},    {"quick", no_argument, NULL, 'q'},
-        {"name", required_argument, NULL, 'n'},      {"out", required_argument, NULL, 'o'},
-        {"featured", required_argument, NULL, 'f'},  {"no-plots", no_argument, NULL, 'P'},
-        {"no-hyperfine", no_argument, NULL, 'H'},    {"mem-limit", required_argument, NULL, 'M'},
-        {"timeout", required_argument, NULL, 'T'},   {"plan", required_argument, NULL, 'p'},
-        {"merge", required_argument, NULL, 'm'},     {"job", required_argument, NULL, 'j'},
-        {"no-scaling", no_argument, NULL, 'S'},      {"help", no_argument, NULL, 'h'},
-        {"no-study", no_argument, NULL, 'Y'},        {"no-programs", no_argument, NULL, 'G'},
-        {"cpu", required_argument, NULL, 'C'},       {NULL, 0, NULL, 0},
-    };
-    optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "t:a:r:qn:o:f:h", options, NULL)) != -1) {
-        switch (c) {
-        case 't': args->trace_list = optarg; break;
-        case 'a': args->alloc_list = optarg; break;
+    struct cli_parser p;
+    cli_start(&p, &suite_command, argc, argv);
+    long long repeats = -1;
+    for (int id; (id = cli_next(&p)) != CLI_DONE;)
+        switch (id) {
+        case 't': args->trace_list = p.value, args->traces_flag = p.flag; break;
+        case 'a': args->alloc_list = p.value, args->alloc_flag = p.flag; break;
         case 'q': s->quick = true; break;
-        case 'n': args->name = optarg; break;
-        case 'o': args->out = optarg; break;
-        case 'f': args->featured = optarg; break;
+        case 'n': args->name = p.value; break;
+        case 'o': args->out = p.value; break;
+        case 'f': args->featured = p.value; break;
         case 'P': args->plots = false; break;
         case 'H': args->hyperfine = false; break;
         case 'S': args->scaling = false; break;
         case 'Y': args->study = false; break;
         case 'G': args->programs = false; break;
-        case 'p': args->plan = optarg; break;
-        case 'm': args->merge = optarg; break;
-        case 'j': args->job = optarg; break;
-        case 'h': usage(stdout); return 1;
-        case 'M':
-            args->mem_limit = optarg;
-            if (limits_parse_memory(optarg, &s->limits.mem_limit) != 0) {
-                fprintf(stderr, "mems-bench suite: --mem-limit takes bytes (512M, 4G), a share (50%%) or none, "
-                                "not '%s'\n", optarg);
+        case 'p': args->plan = p.value; break;
+        case 'm': args->merge = p.value; break;
+        case 'j': args->job = p.value; break;
+        case 'r':
+            if (cli_count(&p, 1, 100, &repeats) != 0)
                 return 2;
-            }
+            s->repeats = (long)repeats;
             break;
-        case 'T':
-            args->timeout = optarg;
-            if (limits_parse_timeout(optarg, &s->limits.timeout) != 0) {
-                fprintf(stderr, "mems-bench suite: --timeout takes a number of seconds above 0, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'C':
-            args->cpu = optarg;
-            if (limits_parse_cpu(optarg, &s->limits.pinned, &s->limits.cpu) != 0) {
-                fprintf(stderr, "mems-bench suite: --cpu takes a CPU this process may run on, or none, not '%s'\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        case 'r': {
-            char *end;
-            s->repeats = strtol(optarg, &end, 10);
-            if (*end != '\0' || s->repeats < 1 || s->repeats > 100) {
-                fprintf(stderr, "mems-bench suite: --repeat takes 1 to 100, not '%s'\n", optarg);
-                return 2;
-            }
-            break;
+        default:
+            if (limits_take_option(&p, id, &s->limits) != 0)
+                return id == CLI_HELP ? 1 : 2;
+            if (id == 'M')
+                args->mem_limit = p.value;
+            else if (id == 'T')
+                args->timeout = p.value;
+            else
+                args->cpu = p.value;
         }
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "mems-bench suite: unexpected argument '%s' (traces go in --traces)\n", argv[optind]);
+    if (cli_operands(&p, 0, 0, "") != 0) {
+        fprintf(stderr, "mems-bench suite: traces go in --traces\n");
         return 2;
     }
     if (args->name != NULL && args->out != NULL) {
@@ -200,26 +185,14 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
 }
 
 /* With 'all', mimalloc and tcmalloc are used when installed. */
-static int resolve_backends(struct suite *s, const char *alloc_list)
+static int resolve_backends(struct suite *s, const struct suite_args *args)
 {
-    bool everything = strcmp(alloc_list, "all") == 0;
-    if (everything)
-        alloc_list = "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc,mimalloc,tcmalloc";
-    char *copy = strdup(alloc_list), *save = NULL;
     s->backends = calloc(32, sizeof *s->backends);
-    for (char *item = strtok_r(copy, ",", &save); item != NULL && s->nbackends < 32; item = strtok_r(NULL, ",", &save)) {
-        char why[512];
-        if (backend_resolve(item, &s->backends[s->nbackends], why, sizeof why) == 0)
-            s->nbackends++;
-        else if (everything && (strcmp(item, "mimalloc") == 0 || strcmp(item, "tcmalloc") == 0))
-            fprintf(stderr, "mems-bench suite: %s: left out\n", why);
-        else {
-            fprintf(stderr, "mems-bench suite: %s\n", why);
-            free(copy);
-            return -1;
-        }
+    if (s->backends == NULL ||
+        backend_resolve_list("mems-bench suite", args->alloc_flag, args->alloc_list, s->backends, 32, &s->nbackends)) {
+        free(s->backends);
+        return -1;
     }
-    free(copy);
     s->glibc = s->nbackends;
     for (size_t a = 0; a < s->nbackends; a++)
         if (strcmp(s->backends[a].name, "glibc") == 0)
@@ -227,16 +200,23 @@ static int resolve_backends(struct suite *s, const char *alloc_list)
     return 0;
 }
 
-/* Every trace read before anything runs; NULL (said why) if one is bad. */
-static struct trace *load_traces(const char *list, size_t *ntraces)
+/* Every trace read before anything runs; NULL (said why, *status 2 for a
+ * bad list and 1 for a bad trace) if one is bad. */
+static struct trace *load_traces(const char *flag, const char *list, size_t *ntraces, int *status)
 {
     char **paths = NULL;
     size_t npaths = 0;
-    resolve_traces(list, &paths, &npaths);
-    if (npaths == 0) {
-        fprintf(stderr, "mems-bench suite: no traces in '%s'\n", list);
+    *status = 2;
+    int bad_list = resolve_traces(flag, list, &paths, &npaths);
+    if (bad_list != 0 || npaths == 0) {
+        if (bad_list == 0)
+            fprintf(stderr, "mems-bench suite: %s: no traces in '%s'\n", flag, list);
+        for (size_t i = 0; i < npaths; i++)
+            free(paths[i]);
+        free(paths);
         return NULL;
     }
+    *status = 1;
     struct trace *traces = calloc(npaths, sizeof *traces);
     int bad = 0;
     for (size_t i = 0; i < npaths; i++) {
@@ -335,7 +315,8 @@ int suite_main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.repeats = -1;
     s.limits.mem_limit = limits_default_memory();
-    struct suite_args args = {.trace_list = "default", .alloc_list = "all", .plots = true, .hyperfine = true,
+    struct suite_args args = {.trace_list = "default", .alloc_list = "all", .traces_flag = "--traces",
+                              .alloc_flag = "--alloc", .plots = true, .hyperfine = true,
                              .scaling = true, .study = true, .programs = true};
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
@@ -348,12 +329,12 @@ int suite_main(int argc, char **argv)
         s.repeats = 0; /* as many as the jobs ran */
         return suite_merge_jobs(&s) != 0 ? 1 : conclude(&s, args.plots, 0);
     }
-    if (resolve_backends(&s, args.alloc_list) != 0)
+    if (resolve_backends(&s, &args) != 0)
         return 2;
     size_t ntraces = 0;
-    struct trace *traces = load_traces(args.trace_list, &ntraces);
+    struct trace *traces = load_traces(args.traces_flag, args.trace_list, &ntraces, &rc);
     if (traces == NULL)
-        return 1;
+        return rc;
     size_t featured = 0;
     for (size_t t = 0; t < ntraces; t++)
         if (strcmp(traces[t].name, args.featured != NULL ? args.featured : "fragment") == 0)

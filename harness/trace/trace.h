@@ -74,6 +74,13 @@ int trace_write_rep(const struct trace *trace, const char *path, struct trace_er
 int trace_write_mtrace(const struct trace *trace, const char *path, struct trace_error *error);
 /* Picks the writer from the name: .bin, .rep[.gz], .mtrace[.gz], else native. */
 int trace_write_by_name(const struct trace *trace, const char *path, struct trace_error *error);
+enum trace_format trace_format_by_name(const char *path);
+/* What the commands' help says the readers take. */
+#define TRACE_FORMATS_HELP                                                                                          \
+    "Traces: native text (traces/FORMAT.md), CS:APP .rep, glibc mtrace, heaptrack (raw or interpreted);\n"          \
+    "plain, gzip or zstd, told apart by content."
+/* trace_convert.c: the convert command, under `command`'s name; argv[0] is "convert". */
+int trace_convert_main(const char *command, int argc, char **argv);
 void trace_free(struct trace *trace);
 
 const char *op_kind_name(int kind);

@@ -156,7 +156,7 @@ int trace_write_binary(const struct trace *trace, const char *path, struct trace
     snprintf(temporary, sizeof temporary, "%s.tmp%d", path, (int)getpid());
     FILE *f = fopen(temporary, "wb");
     if (f == NULL) {
-        trace_error_set(error, "%s: cannot write: %s", temporary, strerror(errno));
+        trace_error_set(error, "%s: cannot write: %s", path, strerror(errno)); /* the temporary is ours, not the user's */
         return -1;
     }
     bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&

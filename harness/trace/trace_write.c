@@ -115,7 +115,7 @@ int trace_write_mtrace(const struct trace *trace, const char *path, struct trace
     return close_output(f, ok, path, error);
 }
 
-int trace_write_by_name(const struct trace *trace, const char *path, struct trace_error *error)
+enum trace_format trace_format_by_name(const char *path)
 {
     size_t n = strlen(path);
     const char *end = path + n;
@@ -123,10 +123,20 @@ int trace_write_by_name(const struct trace *trace, const char *path, struct trac
         end -= 3;
     size_t stem = (size_t)(end - path);
     if (stem > 4 && strncmp(end - 4, ".bin", 4) == 0)
-        return trace_write_binary(trace, path, error);
+        return FORMAT_BINARY;
     if (stem > 4 && strncmp(end - 4, ".rep", 4) == 0)
-        return trace_write_rep(trace, path, error);
+        return FORMAT_REP;
     if (stem > 7 && strncmp(end - 7, ".mtrace", 7) == 0)
-        return trace_write_mtrace(trace, path, error);
-    return trace_write_native(trace, path, error);
+        return FORMAT_MTRACE;
+    return FORMAT_NATIVE;
+}
+
+int trace_write_by_name(const struct trace *trace, const char *path, struct trace_error *error)
+{
+    switch (trace_format_by_name(path)) {
+    case FORMAT_BINARY: return trace_write_binary(trace, path, error);
+    case FORMAT_REP: return trace_write_rep(trace, path, error);
+    case FORMAT_MTRACE: return trace_write_mtrace(trace, path, error);
+    default: return trace_write_native(trace, path, error);
+    }
 }

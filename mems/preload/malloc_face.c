@@ -37,6 +37,7 @@ struct aligned_tag {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int started;
+static int stats_fd = -1;
 static struct preload_settings settings;
 static uint64_t bad_frees;
 
@@ -355,14 +356,15 @@ static void after_fork(void)
 __attribute__((constructor)) static void preload_start(void)
 {
     lock_core(); /* settings are checked at start, even in a program that never allocates */
+    stats_fd = preload_stats_open(&settings);
     unlock_core();
     pthread_atfork(before_fork, after_fork, after_fork);
 }
 
-static void print_stats(FILE *out, const struct mems_stats *s, uint64_t bad)
+static void print_stats(const struct mems_stats *s, uint64_t bad)
 {
-    fprintf(out,
-            "libmems_malloc: policy %s, alignment %zu: %zu nodes, %zu segments (%zu holes), "
+    preload_stats_write(&settings, stats_fd,
+            "policy %s, alignment %zu: %zu nodes, %zu segments (%zu holes), "
             "%zu bytes mapped (peak %zu), live %zu (peak %zu), requested %zu (peak %zu), holes %zu, "
             "metadata %zu, peak footprint %zu, %llu mmap, %llu munmap, %llu searches, %llu holes examined, "
             "%llu bad frees\n",
@@ -386,18 +388,8 @@ __attribute__((destructor)) static void preload_finish(void)
     if (settings.check_at_exit)
         faults = mems_check(problem, sizeof problem);
     unlock_core();
-    /* printed without the lock: stdio may allocate */
-    if (settings.stats_to != NULL) {
-        int to_stderr = strcmp(settings.stats_to, "1") == 0;
-        FILE *out = to_stderr ? stderr : fopen(settings.stats_to, "a");
-        if (out == NULL) {
-            preload_say("libmems_malloc: MEMS_STATS=%s: cannot open: %s\n", settings.stats_to, strerror(errno));
-        } else {
-            print_stats(out, &s, bad);
-            if (!to_stderr)
-                fclose(out);
-        }
-    }
+    if (settings.stats_to != NULL)
+        print_stats(&s, bad);
     if (faults != 0) {
         preload_say("libmems_malloc: MEMS_CHECK: %d problems: %s\n", faults, problem);
         abort();

@@ -20,6 +20,12 @@ struct preload_settings {
 
 /* preload_env.c */
 void preload_read_settings(struct preload_settings *settings);
+/* preload_stats.c: MEMS_STATS's descriptor, duplicated from stderr at start
+ * (-1 when the line goes to a file or nowhere), and its line, written there or
+ * appended to the file, after the process's name and pid. */
+int preload_stats_open(const struct preload_settings *settings);
+void preload_stats_write(const struct preload_settings *settings, int fd, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 /* One line on stderr through write(2): never allocates. */
 void preload_say(const char *format, ...) __attribute__((format(printf, 1, 2)));
 

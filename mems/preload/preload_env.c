@@ -43,14 +43,16 @@ static _Noreturn void refuse(const char *name, const char *value, const char *ex
     _exit(PRELOAD_EXIT_BAD_SETTING);
 }
 
-static size_t read_count(const char *name, const char *value, size_t least, size_t most)
+static size_t read_count(const char *name, const char *value, size_t least, size_t most, int power_of_two)
 {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(value, &end, 10);
-    if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || n < least || n > most) {
+    if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || n < least || n > most ||
+        (power_of_two && (n & (n - 1)) != 0)) {
         char expected[96];
-        snprintf(expected, sizeof expected, "expected a whole number from %zu to %zu", least, most);
+        snprintf(expected, sizeof expected, "expected a %s from %zu to %zu", power_of_two ? "power of two" : "whole number",
+                 least, most);
         refuse(name, value, expected);
     }
     return (size_t)n;
@@ -80,14 +82,10 @@ void preload_read_settings(struct preload_settings *s)
             refuse("MEMS_POLICY", v, "expected first, next, best or worst");
         s->config.policy = (enum mems_policy)policy;
     }
-    if ((v = getenv("MEMS_ALIGN")) != NULL) {
-        size_t a = read_count("MEMS_ALIGN", v, 16, mems_page_size());
-        if ((a & (a - 1)) != 0)
-            refuse("MEMS_ALIGN", v, "expected a power of two, at least 16 (malloc's alignment)");
-        s->config.alignment = a;
-    }
+    if ((v = getenv("MEMS_ALIGN")) != NULL) /* from malloc's own alignment to a page */
+        s->config.alignment = read_count("MEMS_ALIGN", v, 16, mems_page_size(), 1);
     if ((v = getenv("MEMS_MIN_PAGES")) != NULL)
-        s->config.min_pages = read_count("MEMS_MIN_PAGES", v, 1, (size_t)1 << 20);
+        s->config.min_pages = read_count("MEMS_MIN_PAGES", v, 1, (size_t)1 << 20, 0);
     if ((v = getenv("MEMS_RELEASE")) != NULL)
         s->config.release_empty_nodes = read_switch("MEMS_RELEASE", v);
     if ((v = getenv("MEMS_STATS")) != NULL) {

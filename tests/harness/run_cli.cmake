@@ -3,6 +3,7 @@
 #   -DEXPECT_RC=N | -DEXPECT_FAIL=1 exit status (exactly N, or anything but 0)
 #   -DSTDERR_HAS="a;b"             substrings stderr must contain
 #   -DSTDOUT_HAS="a;b"             substrings stdout must contain
+#   -DSTDERR_LACKS="a;b"           substrings stderr must not contain
 #   -DABSENT=path                  must not exist afterwards (nothing written)
 #   -DCLEAN=path                   removed before the run
 #   -DREPORT=path -DREPORT_HAS="a;b" substrings a file written by the run must contain
@@ -22,6 +23,12 @@ foreach(want IN LISTS STDERR_HAS)
   string(FIND "${err}" "${want}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "stderr lacks '${want}'")
+  endif()
+endforeach()
+foreach(unwanted IN LISTS STDERR_LACKS)
+  string(FIND "${err}" "${unwanted}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "stderr has '${unwanted}'")
   endif()
 endforeach()
 foreach(want IN LISTS STDOUT_HAS)

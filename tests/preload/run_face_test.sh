@@ -78,14 +78,15 @@ bad_settings)
   }
   check_refused MEMS_POLICY=fastest "MEMS_POLICY=fastest: expected first, next, best or worst"
   check_refused MEMS_ALIGN=24 "MEMS_ALIGN=24: expected a power of two"
-  check_refused MEMS_ALIGN=8 "MEMS_ALIGN=8: expected a whole number from 16"
+  check_refused MEMS_ALIGN=8 "MEMS_ALIGN=8: expected a power of two from 16 to"
+  check_refused MEMS_ALIGN=3 "MEMS_ALIGN=3: expected a power of two from 16 to"
   check_refused MEMS_MIN_PAGES=0 "MEMS_MIN_PAGES=0: expected a whole number from 1"
   check_refused MEMS_MIN_PAGES=12x "MEMS_MIN_PAGES=12x"
   check_refused MEMS_RELEASE=yes "MEMS_RELEASE=yes: expected 0 or 1"
   check_refused MEMS_CHECK=2 "MEMS_CHECK=2: expected 0 or 1"
   check_refused MEMS_ON_ERROR=warn "MEMS_ON_ERROR=warn: expected abort or ignore"
   out=$("$mems_run" --policy fastest -- /bin/true 2>&1); rc=$?
-  [ $rc -eq 2 ] && [[ "$out" == *"expected first, next, best or worst"* ]] || fail "mems-run --policy fastest: exit $rc: $out"
+  [ $rc -eq 2 ] && [[ "$out" == *"--policy takes first, next, best or worst, not 'fastest'"* ]] || fail "mems-run --policy fastest: exit $rc: $out"
   out=$("$mems_run" -- /nonexistent/program 2>&1); rc=$?
   [ $rc -eq 127 ] && [[ "$out" == *"cannot run /nonexistent/program"* ]] || fail "mems-run of a missing program: exit $rc: $out"
   out=$("$mems_run" --stats=stats.txt --policy best -- /bin/true 2>&1); rc=$?
@@ -100,6 +101,33 @@ bad_free)
   [ $rc -eq 0 ] && [[ "$out" == *"misuse: still running"* ]] && [[ "$out" == *"2 bad frees"* ]] ||
     fail "MEMS_ON_ERROR=ignore: exit $rc, output: $out"
   [ $failed -eq 0 ] && echo "bad free: abort with a line by default, counted (2) with MEMS_ON_ERROR=ignore"
+  ;;
+cli)
+  # --help, -h and every option of mems-run, as for every command of the project
+  bash "$(dirname "$0")/../harness/check_help.sh" "$mems_run" || failed=1
+  refused() { # EXPECTED-TEXT ARGS...
+    local want=$1; shift
+    out=$("$mems_run" "$@" 2>&1); rc=$?
+    [ $rc -eq 2 ] && [[ "$out" == *"$want"* ]] || fail "mems-run $*: exit $rc, expected 2 and '$want': $out"
+  }
+  refused "--align takes a power of two from 16 (malloc's alignment) to" --align 3 -- /bin/true
+  refused "--align takes a power of two from 16" --align 8 -- /bin/true
+  refused "--min-pages takes a whole number from 1 to 1048576, not '0'" --min-pages 0 -- /bin/true
+  refused "--min-pages takes a whole number from 1 to 1048576, not '2x'" --min-pages 2x -- /bin/true
+  refused "--stats= needs a file name" --stats= -- /bin/true
+  refused "no command to run given" --policy best
+  # ls closes its stderr before exit; the line still comes, on the stderr it started with, naming it
+  need ls
+  out=$("$mems_run" --stats -- ls / 2>&1 > /dev/null); rc=$?
+  [ $rc -eq 0 ] && [[ "$out" == "libmems_malloc: ls["[0-9]*"]: policy first, "* ]] ||
+    fail "mems-run --stats -- ls: exit $rc, no stats line naming ls and its pid: '$out'"
+  # one line per process, each with its own pid
+  rm -f stats.txt
+  "$mems_run" --stats=stats.txt -- bash -c '/bin/ls > /dev/null; /bin/ls > /dev/null; true' || fail "bash under mems-run"
+  pids=$(sed -n -E 's/^libmems_malloc: ls\[([0-9]+)\]: policy first, .*/\1/p' stats.txt | sort -u | wc -l)
+  [ "$pids" -eq 2 ] && grep -q "^libmems_malloc: bash\[" stats.txt ||
+    fail "--stats=FILE: expected lines of bash and of two ls with two pids: $(cat stats.txt)"
+  [ $failed -eq 0 ] && echo "mems-run: every option described and checked; --stats outlives a closed stderr, one line per process"
   ;;
 *) echo "unknown case $case_name"; exit 2 ;;
 esac
