@@ -61,7 +61,7 @@ struct cli_parser {
     int argc;
     char **argv;
     int next;           /* the argv index read next */
-    const char *flag;   /* the current option as typed: "--alloc", "-a"; valid as long as the parser */
+    const char *flag;   /* the current option as typed: "--alloc", "-a"; in the parser: copy it to keep it */
     const char *value;  /* its value (argv's own string), NULL when none was given */
     bool seen[CLI_MAX_OPTIONS];
     char typed[CLI_MAX_OPTIONS][32]; /* each option's flag as typed (each is given once) */

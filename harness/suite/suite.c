@@ -121,7 +121,7 @@ static const struct cli_command suite_command = {
 
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
-    const char *traces_flag, *alloc_flag;
+    char traces_flag[32], alloc_flag[32]; /* as typed (-t or --traces), outliving the parser */
     const char *mem_limit, *timeout, *cpu; /* as given, for the plan's commands */
     bool plots, hyperfine, scaling, study, programs;
 };
@@ -134,8 +134,14 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
     long long repeats = -1;
     for (int id; (id = cli_next(&p)) != CLI_DONE;)
         switch (id) {
-        case 't': args->trace_list = p.value, args->traces_flag = p.flag; break;
-        case 'a': args->alloc_list = p.value, args->alloc_flag = p.flag; break;
+        case 't':
+            args->trace_list = p.value;
+            snprintf(args->traces_flag, sizeof args->traces_flag, "%s", p.flag);
+            break;
+        case 'a':
+            args->alloc_list = p.value;
+            snprintf(args->alloc_flag, sizeof args->alloc_flag, "%s", p.flag);
+            break;
         case 'q': s->quick = true; break;
         case 'n': args->name = p.value; break;
         case 'o': args->out = p.value; break;
@@ -333,8 +339,10 @@ int suite_main(int argc, char **argv)
         return 2;
     size_t ntraces = 0;
     struct trace *traces = load_traces(args.traces_flag, args.trace_list, &ntraces, &rc);
-    if (traces == NULL)
+    if (traces == NULL) {
+        free(s.backends);
         return rc;
+    }
     size_t featured = 0;
     for (size_t t = 0; t < ntraces; t++)
         if (strcmp(traces[t].name, args.featured != NULL ? args.featured : "fragment") == 0)
