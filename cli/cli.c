@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HELP_COLUMN 24
+#define HELP_COLUMN 26
 
 static const struct cli_option help_option = {'h', 'h', "help", NULL, "this help"};
 
