@@ -135,10 +135,10 @@ void cli_start(struct cli_parser *p, const struct cli_command *command, int argc
 {
     memset(p, 0, sizeof *p);
     p->command = command;
-    p->argc = argc < CLI_MAX_ARGS ? argc : CLI_MAX_ARGS;
+    p->argc = argc;
     p->argv = argv;
     p->next = 1;
-    p->operand = p->operand_storage;
+    p->operand = argv + 1; /* never ahead of the slot read next, so nothing unread is overwritten */
 }
 
 static void take_operands_from(struct cli_parser *p, int from)
@@ -146,6 +146,13 @@ static void take_operands_from(struct cli_parser *p, int from)
     for (int i = from; i < p->argc; i++)
         p->operand[p->noperands++] = p->argv[i];
     p->next = p->argc;
+}
+
+/* The operands end with NULL, as argv does (for exec). */
+static int finish(struct cli_parser *p)
+{
+    p->operand[p->noperands] = NULL;
+    return CLI_DONE;
 }
 
 int cli_next(struct cli_parser *p)
@@ -158,16 +165,16 @@ int cli_next(struct cli_parser *p)
     while (p->next < p->argc && !is_option(p->argv[p->next])) {
         if (p->command->operands_end_options) {
             take_operands_from(p, p->next);
-            return CLI_DONE;
+            return finish(p);
         }
         p->operand[p->noperands++] = p->argv[p->next++];
     }
     if (p->next >= p->argc)
-        return CLI_DONE;
+        return finish(p);
     char *arg = p->argv[p->next++];
     if (strcmp(arg, "--") == 0) {
         take_operands_from(p, p->next);
-        return CLI_DONE;
+        return finish(p);
     }
     size_t index;
     const struct cli_option *o = find_option(p->command, arg, &index);

@@ -53,7 +53,6 @@ struct cli_command {
     bool operands_end_options;
 };
 
-#define CLI_MAX_ARGS 4096
 #define CLI_MAX_OPTIONS 48
 
 struct cli_parser {
@@ -67,8 +66,7 @@ struct cli_parser {
     char typed[CLI_MAX_OPTIONS][32]; /* each option's flag as typed (each is given once) */
     char unknown[32];
     int noperands;
-    char **operand;     /* the operands in order: argv's own strings */
-    char *operand_storage[CLI_MAX_ARGS];
+    char **operand; /* the operands in order, gathered at the start of argv's slots after argv[0] */
 };
 
 /* cli_next's results besides an option's id. */
