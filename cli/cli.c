@@ -1,6 +1,7 @@
 /* The shared command-line conventions (cli.h). */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -237,7 +238,8 @@ int cli_count(const struct cli_parser *p, long long least, long long most, long 
     char *end;
     errno = 0;
     long long n = strtoll(p->value, &end, 10);
-    if (errno != 0 || end == p->value || *end != '\0' || n < least || n > most) {
+    if (errno != 0 || end == p->value || *end != '\0' || isspace((unsigned char)p->value[0]) || n < least ||
+        n > most) {
         if (most == LLONG_MAX)
             return cli_refuse(p, "%s takes a whole number from %lld up, not '%s'", p->flag, least, p->value);
         return cli_refuse(p, "%s takes a whole number from %lld to %lld, not '%s'", p->flag, least, most, p->value);
@@ -251,7 +253,8 @@ int cli_real(const struct cli_parser *p, double least, double most, double *out)
     char *end;
     errno = 0;
     double x = strtod(p->value, &end);
-    if (errno != 0 || end == p->value || *end != '\0' || !isfinite(x) || x < least || x > most)
+    if (errno != 0 || end == p->value || *end != '\0' || isspace((unsigned char)p->value[0]) || !isfinite(x) ||
+        x < least || x > most)
         return cli_refuse(p, "%s takes a number from %g to %g, not '%s'", p->flag, least, most, p->value);
     *out = x;
     return 0;

@@ -3,6 +3,11 @@
 # and bad input is refused before any work, exit 2, by the flag the user typed.
 # Included from CMakeLists.txt (it uses ${bench}, ${cli}, ${work}, ${traces_dir}).
 set(trace_tool $<TARGET_FILE:mems-trace>)
+
+add_executable(test_cli test_cli.c)
+target_link_libraries(test_cli PRIVATE mems_cli mems)
+target_include_directories(test_cli PRIVATE "${PROJECT_SOURCE_DIR}/tests")
+add_test(NAME harness/cli_parser COMMAND test_cli)
 set(tiny "${traces_dir}/small/tiny.trace")
 set(mixed "${traces_dir}/small/mixed.trace.gz")
 file(MAKE_DIRECTORY "${work}/help")
