@@ -112,7 +112,8 @@ int main(int argc, char **argv)
     size_t used = (size_t)snprintf(policy_help, sizeof policy_help, "MeMS's placement policy:");
     for (int i = 0; i < MEMS_POLICY_COUNT; i++) {
         policy_names[i] = mems_policy_name((enum mems_policy)i);
-        used += (size_t)snprintf(policy_help + used, sizeof policy_help - used, " %s", policy_names[i]);
+        used += (size_t)snprintf(policy_help + used, sizeof policy_help - used, "%s%s", i == 0 ? " " : ", ",
+                                 policy_names[i]);
     }
     snprintf(policy_help + used, sizeof policy_help - used, " (default first): MEMS_POLICY");
     const char *library = NULL;
