@@ -99,6 +99,9 @@ static const struct cli_option replay_options[] = {
     {'m', 'm', "mems-align", "N", "MeMS segment alignment in the replays, a power of two from 1 to 4096\n"
                                   "(default 16, as malloc's)"},
     LIMITS_CLI_OPTIONS,
+    {'H', 0, "threads", "MODE", "serial: every op on one thread in recorded order (default); recorded: one\n"
+                                "thread per recorded thread, ordered only where the trace hands a block or\n"
+                                "an id from one thread to another"},
     {'q', 'q', "quiet", NULL, "no table on stdout"},
     {0},
 };
@@ -114,6 +117,7 @@ static int command_replay(int argc, char **argv)
     const char *alloc_list = DEFAULT_ALLOCATORS, *alloc_flag = "--alloc", *out_dir = NULL;
     long long repeats = 1, alignment = 16;
     bool quiet = false;
+    enum replay_threads threads = REPLAY_THREADS_SERIAL;
     struct run_limits limits = {limits_default_memory(), 0, false, 0};
     struct cli_parser p;
     cli_start(&p, &replay_command, argc, argv);
@@ -122,6 +126,10 @@ static int command_replay(int argc, char **argv)
         case 'a': alloc_list = p.value, alloc_flag = p.flag; break;
         case 'o': out_dir = p.value; break;
         case 'q': quiet = true; break;
+        case 'H':
+            if (replay_threads_parse(p.value, &threads) != 0)
+                return cli_refuse(&p, "%s takes serial or recorded, not '%s'", p.flag, p.value), 2;
+            break;
         case 'r':
             if (cli_count(&p, 1, 1000, &repeats) != 0)
                 return 2;
@@ -213,7 +221,7 @@ static int command_replay(int argc, char **argv)
                 char series[PATH_MAX * 2];
                 snprintf(series, sizeof series, "%s/%s__%s.csv", series_dir, traces[i].name, backends[a].name);
                 struct replay_request request = {bin_paths[i], traces[i].num_ops, &backends[a], (size_t)alignment,
-                                                 rep == 1 ? series : NULL, NULL, NULL};
+                                                 rep == 1 ? series : NULL, NULL, NULL, threads};
                 struct replay_result result;
                 if (runner_replay(self, &request, &limits, &result) != 0) {
                     fprintf(stderr, "mems-bench: cannot start a replay: %s\n", strerror(errno));

@@ -24,6 +24,23 @@ int replay_mode_parse(const char *name, enum replay_mode *mode)
     return -1;
 }
 
+static const char *const threads_names[] = {"serial", "recorded"};
+
+const char *replay_threads_name(enum replay_threads threads)
+{
+    return threads_names[threads];
+}
+
+int replay_threads_parse(const char *name, enum replay_threads *out)
+{
+    for (int t = REPLAY_THREADS_SERIAL; t <= REPLAY_THREADS_RECORDED; t++)
+        if (strcmp(name, threads_names[t]) == 0) {
+            *out = (enum replay_threads)t;
+            return 0;
+        }
+    return -1;
+}
+
 /* The CPU the pass ran on, when it could run on that one alone (--cpu), so
  * that a CSV says how its times were taken. */
 static void print_pinned_cpu(FILE *out)
@@ -67,14 +84,19 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
 
 int replay_child_main(int argc, char **argv)
 {
-    if (argc != 8 && argc != 9) {
+    if (argc < 8 || argc > 10) {
         fprintf(stderr, "mems-bench --child: expected MODE BINARY BACKEND ALIGNMENT SERIES HEAPMAP MEM_LIMIT "
-                        "[STEADY_FROM]\n");
+                        "[STEADY_FROM [THREADS]]\n");
         return 2;
     }
     enum replay_mode mode;
     if (replay_mode_parse(argv[1], &mode) != 0) {
         fprintf(stderr, "mems-bench --child: unknown mode '%s'\n", argv[1]);
+        return 2;
+    }
+    enum replay_threads threads = REPLAY_THREADS_SERIAL;
+    if (argc == 10 && replay_threads_parse(argv[9], &threads) != 0) {
+        fprintf(stderr, "mems-bench --child: unknown threads '%s'\n", argv[9]);
         return 2;
     }
     struct trace trace;
@@ -93,7 +115,8 @@ int replay_child_main(int argc, char **argv)
         .series_path = strcmp(argv[5], "-") == 0 ? NULL : argv[5],
         .heapmap_path = strcmp(argv[6], "-") == 0 || backend.kind != BACKEND_MEMS ? NULL : argv[6],
         .mem_limit = strtoull(argv[7], NULL, 10),
-        .steady_from = argc == 9 ? strtoull(argv[8], NULL, 10) : 0,
+        .steady_from = argc >= 9 ? strtoull(argv[8], NULL, 10) : 0,
+        .threads = threads,
     };
     if (options.mem_limit != 0 && budget_enforce(options.mem_limit) != 0) {
         perror("mems-bench --child: setrlimit(RLIMIT_DATA)");

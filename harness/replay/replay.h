@@ -19,6 +19,11 @@
 
 enum replay_mode { MODE_CHECK, MODE_TIMED, MODE_LATENCY };
 
+/* How a replay uses threads: serial runs every op on one thread in recorded
+ * order; recorded runs one thread per recorded thread, each op waiting only
+ * for the op of another thread the trace says it follows (trace.h). */
+enum replay_threads { REPLAY_THREADS_SERIAL = 0, REPLAY_THREADS_RECORDED };
+
 struct replay_sample {
     uint64_t op_index, live_bytes, footprint_bytes, rss_bytes, reported_bytes;
     uint64_t hole_count, largest_hole, holes_examined, searches;
@@ -50,6 +55,7 @@ struct replay_options {
                                * bytes, the check pass writes only parts of big blocks */
     size_t steady_from;       /* timed pass: ops from this index on are also timed apart
                                * ("steady_ns_per_op"); 0 for none */
+    enum replay_threads threads;
 };
 
 /* Runs one pass; prints its results as "key value" lines on `out`. Returns
@@ -61,9 +67,12 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
 /* "check", "timed", "latency": the mode's name on the child's command line */
 const char *replay_mode_name(enum replay_mode mode);
 int replay_mode_parse(const char *name, enum replay_mode *mode);
+/* "serial", "recorded": --threads on the command lines and the child's */
+const char *replay_threads_name(enum replay_threads threads);
+int replay_threads_parse(const char *name, enum replay_threads *out);
 
 /* The child's side of mems-bench: --child MODE BINARY BACKEND ALIGNMENT SERIES|- HEAPMAP|- MEM_LIMIT
- * (argv[0] is "--child"; MEM_LIMIT in bytes, 0 for none); the results go to stdout. */
+ * [STEADY_FROM [THREADS]] (argv[0] is "--child"; MEM_LIMIT in bytes, 0 for none); the results go to stdout. */
 int replay_child_main(int argc, char **argv);
 
 #endif

@@ -191,6 +191,7 @@ int runner_run(const char *self, const struct pass_request *request, const struc
                     (char *)(request->heapmap_path ? request->heapmap_path : "-"),
                     mem_limit,
                     steady_from,
+                    (char *)replay_threads_name(request->threads),
                     NULL};
     char preload_entry[600];
     char **env = child_environment(backend, preload_entry, sizeof preload_entry);
@@ -250,7 +251,8 @@ int runner_replay(const char *self, const struct replay_request *request, const 
     memset(out, 0, sizeof *out);
     struct pass_request pass = {MODE_CHECK,           request->binary_path,  request->num_ops,
                                 request->backend,     request->mems_alignment, request->series_path,
-                                request->heapmap_path, 0};
+                                request->heapmap_path, 0,
+                                request->threads};
     if (runner_run(self, &pass, limits, &out->check) != 0)
         return -1;
     if (pass_failed(&out->check)) /* the other passes would fail alike: not run */

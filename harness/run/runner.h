@@ -70,6 +70,7 @@ struct pass_request {
     size_t mems_alignment;
     const char *series_path, *heapmap_path;
     size_t steady_from; /* timed pass: also time the ops from this index on (0: no) */
+    enum replay_threads threads; /* serial (0) or one thread per recorded thread */
 };
 /* Returns 0 with *out filled (whatever became of the child), or -1 with errno
  * when no child could be started. */
@@ -96,6 +97,7 @@ struct replay_request {
     const struct backend *backend;
     size_t mems_alignment;
     const char *series_path, *heapmap_path, *cdf_path;
+    enum replay_threads threads; /* serial (0) or one thread per recorded thread */
 };
 struct replay_result {
     struct pass_result check, timed, latency;

@@ -181,7 +181,7 @@ static double median(double *values, unsigned n)
 static int replay_policy(const char *self, const char *bin, size_t num_ops, size_t steady_from,
                          const struct backend *backend, const struct scaling_options *o, struct scaling_row *row)
 {
-    struct pass_request request = {MODE_CHECK, bin, num_ops, backend, 16, NULL, NULL, 0};
+    struct pass_request request = {MODE_CHECK, bin, num_ops, backend, 16, NULL, NULL, 0, REPLAY_THREADS_SERIAL};
     struct pass_result result;
     row->holes_per_search = -1;
     /* the check pass is here for the search cost, and bump searches nothing */

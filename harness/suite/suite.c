@@ -106,6 +106,7 @@ static const struct cli_option suite_options[] = {
     {'Y', 0, "no-study", NULL, "no fit-heuristics study"},
     {'G', 0, "no-programs", NULL, "no real programs' runs (the full suite only runs them)"},
     LIMITS_CLI_OPTIONS,
+    {'R', 0, "threads", "MODE", "as for replay: serial (default) or recorded, one thread per recorded thread"},
     {'p', 0, "plan", "FILE", "run nothing: create the run folder and write to FILE one command per trace\n"
                              "(every allocator and repeat), for `parallel < FILE` or a Slurm array (scripts/)"},
     {'m', 0, "merge", "DIR", "statistics, figures and REPORT.md from the job folders of a planned run"},
@@ -154,6 +155,10 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         case 'p': args->plan = p.value; break;
         case 'm': args->merge = p.value; break;
         case 'j': args->job = p.value; break;
+        case 'R':
+            if (replay_threads_parse(p.value, &s->threads) != 0)
+                return cli_refuse(&p, "%s takes serial or recorded, not '%s'", p.flag, p.value), 2;
+            break;
         case 'r':
             if (cli_count(&p, 1, 100, &repeats) != 0)
                 return 2;

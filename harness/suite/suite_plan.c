@@ -95,6 +95,8 @@ int suite_write_plan(const struct suite *s, const struct trace *traces, size_t n
             fputs(" --cpu ", f);
             put_quoted(f, o->cpu);
         }
+        if (s->threads != REPLAY_THREADS_SERIAL)
+            fprintf(f, " --threads %s", replay_threads_name(s->threads));
         fputc('\n', f);
     }
     if (fclose(f) != 0)

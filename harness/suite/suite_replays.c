@@ -129,7 +129,8 @@ int suite_run_replays(const struct suite *s, const char *dir, const struct trace
                 bool first = rep == 1;
                 bool heapmap = first && strcmp(traces[t].name, featured) == 0 && b->kind == BACKEND_MEMS;
                 struct replay_request request = {bin_paths[t],          traces[t].num_ops,     b, 16,
-                                                 first ? series : NULL, heapmap ? heap : NULL, first ? cdf : NULL};
+                                                 first ? series : NULL, heapmap ? heap : NULL, first ? cdf : NULL,
+                                                 s->threads};
                 struct replay_result result;
                 if (runner_replay(self, &request, &s->limits, &result) != 0) {
                     fprintf(stderr, "\nmems-bench suite: cannot start a replay: %s\n", strerror(errno));

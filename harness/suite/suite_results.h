@@ -43,6 +43,7 @@ struct suite {
     long repeats;
     bool quick;
     struct run_limits limits;
+    enum replay_threads threads; /* --threads: how every replay uses threads */
     /* the results, read back from the CSVs (suite_load.c) */
     struct suite_trace *traces;
     size_t ntraces;

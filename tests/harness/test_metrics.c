@@ -53,7 +53,7 @@ static double timed_faults(const struct allocator_ops *ops, const char *body, si
     double faults = NAN;
     if (written && trace_load(path, &trace, &error) == 0) {
         FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
-        if (replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){NULL, NULL, 0, 0}, out) == 0) {
+        if (replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){.series_path = NULL}, out) == 0) {
             fclose(out);
             faults = value("page_faults");
         } else {
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     snprintf(series, sizeof series, "/tmp/mems-test-metrics-%d.csv", (int)getpid());
     FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
     output[0] = '\n';
-    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, &(struct replay_options){series, NULL, 0, 0}, out), 0);
+    CHECK_EQ(replay_run(MODE_CHECK, &trace, ops, &(struct replay_options){.series_path = series}, out), 0);
     fclose(out);
 
     const double foot = 5 * P, mean_live = (1000 + 3000 + 2000 + 2500 + 500 + 0) / 6.0;
@@ -149,19 +149,19 @@ int main(int argc, char **argv)
 
     /* the timed and latency passes report what they promise */
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){NULL, NULL, 0, 0}, out), 0);
+    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){.series_path = NULL}, out), 0);
     fclose(out);
     CHECK(value("seconds") > 0);
     CHECK_NEAR(value("ns_per_op"), value("seconds") * 1e9 / 6);
     CHECK(strstr(output, "\nsteady_ns_per_op ") == NULL); /* asked for no steady phase */
     /* the steady phase (ops 2 to 5) timed apart: within the whole pass's time */
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){NULL, NULL, 0, 2}, out), 0);
+    CHECK_EQ(replay_run(MODE_TIMED, &trace, ops, &(struct replay_options){.steady_from = 2}, out), 0);
     fclose(out);
     CHECK(value("steady_ns_per_op") > 0);
     CHECK(value("steady_ns_per_op") * 4 <= value("seconds") * 1e9 * 1.0001);
     out = fmemopen(output + 1, sizeof output - 2, "w");
-    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, &(struct replay_options){NULL, NULL, 0, 0}, out), 0);
+    CHECK_EQ(replay_run(MODE_LATENCY, &trace, ops, &(struct replay_options){.series_path = NULL}, out), 0);
     fclose(out);
     CHECK(value("timer_overhead_ns") > 0);
     CHECK(strstr(output, "\nlatency malloc 3 ") != NULL);
