@@ -75,5 +75,8 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
 /* backend_bump.c: bump's ops, its region `mem_limit` bytes (0: 1 TiB), or
  * less where the kernel refuses that much */
 const struct allocator_ops *bump_ops(uint64_t mem_limit);
+/* backend_locked.c: `ops` with one mutex around every call, for an allocator
+ * that is not thread-safe in a replay with threads (one table per process) */
+const struct allocator_ops *backend_locked(const struct allocator_ops *ops);
 
 #endif

@@ -7,7 +7,8 @@
  * Blocks are cut from one reservation in address order and never reused, so
  * there is no metadata, no search and no free list, and the allocator never
  * writes to the memory it hands out: pages are only made when the replay
- * touches them, as for any allocator's fresh memory.
+ * touches them, as for any allocator's fresh memory. The cursor moves by
+ * compare-and-swap, so replays with threads share it without a lock.
  */
 #include "backend.h"
 
@@ -19,7 +20,10 @@
 #define BUMP_DEFAULT_RESERVE ((uint64_t)1 << 40)
 #define BUMP_SMALLEST_RESERVE ((uint64_t)64 << 20)
 
-static unsigned char *region_base, *region_cursor, *region_end;
+#include <stdatomic.h>
+
+static unsigned char *region_base, *region_end;
+static _Atomic(unsigned char *) region_cursor;
 static uint64_t region_bytes, reserve_first;
 
 /* NORESERVE: the reservation is address space, not a promise of memory, so
@@ -32,7 +36,8 @@ static int reserve_region(uint64_t first)
     for (uint64_t size = first; size >= floor && size > 0; size /= 2) {
         void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p != MAP_FAILED) {
-            region_base = region_cursor = p;
+            region_base = p;
+            atomic_store(&region_cursor, region_base);
             region_end = region_base + size;
             region_bytes = size;
             return 0;
@@ -50,7 +55,8 @@ static void bump_stop(void)
 {
     if (region_base != NULL)
         munmap(region_base, (size_t)region_bytes);
-    region_base = region_cursor = region_end = NULL;
+    region_base = region_end = NULL;
+    atomic_store(&region_cursor, NULL);
     region_bytes = 0;
 }
 
@@ -61,18 +67,21 @@ static void *take_bytes(size_t alignment, size_t size)
     /* malloc(0) still wants a block of its own, unique among the live ones */
     if (size == 0)
         size = BUMP_GRAIN;
-    size_t left = (size_t)(region_end - region_cursor);
-    if (size > left)
-        return NULL;
-    size = (size + BUMP_GRAIN - 1) & ~(BUMP_GRAIN - 1);
-    size_t skip = 0;
-    if (alignment > BUMP_GRAIN)
-        skip = (size_t)(-(uintptr_t)region_cursor & (alignment - 1));
-    if (skip > left || size > left - skip)
-        return NULL;
-    void *block = region_cursor + skip;
-    region_cursor += skip + size;
-    return block;
+    unsigned char *cursor = atomic_load_explicit(&region_cursor, memory_order_relaxed);
+    for (;;) {
+        size_t left = (size_t)(region_end - cursor);
+        if (size > left)
+            return NULL;
+        size_t rounded = (size + BUMP_GRAIN - 1) & ~(BUMP_GRAIN - 1);
+        size_t skip = 0;
+        if (alignment > BUMP_GRAIN)
+            skip = (size_t)(-(uintptr_t)cursor & (alignment - 1));
+        if (skip > left || rounded > left - skip)
+            return NULL;
+        if (atomic_compare_exchange_weak_explicit(&region_cursor, &cursor, cursor + skip + rounded,
+                                                  memory_order_relaxed, memory_order_relaxed))
+            return cursor + skip;
+    }
 }
 
 static int hand_out(void *block, struct block *out)
@@ -131,7 +140,7 @@ static void bump_measure(struct footprint *out, int full)
 {
     (void)full;
     memset(out, 0, sizeof *out);
-    out->bytes = out->peak_bytes = (uint64_t)(region_cursor - region_base);
+    out->bytes = out->peak_bytes = (uint64_t)(atomic_load(&region_cursor) - region_base);
 }
 
 static struct allocator_ops bump_ops_table = {

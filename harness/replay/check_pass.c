@@ -35,7 +35,10 @@ static size_t required_alignment(const struct allocator_ops *ops, const struct t
     return a;
 }
 
-/* The checks around one op of the check pass. */
+/* The checks around one op of the check pass. With threads there is no
+ * overlap index (it would be one lock over every op): a block placed over a
+ * live one overwrites that one's pattern, found when it is freed, reallocated
+ * or checked at the end. */
 static void check_op(struct replay *r, size_t i)
 {
     const struct trace_op *op = &r->trace->ops[i];
@@ -55,13 +58,14 @@ static void check_op(struct replay *r, size_t i)
         if (bad != UINT64_MAX)
             flag_error(r, i, "%s of id %u: the block was overwritten at byte %ju of %ju", op_kind_name(op->kind),
                        op->id, (uintmax_t)bad, (uintmax_t)s->extent);
-        overlap_remove(r, op->id);
+        if (!r->threaded)
+            overlap_remove(r, op->id);
     }
     struct block before = s->b;
     if (apply(r->ops, op, s) != 0) {
         /* a refusal, not an error: the allocator may say no, and the replay goes on */
         r->failed++;
-        if (!makes_block) /* a refused realloc leaves the old block */
+        if (!makes_block && !r->threaded) /* a refused realloc leaves the old block */
             overlap_insert(r, op->id);
         else
             s->live = 0;
@@ -94,7 +98,7 @@ static void check_op(struct replay *r, size_t i)
         if (bad != UINT64_MAX)
             flag_error(r, i, "calloc of id %u: byte %ju is not zero", op->id, (uintmax_t)bad);
     }
-    uint32_t clash = overlap_insert(r, op->id);
+    uint32_t clash = r->threaded ? NO_SLOT : overlap_insert(r, op->id);
     if (clash != NO_SLOT)
         flag_error(r, i, "id %u at [%p, +%ju) overlaps live id %u at [%p, +%ju)", op->id, s->b.real,
                    (uintmax_t)s->extent, clash, r->slots[clash].b.real, (uintmax_t)r->slots[clash].extent);
@@ -103,14 +107,14 @@ static void check_op(struct replay *r, size_t i)
 
 /* ---- passes ---- */
 
-static void sample(struct replay *r, uint64_t index, uint64_t baseline, struct replay_sample *out,
-                   struct footprint *fp)
+static void sample(const struct replay *r, uint64_t index, uint64_t live_bytes, uint64_t baseline,
+                   struct replay_sample *out, struct footprint *fp)
 {
     r->ops->measure(fp, 1);
     uint64_t rss = rss_bytes();
     *out = (struct replay_sample){
         .op_index = index,
-        .live_bytes = r->live_bytes,
+        .live_bytes = live_bytes,
         .footprint_bytes = fp->bytes != 0 || fp->mmaps != 0 ? fp->bytes : (rss > baseline ? rss - baseline : 0),
         .rss_bytes = rss,
         .reported_bytes = fp->reported,
@@ -131,18 +135,26 @@ static void compute_fragmentation(struct replay_metrics *m, const struct replay_
                                   uint64_t peak_live_op)
 {
     double sum_live = 0, sum_footprint = 0;
-    size_t at_peak_live = 0, at_peak_footprint = 0;
+    size_t at_peak_live = 0, at_peak_footprint = 0, most_live = 0;
+    bool peak_sampled = false;
     for (size_t i = 0; i < n; i++) {
         sum_live += (double)samples[i].live_bytes;
         sum_footprint += (double)samples[i].footprint_bytes;
-        if (samples[i].op_index == peak_live_op)
+        if (samples[i].op_index == peak_live_op) {
             at_peak_live = i;
+            peak_sampled = true;
+        }
+        if (samples[i].live_bytes > samples[most_live].live_bytes)
+            most_live = i;
         /* on a plateau of the peak, the sample holding the most live memory */
         const struct replay_sample *best = &samples[at_peak_footprint];
         if (samples[i].footprint_bytes > best->footprint_bytes ||
             (samples[i].footprint_bytes == best->footprint_bytes && samples[i].live_bytes > best->live_bytes))
             at_peak_footprint = i;
     }
+    /* threads reach their own peak, not the recorded order's: the sample holding the most */
+    if (!peak_sampled)
+        at_peak_live = most_live;
     m->frag[0] = ratio_minus_one(sum_footprint, sum_live);
     m->frag[1] = ratio_minus_one((double)samples[at_peak_live].footprint_bytes, (double)m->peak_live);
     m->frag[2] = ratio_minus_one((double)samples[at_peak_footprint].footprint_bytes,
@@ -167,6 +179,98 @@ static int write_timeseries(const char *path, const struct replay_sample *sample
     return out_close(&f);
 }
 
+/* the split at peak footprint: on a plateau, where most is live (as frag_jw3) */
+static void note_peak_footprint(const struct footprint *fp, uint64_t live, struct footprint *peak_fp,
+                                uint64_t *peak_fp_live, uint64_t *peak_reported)
+{
+    if (fp->bytes != 0 && (fp->bytes > peak_fp->bytes || (fp->bytes == peak_fp->bytes && live > *peak_fp_live))) {
+        *peak_fp = *fp;
+        *peak_fp_live = live;
+    }
+    if (fp->reported > *peak_reported)
+        *peak_reported = fp->reported;
+}
+
+/* ---- the check pass on one thread per recorded thread ---- */
+
+struct check_shared {
+    _Atomic uint64_t live, peak_live;
+    size_t every;
+    uint64_t baseline;
+    struct replay_sample *samples;
+};
+
+static void check_one(struct replay_worker *w, size_t i)
+{
+    struct replay *r = &w->r;
+    struct check_shared *c = w->pass;
+    /* each thread's own count wraps when it frees what others made; their sum is the live bytes */
+    uint64_t before = r->live_bytes;
+    check_op(r, i);
+    uint64_t live = atomic_load_explicit(&c->live, memory_order_relaxed);
+    if (r->live_bytes != before) {
+        live = atomic_fetch_add_explicit(&c->live, r->live_bytes - before, memory_order_relaxed) +
+               (r->live_bytes - before);
+        uint64_t peak = atomic_load_explicit(&c->peak_live, memory_order_relaxed);
+        while (live > peak &&
+               !atomic_compare_exchange_weak_explicit(&c->peak_live, &peak, live, memory_order_relaxed,
+                                                      memory_order_relaxed))
+            ;
+    }
+    if (i % c->every == 0) {
+        struct footprint fp;
+        struct replay_sample *out = &c->samples[i / c->every];
+        sample(r, i, live, c->baseline, out, &fp);
+        note_peak_footprint(&fp, live, &w->peak_fp, &w->peak_fp_live, &w->peak_reported);
+    }
+}
+
+/* Blocks still live at the end: with no overlap index, a block placed over
+ * one never freed shows only here. */
+static void check_leftovers(struct replay *r)
+{
+    for (uint32_t id = 0; id < r->trace->num_ids; id++) {
+        const struct slot *s = &r->slots[id];
+        if (!s->live)
+            continue;
+        uint64_t bad = pattern_check(s->b.real, id, s->extent, s->extent, r->bounded);
+        if (bad != UINT64_MAX)
+            flag_error(r, r->trace->num_ops, "id %u, live at the end, was overwritten at byte %ju of %ju", id,
+                       (uintmax_t)bad, (uintmax_t)s->extent);
+    }
+}
+
+/* Samples land at every `every`-th op, whichever thread runs it, and once
+ * more after the last thread. */
+static int check_threaded(struct replay *r, struct replay_sample *samples, size_t every, uint64_t baseline,
+                          struct replay_metrics *m, size_t *n, struct footprint *peak_fp, uint64_t *peak_reported,
+                          struct thread_totals *totals)
+{
+    static struct check_shared shared;
+    shared = (struct check_shared){.every = every, .baseline = baseline, .samples = samples};
+    struct replay_worker *workers = replay_threads_run(r, check_one, &shared, totals);
+    if (workers == NULL)
+        return -1;
+    uint64_t peak_fp_live = 0;
+    for (uint32_t k = 0; k < totals->threads; k++) {
+        const struct replay_worker *w = &workers[k];
+        if (w->peak_fp.bytes != 0)
+            note_peak_footprint(&w->peak_fp, w->peak_fp_live, peak_fp, &peak_fp_live, peak_reported);
+        if (w->peak_reported > *peak_reported)
+            *peak_reported = w->peak_reported;
+    }
+    replay_threads_free(workers, totals->threads);
+    check_leftovers(r);
+    *n = (r->trace->num_ops - 1) / every + 1;
+    struct footprint fp;
+    uint64_t live = atomic_load(&shared.live);
+    sample(r, r->trace->num_ops - 1, live, baseline, &samples[*n], &fp);
+    note_peak_footprint(&fp, live, peak_fp, &peak_fp_live, peak_reported);
+    (*n)++;
+    m->peak_live = atomic_load(&shared.peak_live);
+    return 0;
+}
+
 #define TARGET_SAMPLES 2000
 
 int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out)
@@ -187,25 +291,27 @@ int run_check(struct replay *r, const char *timeseries_path, const char *heapmap
     uint64_t baseline = rss_bytes();
     m.rss_baseline = baseline;
     uint64_t peak_reported = 0, peak_fp_live = 0;
-    struct heapmap *map = heapmap_path != NULL ? heapmap_start(t->num_ops) : NULL;
-    for (size_t i = 0; i < t->num_ops; i++) {
-        check_op(r, i);
-        if (r->live_bytes > m.peak_live)
-            m.peak_live = r->live_bytes;
-        if (map != NULL)
-            heapmap_observe(map, i);
-        if (i % every == 0 || i == t->facts.peak_live_op || i + 1 == t->num_ops) {
-            sample(r, i, baseline, &samples[n], &fp);
-            /* the split at peak footprint: on a plateau, where most is live (as frag_jw3) */
-            if (fp.bytes != 0 && (fp.bytes > peak_fp.bytes ||
-                                  (fp.bytes == peak_fp.bytes && samples[n].live_bytes > peak_fp_live))) {
-                peak_fp = fp;
-                peak_fp_live = samples[n].live_bytes;
+    struct heapmap *map = heapmap_path != NULL && !r->threaded ? heapmap_start(t->num_ops) : NULL;
+    struct thread_totals totals = {.threads = 1};
+    uint64_t wall_before = now_ns(), cpu_before = cpu_ns_now();
+    if (r->threaded) {
+        if (check_threaded(r, samples, every, baseline, &m, &n, &peak_fp, &peak_reported, &totals) != 0)
+            return 2;
+    } else {
+        for (size_t i = 0; i < t->num_ops; i++) {
+            check_op(r, i);
+            if (r->live_bytes > m.peak_live)
+                m.peak_live = r->live_bytes;
+            if (map != NULL)
+                heapmap_observe(map, i);
+            if (i % every == 0 || i == t->facts.peak_live_op || i + 1 == t->num_ops) {
+                sample(r, i, r->live_bytes, baseline, &samples[n], &fp);
+                note_peak_footprint(&fp, samples[n].live_bytes, &peak_fp, &peak_fp_live, &peak_reported);
+                n++;
             }
-            if (fp.reported > peak_reported)
-                peak_reported = fp.reported;
-            n++;
         }
+        totals.wall_ns = now_ns() - wall_before;
+        totals.cpu_ns = cpu_ns_now() - cpu_before;
     }
     os_count_read(&mmaps_after, &munmaps_after);
     r->ops->measure(&fp, 1);
@@ -239,6 +345,7 @@ int run_check(struct replay *r, const char *timeseries_path, const char *heapmap
                 munmaps_after - munmaps_before, count_method);
     fprintf(out, "searches %ju\nholes_examined %ju\nsamples %zu\n", (uintmax_t)fp.searches,
             (uintmax_t)fp.holes_examined, n);
+    print_thread_totals(r, &totals, out);
 
     release_leftovers(r);
     int rc = 0;

@@ -59,6 +59,11 @@ int replay_run(enum replay_mode mode, const struct trace *trace, const struct al
                const struct replay_options *options, FILE *out)
 {
     struct replay r = {.trace = trace, .ops = ops, .root = NO_SLOT, .rng = 12345};
+    r.threaded = options->threads == REPLAY_THREADS_RECORDED;
+    if (r.threaded && trace->sync == NULL) {
+        fprintf(stderr, "%s: no thread table in the binary form (too many ops): replay it serially\n", trace->name);
+        return 2;
+    }
     r.bounded = options->mem_limit != 0 && trace->facts.peak_live_bytes > options->mem_limit / 2;
     r.slots = map_zeroed(trace->num_ids * sizeof *r.slots);
     if (r.slots == NULL) {
@@ -123,6 +128,9 @@ int replay_child_main(int argc, char **argv)
         return 2;
     }
     const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10), options.mem_limit);
+    /* MeMS in process is one heap for one thread at a time */
+    if (threads == REPLAY_THREADS_RECORDED && backend.kind == BACKEND_MEMS)
+        ops = backend_locked(ops);
     int rc = replay_run(mode, &trace, ops, &options, stdout);
     fflush(stdout);
     trace_free(&trace);

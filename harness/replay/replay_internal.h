@@ -4,6 +4,8 @@
 
 #include "replay.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #define NO_SLOT UINT32_MAX
@@ -25,6 +27,7 @@ struct replay {
     uint64_t failed;  /* allocations the allocator refused (returned NULL) */
     uint64_t skipped; /* later frees and reallocs of ids it refused */
     bool bounded;     /* the check pass writes only parts of big blocks (pattern.c) */
+    bool threaded;    /* one thread per recorded thread (threads.c): no overlap index */
     uint32_t rng;
 };
 
@@ -44,6 +47,41 @@ void prefault(const struct trace *trace, struct slot *slots);
 int run_check(struct replay *r, const char *timeseries_path, const char *heapmap_path, FILE *out);
 int run_timed(struct replay *r, size_t steady_from, FILE *out);
 int run_latency(struct replay *r, const char *cdf_path, FILE *out);
+
+/* threads.c: a pass on one thread per recorded thread. Each runs its ops
+ * with `run_op`, on its own copy of the replay (its counters; the id table
+ * and the trace shared), and waits where the trace's sync table says. */
+struct replay_worker;
+typedef void (*replay_op_fn)(struct replay_worker *w, size_t op_index);
+struct replay_worker {
+    _Alignas(64) _Atomic uint32_t done; /* ops published: rank + 1 of the last one others wait for */
+    _Atomic uint32_t sleepers;          /* threads asleep on `done` */
+    _Atomic uint32_t finished;
+    struct replay r;
+    uint32_t index, first; /* replay thread, its first op */
+    uint64_t waits, wait_ns, op_ns;
+    pthread_t id;
+    struct replay_worker *workers;
+    replay_op_fn run_op;
+    void *pass; /* what the pass's threads share */
+    /* the check pass's samples taken on this thread */
+    struct footprint peak_fp;
+    uint64_t peak_fp_live, peak_reported;
+};
+struct thread_totals {
+    uint32_t threads;
+    uint64_t waits, wait_ns; /* on other threads, out of op_ns */
+    uint64_t op_ns;          /* the threads' own time, summed */
+    uint64_t wall_ns, cpu_ns; /* first start to last join; user + system of the process */
+};
+/* Returns the workers (for the pass to read, then replay_threads_free), or
+ * NULL when there is no memory for them; their counters are added to r's. */
+struct replay_worker *replay_threads_run(struct replay *r, replay_op_fn run_op, void *pass,
+                                         struct thread_totals *totals);
+void replay_threads_free(struct replay_worker *workers, uint32_t n);
+uint64_t cpu_ns_now(void);
+/* "replay_threads", "cross_thread_ops", the waits, wall and CPU time */
+void print_thread_totals(const struct replay *r, const struct thread_totals *t, FILE *out);
 
 /* pattern.c: what the check pass writes into a block and reads back */
 #define PATTERN_WHOLE_MAX ((uint64_t)1 << 20)

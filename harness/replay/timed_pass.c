@@ -6,18 +6,26 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+static inline void replay_op(struct replay *r, size_t i)
+{
+    const struct trace_op *op = &r->trace->ops[i];
+    struct slot *s = &r->slots[op->id];
+    if (acts_on_block(op) && !s->live) {
+        r->skipped++;
+        return;
+    }
+    note_outcome(r, op, apply(r->ops, op, s));
+}
+
 static void replay_range(struct replay *r, size_t from, size_t to)
 {
-    const struct trace *t = r->trace;
-    for (size_t i = from; i < to; i++) {
-        const struct trace_op *op = &t->ops[i];
-        struct slot *s = &r->slots[op->id];
-        if (acts_on_block(op) && !s->live) {
-            r->skipped++;
-            continue;
-        }
-        note_outcome(r, op, apply(r->ops, op, s));
-    }
+    for (size_t i = from; i < to; i++)
+        replay_op(r, i);
+}
+
+static void replay_one(struct replay_worker *w, size_t i)
+{
+    replay_op(&w->r, i);
 }
 
 /* Page faults of this process so far. The harness's own memory is touched
@@ -34,21 +42,36 @@ static long page_faults_now(void)
 /* The whole trace timed; with `steady_from` inside it, the ops from there on
  * also timed apart (a generated trace's steady phase after its ramp), by one
  * clock read between two loops. */
+/* With threads, the time is the threads' own (their waits on each other
+ * left out), summed; the steady phase is not timed apart. */
 int run_timed(struct replay *r, size_t steady_from, FILE *out)
 {
     const struct trace *t = r->trace;
-    size_t split = steady_from > 0 && steady_from < t->num_ops ? steady_from : t->num_ops;
+    size_t split = steady_from > 0 && steady_from < t->num_ops && !r->threaded ? steady_from : t->num_ops;
     long faults_before = page_faults_now();
-    uint64_t start = now_ns();
-    replay_range(r, 0, split);
-    uint64_t middle = now_ns();
-    replay_range(r, split, t->num_ops);
-    uint64_t end = now_ns(), elapsed = end - start;
+    struct thread_totals totals = {.threads = 1};
+    uint64_t cpu_before = cpu_ns_now();
+    uint64_t start = now_ns(), middle = start, end = start, elapsed;
+    if (r->threaded) {
+        struct replay_worker *workers = replay_threads_run(r, replay_one, NULL, &totals);
+        if (workers == NULL)
+            return 2;
+        replay_threads_free(workers, totals.threads);
+        elapsed = totals.op_ns;
+    } else {
+        replay_range(r, 0, split);
+        middle = now_ns();
+        replay_range(r, split, t->num_ops);
+        end = now_ns();
+        elapsed = totals.op_ns = totals.wall_ns = end - start;
+        totals.cpu_ns = cpu_ns_now() - cpu_before;
+    }
     long faults = page_faults_now() - faults_before;
     fprintf(out, "seconds %.9f\nns_per_op %.3f\npage_faults %ld\n", (double)elapsed / 1e9,
             (double)elapsed / (double)t->num_ops, faults);
     if (split < t->num_ops)
         fprintf(out, "steady_ns_per_op %.3f\n", (double)(end - middle) / (double)(t->num_ops - split));
+    print_thread_totals(r, &totals, out);
     release_leftovers(r);
     return 0;
 }
@@ -105,6 +128,29 @@ static double timer_overhead_ns(uint32_t *scratch, size_t n)
     return scratch[n / 2];
 }
 
+/* One op with a clock around it; the threads' latencies go to one array, each
+ * op's own place, and are sorted after the last thread. */
+static inline void time_op(struct replay *r, size_t i, uint32_t *latency)
+{
+    const struct trace_op *op = &r->trace->ops[i];
+    struct slot *s = &r->slots[op->id];
+    if (acts_on_block(op) && !s->live) {
+        r->skipped++;
+        latency[i] = UINT32_MAX; /* not measured: left out below */
+        return;
+    }
+    uint64_t a = now_ns();
+    int rc = apply(r->ops, op, s);
+    uint64_t d = now_ns() - a;
+    latency[i] = d >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)d;
+    note_outcome(r, op, rc);
+}
+
+static void time_one(struct replay_worker *w, size_t i)
+{
+    time_op(&w->r, i, w->pass);
+}
+
 int run_latency(struct replay *r, const char *cdf_path, FILE *out)
 {
     const struct trace *t = r->trace;
@@ -112,19 +158,15 @@ int run_latency(struct replay *r, const char *cdf_path, FILE *out)
     uint32_t *scratch = map_zeroed((t->num_ops + 10001) * sizeof *scratch);
     if (latency == NULL || scratch == NULL)
         return 2;
-    for (size_t i = 0; i < t->num_ops; i++) {
-        const struct trace_op *op = &t->ops[i];
-        struct slot *s = &r->slots[op->id];
-        if (acts_on_block(op) && !s->live) {
-            r->skipped++;
-            latency[i] = UINT32_MAX; /* not measured: left out below */
-            continue;
-        }
-        uint64_t a = now_ns();
-        int rc = apply(r->ops, op, s);
-        uint64_t d = now_ns() - a;
-        latency[i] = d >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)d;
-        note_outcome(r, op, rc);
+    if (r->threaded) {
+        struct thread_totals totals;
+        struct replay_worker *workers = replay_threads_run(r, time_one, latency, &totals);
+        if (workers == NULL)
+            return 2;
+        replay_threads_free(workers, totals.threads);
+    } else {
+        for (size_t i = 0; i < t->num_ops; i++)
+            time_op(r, i, latency);
     }
     release_leftovers(r);
     fprintf(out, "timer_overhead_ns %.1f\n", timer_overhead_ns(scratch, 10001));

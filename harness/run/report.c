@@ -19,6 +19,9 @@ static const char *const mems_columns[] = {
     "mmap_calls", "munmap_calls", "mmap_counted_by", "searches", "holes_examined", "mems_given_bytes", "mems_rounding_bytes",
     "mems_hole_bytes", "mems_metadata_bytes",
 };
+/* how the replay used threads: the check pass's counts, the timed pass's times */
+static const char *const thread_check_columns[] = {"replay_threads", "cross_thread_ops"};
+static const char *const thread_timed_columns[] = {"sync_waits", "sync_wait_ns", "wall_seconds", "cpu_seconds"};
 static bool mems_only(const char *column)
 {
     return strcmp(column, "mmap_calls") != 0 && strcmp(column, "munmap_calls") != 0 &&
@@ -61,7 +64,12 @@ int report_start(struct report *r, const char *run_dir)
     for (size_t i = 0; i < COUNT(mems_columns); i++)
         fprintf(r->summary, ",%s", mems_columns[i]);
     fprintf(r->summary, ",holes_examined_per_search,allocator_reported_peak_bytes,allocator_reported_kind,"
-                        "timer_overhead_ns,exit_status,failed_pass\n");
+                        "timer_overhead_ns,exit_status,failed_pass");
+    for (size_t i = 0; i < COUNT(thread_check_columns); i++)
+        fprintf(r->summary, ",%s", thread_check_columns[i]);
+    for (size_t i = 0; i < COUNT(thread_timed_columns); i++)
+        fprintf(r->summary, ",%s", thread_timed_columns[i]);
+    fprintf(r->summary, "\n");
     fprintf(r->latency, "trace,allocator,repeat,op_kind,count,p50_ns,p99_ns,p999_ns,max_ns,timer_overhead_ns\n");
     return 0;
 }
@@ -102,8 +110,13 @@ int report_add(struct report *r, const struct trace *trace, const char *allocato
         fprintf(r->summary, ",");
     const char *kind = field_or_empty(check, "allocator_reported_kind");
     bool reported = kind[0] != '\0' && strcmp(kind, "-") != 0;
-    fprintf(r->summary, ",%s,%s,%s,%s,%s\n", reported ? field_or_empty(check, "allocator_reported_peak_bytes") : "",
+    fprintf(r->summary, ",%s,%s,%s,%s,%s", reported ? field_or_empty(check, "allocator_reported_peak_bytes") : "",
             reported ? kind : "", field_or_empty(latency, "timer_overhead_ns"), status, failed_pass);
+    for (size_t i = 0; i < COUNT(thread_check_columns); i++)
+        fprintf(r->summary, ",%s", field_or_empty(check, thread_check_columns[i]));
+    for (size_t i = 0; i < COUNT(thread_timed_columns); i++)
+        fprintf(r->summary, ",%s", field_or_empty(timed, thread_timed_columns[i]));
+    fprintf(r->summary, "\n");
     for (size_t i = 0; i < latency->nlatency; i++) {
         const struct latency_row *l = &latency->latency[i];
         fprintf(r->latency, "%s,%s,%ld,%s,%llu,%llu,%llu,%llu,%llu,%s\n", trace->name, allocator, repeat, l->kind,

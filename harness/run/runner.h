@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RESULT_MAX_FIELDS 64
+#define RESULT_MAX_FIELDS 96
 #define RESULT_MAX_LATENCY 8
 
 struct result_field {

@@ -34,6 +34,25 @@ struct trace_facts {
     uint64_t threads;
 };
 
+/* What a replay with one thread per recorded thread needs, per op; computed
+ * once (trace_sync.c) and stored in the binary form after the ops. An op
+ * waits for the op before it on the same id when another thread made that
+ * one: a free or realloc for the block's last allocation or reallocation, an
+ * allocation reusing an id for the free that ended its previous block. Every
+ * wait is on an earlier op, so replaying each thread in order cannot
+ * deadlock. */
+#define TRACE_SYNC_NONE UINT32_MAX
+#define TRACE_SYNC_WAITED 1u /* another thread's op waits for this one */
+#define TRACE_SYNC_CROSS 2u  /* frees or reallocs a block another thread made */
+struct trace_sync {
+    uint32_t thread; /* the replay thread: 0, 1, ... in the order of their first ops */
+    uint32_t next;   /* that thread's next op, or TRACE_SYNC_NONE */
+    uint32_t after;  /* the op of another thread to wait for, or TRACE_SYNC_NONE */
+    uint32_t rank;   /* this op's place among its thread's ops, from 0 */
+    uint32_t flags;  /* TRACE_SYNC_WAITED, TRACE_SYNC_CROSS */
+};
+
+
 enum trace_format {
     FORMAT_UNKNOWN,
     FORMAT_NATIVE,
@@ -51,6 +70,12 @@ struct trace {
     struct trace_op *ops;
     size_t num_ops, num_ids;
     struct trace_facts facts;
+    /* the threaded replay's table, one per op, or NULL (a trace only read,
+     * not written to or mapped from the binary form; or one of more ops than
+     * the table can number) */
+    const struct trace_sync *sync;
+    uint32_t sync_threads;     /* distinct recorded threads */
+    uint64_t cross_thread_ops; /* ops flagged TRACE_SYNC_CROSS */
     /* storage: heap (loaded) or a mapping (binary form) */
     void *mapping;
     size_t mapping_bytes;
@@ -82,6 +107,12 @@ enum trace_format trace_format_by_name(const char *path);
 /* trace_convert.c: the convert command, under `command`'s name; argv[0] is "convert". */
 int trace_convert_main(const char *command, int argc, char **argv);
 void trace_free(struct trace *trace);
+/* trace_sync.c: fills `sync` (num_ops entries) from the ops; returns the
+ * number of distinct threads, and the cross-thread ops in *cross. */
+uint32_t trace_sync_compute(const struct trace *trace, struct trace_sync *sync, uint64_t *cross);
+/* Checks a table read from a file: every wait on an earlier op of another
+ * thread, every thread's ops chained in order. NULL, or what is wrong. */
+const char *trace_sync_validate(const struct trace *trace, const struct trace_sync *sync, uint32_t threads);
 
 const char *op_kind_name(int kind);
 const char *trace_format_name(enum trace_format format);

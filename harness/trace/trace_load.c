@@ -22,7 +22,11 @@ struct binary_header {
     uint64_t num_ids;
     struct trace_facts facts;
     char name[128];
+    /* version 2: the threaded replay's table follows the ops (sync_size 0: none) */
+    uint32_t sync_size, sync_threads;
+    uint64_t cross_thread_ops;
 };
+#define BINARY_VERSION 2
 
 const char *op_kind_name(int kind)
 {
@@ -146,21 +150,30 @@ int trace_write_binary(const struct trace *trace, const char *path, struct trace
     struct binary_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, BINARY_MAGIC, sizeof h.magic);
-    h.version = 1;
+    h.version = BINARY_VERSION;
     h.op_size = sizeof(struct trace_op);
     h.num_ops = trace->num_ops;
     h.num_ids = trace->num_ids;
     h.facts = trace->facts;
     snprintf(h.name, sizeof h.name, "%s", trace->name);
+    /* the table numbers ops in 32 bits; a longer trace replays serially only */
+    struct trace_sync *sync = NULL;
+    if (trace->num_ops < TRACE_SYNC_NONE && (sync = malloc(trace->num_ops * sizeof *sync)) != NULL) {
+        h.sync_threads = trace_sync_compute(trace, sync, &h.cross_thread_ops);
+        h.sync_size = h.sync_threads > 0 ? sizeof *sync : 0;
+    }
     char temporary[1100];
     snprintf(temporary, sizeof temporary, "%s.tmp%d", path, (int)getpid());
     FILE *f = fopen(temporary, "wb");
     if (f == NULL) {
         trace_error_set(error, "%s: cannot write: %s", path, strerror(errno)); /* the temporary is ours, not the user's */
+        free(sync);
         return -1;
     }
     bool ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-              fwrite(trace->ops, sizeof *trace->ops, trace->num_ops, f) == trace->num_ops;
+              fwrite(trace->ops, sizeof *trace->ops, trace->num_ops, f) == trace->num_ops &&
+              (h.sync_size == 0 || fwrite(sync, sizeof *sync, trace->num_ops, f) == trace->num_ops);
+    free(sync);
     ok = (fclose(f) == 0) && ok;
     if (!ok || rename(temporary, path) != 0) {
         trace_error_set(error, "%s: cannot write: %s", path, strerror(errno));
@@ -193,10 +206,11 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
     const char *problem = NULL;
     if (memcmp(h->magic, BINARY_MAGIC, sizeof h->magic) != 0)
         problem = "not a binary trace (bad magic)";
-    else if (h->version != 1 || h->op_size != sizeof(struct trace_op))
+    else if (h->version != BINARY_VERSION || h->op_size != sizeof(struct trace_op) ||
+             (h->sync_size != 0 && h->sync_size != sizeof(struct trace_sync)))
         problem = "binary trace of another version";
-    else if (h->num_ops > ((size_t)st.st_size - sizeof *h) / sizeof(struct trace_op) ||
-             sizeof *h + h->num_ops * sizeof(struct trace_op) != (size_t)st.st_size)
+    else if (h->num_ops > ((size_t)st.st_size - sizeof *h) / (sizeof(struct trace_op) + h->sync_size) ||
+             sizeof *h + h->num_ops * (sizeof(struct trace_op) + h->sync_size) != (size_t)st.st_size)
         problem = "binary trace size does not match its op count (truncated?)";
     else if (h->num_ops == 0)
         problem = "the trace has no operations";
@@ -220,6 +234,18 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
     }
     trace->num_ops = h->num_ops;
     trace->num_ids = h->num_ids;
+    if (h->sync_size != 0) {
+        const struct trace_sync *sync = (const void *)(trace->ops + h->num_ops);
+        const char *wrong = trace_sync_validate(trace, sync, h->sync_threads);
+        if (wrong != NULL) {
+            munmap(map, (size_t)st.st_size);
+            trace_error_set(error, "%s: %s", path, wrong);
+            return -1;
+        }
+        trace->sync = sync;
+        trace->sync_threads = h->sync_threads;
+        trace->cross_thread_ops = h->cross_thread_ops;
+    }
     trace->facts = h->facts;
     trace->format = FORMAT_BINARY;
     snprintf(trace->name, sizeof trace->name, "%s", h->name);
