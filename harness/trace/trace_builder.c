@@ -133,10 +133,21 @@ int builder_realloc_null(struct trace_builder *b, uint64_t id, uint64_t size, ui
     return make_block(b, id, (struct trace_op){OP_REALLOC, OP_FLAG_NULL, thread, 0, size, 0}, size);
 }
 
+/* In a trace with threads the recorded order is still the one order every
+ * replay keeps between threads: a block freed by one thread before another
+ * allocates it cannot be replayed, so the message says which thread. */
+static int fail_not_live(struct trace_builder *b, const char *what, uint64_t id, uint16_t thread)
+{
+    if (thread == 0 && b->max_thread == 0)
+        return builder_fail(b, "%s of id %ju, which is not live", what, (uintmax_t)id);
+    return builder_fail(b, "%s of id %ju, which is not live, in thread %u (across threads too, a block is freed or "
+                           "reallocated after its allocation in recorded order)", what, (uintmax_t)id, thread);
+}
+
 int builder_realloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_t thread)
 {
     if (!builder_is_live(b, id))
-        return builder_fail(b, "realloc of id %ju, which is not live", (uintmax_t)id);
+        return fail_not_live(b, "realloc", id, thread);
     b->live_bytes -= b->live_size[id];
     b->live_size[id] = size == 0 ? NOT_LIVE : size;
     b->live_bytes += size;
@@ -146,7 +157,7 @@ int builder_realloc(struct trace_builder *b, uint64_t id, uint64_t size, uint16_
 int builder_free(struct trace_builder *b, uint64_t id, uint16_t thread)
 {
     if (!builder_is_live(b, id))
-        return builder_fail(b, "free of id %ju, which is not live", (uintmax_t)id);
+        return fail_not_live(b, "free", id, thread);
     b->live_bytes -= b->live_size[id];
     b->live_size[id] = NOT_LIVE;
     return push_op(b, (struct trace_op){OP_FREE, 0, thread, (uint32_t)id, 0, 0});
