@@ -1,0 +1,20 @@
+# The recording of GNU sort with two threads (recorder/real_program_with_threads)
+# replayed with --threads recorded, then checked as check_threads.cmake does.
+#   -DBENCH=mems-bench -DRECORDING_DIR=dir -DWORK=dir -DALLOCATORS="a;b" -DAWK=script
+cmake_minimum_required(VERSION 3.16)
+file(GLOB TRACES "${RECORDING_DIR}/*.trace.gz")
+list(LENGTH TRACES n)
+if(NOT n EQUAL 1)
+  message(FATAL_ERROR "expected one recording in ${RECORDING_DIR}, found ${n}")
+endif()
+string(REPLACE ";" "," alloc_list "${ALLOCATORS}")
+file(REMOVE_RECURSE "${WORK}")
+execute_process(COMMAND "${BENCH}" replay --quiet --threads recorded --alloc ${alloc_list} --out "${WORK}" ${TRACES}
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the replay failed (${rc}):\n${err}")
+endif()
+get_filename_component(NAMES "${TRACES}" NAME)
+string(REGEX REPLACE "\\.trace\\.gz$" "" NAMES "${NAMES}")
+set(SUMMARY "${WORK}/summary.csv")
+include("${CMAKE_CURRENT_LIST_DIR}/check_threads.cmake")
