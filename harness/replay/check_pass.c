@@ -65,10 +65,12 @@ static void check_op(struct replay *r, size_t i)
     if (apply(r->ops, op, s) != 0) {
         /* a refusal, not an error: the allocator may say no, and the replay goes on */
         r->failed++;
-        if (!makes_block && !r->threaded) /* a refused realloc leaves the old block */
-            overlap_insert(r, op->id);
-        else
+        if (!makes_block) { /* a refused realloc leaves the old block */
+            if (!r->threaded)
+                overlap_insert(r, op->id);
+        } else {
             s->live = 0;
+        }
         return;
     }
     if (op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL))) {

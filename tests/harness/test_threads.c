@@ -218,6 +218,32 @@ static void replay_text(const char *name, char *text)
     trace_free(&trace);
 }
 
+/* A realloc refused in one thread leaves the old block, which another thread
+ * then frees: nothing skipped, nothing lost (MeMS capped at 1 MiB mapped). */
+static void refused_realloc_across_threads(void)
+{
+    struct trace trace;
+    struct trace_error error;
+    int rc = load("mems-trace 1\na 0 1000 @0\nr 0 100000000 @1\na 1 10 @0\nf 0 @2\nf 1 @1\n", &trace, &error);
+    unit_result(rc == 0, __FILE__, __LINE__, "refused realloc trace", rc == 0 ? "" : error.message);
+    if (rc != 0)
+        return;
+    struct backend b;
+    char why[256];
+    CHECK_EQ(backend_resolve("mems-first", &b, why, sizeof why), 0);
+    memset(output, 0, sizeof output);
+    FILE *out = fmemopen(output + 1, sizeof output - 2, "w");
+    output[0] = '\n';
+    struct replay_options options = {.threads = REPLAY_THREADS_RECORDED, .mem_limit = 1 << 20};
+    CHECK_EQ(replay_run(MODE_CHECK, &trace, backend_locked(backend_ops(&b, 16, 1 << 20)), &options, out), 0);
+    fclose(out);
+    CHECK_EQ(value("failed_allocations"), 1);
+    CHECK_EQ(value("skipped_ops"), 0);
+    CHECK_EQ(value("integrity_errors"), 0);
+    CHECK_EQ(value("cross_thread_ops"), 3);
+    trace_free(&trace);
+}
+
 static void refuses_impossible_order(void)
 {
     struct trace trace;
@@ -285,6 +311,7 @@ int main(int argc, char **argv)
             trace_free(&loaded);
         }
     }
+    refused_realloc_across_threads();
     refuses_impossible_order();
     refuses_corrupt_table();
     return unit_report("test_threads");
