@@ -37,6 +37,8 @@ struct text {
 static void put(struct text *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct text *t, const char *format, ...)
 {
+    if (t->data == NULL && (t->data = malloc(t->capacity = 4096)) == NULL)
+        abort();
     for (;;) {
         va_list args;
         va_start(args, format);
