@@ -52,7 +52,6 @@ struct trace_sync {
     uint32_t flags;  /* TRACE_SYNC_WAITED, TRACE_SYNC_CROSS */
 };
 
-
 enum trace_format {
     FORMAT_UNKNOWN,
     FORMAT_NATIVE,
