@@ -15,6 +15,7 @@
  * coefficient of variation (Shore 1975), constant and a two-phase
  * hyperexponential; gen_sizes_by_cv picks any family's parameters from a mean
  * and a CV.
+ * The multi-threaded kinds (private, prodcons, larson) are in generate_threads.c.
  * The output goes through the trace builder, so it is a valid trace by construction.
  */
 #include "generate.h"
@@ -42,45 +43,59 @@ struct generator {
     int failed;
 };
 
-static uint64_t next_random(struct generator *g)
+uint64_t gen_random(uint64_t *state)
 {
     /* splitmix64 */
-    uint64_t z = (g->rng += 0x9E3779B97F4A7C15ULL);
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
 
-static double unit_random(struct generator *g)
+double gen_unit_random(uint64_t *state)
 {
-    return (double)(next_random(g) >> 11) / 9007199254740992.0;
+    return (double)(gen_random(state) >> 11) / 9007199254740992.0;
 }
 
-static double exponential_random(struct generator *g, double mean)
+static double exponential_random(uint64_t *state, double mean)
 {
-    return -mean * log(1 - unit_random(g));
+    return -mean * log(1 - gen_unit_random(state));
 }
 
-static uint64_t draw_size(struct generator *g)
+uint64_t gen_draw_size(const struct gen_params *p, uint64_t *state)
 {
-    const struct gen_params *p = &g->params;
     double s;
     switch (p->sizes) {
-    case SIZES_EXPONENTIAL: s = p->min + exponential_random(g, p->scale); break;
-    case SIZES_PARETO: s = p->min / pow(1 - unit_random(g), 1 / p->alpha); break;
+    case SIZES_EXPONENTIAL: s = p->min + exponential_random(state, p->scale); break;
+    case SIZES_PARETO: s = p->min / pow(1 - gen_unit_random(state), 1 / p->alpha); break;
     case SIZES_CONSTANT: s = p->min; break;
     case SIZES_HYPEREXP: {
-        double branch = unit_random(g);
-        s = exponential_random(g, branch < p->p ? p->scale : p->scale2);
+        double branch = gen_unit_random(state);
+        s = exponential_random(state, branch < p->p ? p->scale : p->scale2);
         break;
     }
-    default: s = p->min + (p->max - p->min + 1) * unit_random(g); break; /* uniform */
+    default: s = p->min + (p->max - p->min + 1) * gen_unit_random(state); break; /* uniform */
     }
     if (s > p->max)
         s = p->max;
     if (s < 1)
         s = 1;
     return (uint64_t)s;
+}
+
+static uint64_t next_random(struct generator *g)
+{
+    return gen_random(&g->rng);
+}
+
+static double unit_random(struct generator *g)
+{
+    return gen_unit_random(&g->rng);
+}
+
+static uint64_t draw_size(struct generator *g)
+{
+    return gen_draw_size(&g->params, &g->rng);
 }
 
 static void ensure_capacity(struct generator *g)
@@ -273,6 +288,7 @@ void gen_default_params(struct gen_params *p)
     p->ops = 100000;
     p->sizes = SIZES_UNIFORM;
     p->min = 8, p->max = 4096, p->scale = 128, p->alpha = 1.5;
+    p->threads = 1;
 }
 
 int gen_sizes_by_cv(struct gen_params *p, const char *name, double mean, double cv, char *why, size_t why_size)
@@ -325,11 +341,12 @@ int gen_sizes_by_cv(struct gen_params *p, const char *name, double mean, double 
 
 int generate_trace(const struct gen_params *p, struct trace *out, struct trace_error *error)
 {
+    bool threaded = gen_is_threaded_kind(p->kind);
     void (*run)(struct generator *, size_t) = NULL;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (strcmp(p->kind, kinds[i].name) == 0)
             run = kinds[i].run;
-    if (run == NULL) {
+    if (run == NULL && !threaded) {
         trace_error_set(error, "unknown generator kind '%s'", p->kind);
         return -1;
     }
@@ -341,6 +358,15 @@ int generate_trace(const struct gen_params *p, struct trace *out, struct trace_e
                         p->kind);
         return -1;
     }
+    if (p->threads < 1 || p->threads > GEN_MAX_THREADS || (!threaded && p->threads != 1)) {
+        if (threaded)
+            trace_error_set(error, "generator %s: %u threads (1 to %d)", p->kind, p->threads, GEN_MAX_THREADS);
+        else
+            trace_error_set(error, "generator %s: one thread only (private, prodcons and larson take more)", p->kind);
+        return -1;
+    }
+    if (threaded)
+        return generate_threaded_trace(p, out, error);
     struct generator *g = calloc(1, sizeof *g);
     if (g == NULL) {
         trace_error_set(error, "out of memory");
@@ -352,16 +378,21 @@ int generate_trace(const struct gen_params *p, struct trace *out, struct trace_e
     run(g, p->ops);
     free(g->live);
     free(g->spare);
-    int rc = 0;
-    if (g->failed) {
-        trace_error_set(error, "generator %s: internal error: %s", p->kind, g->error.message);
-        builder_abandon(&g->builder);
-        rc = -1;
-    } else {
-        builder_finish(&g->builder);
-        snprintf(g->trace.name, sizeof g->trace.name, "%s-%ju", p->kind, (uintmax_t)p->seed);
-        *out = g->trace;
-    }
+    int rc = gen_conclude(p, &g->builder, g->failed ? &g->error : NULL, out, error);
     free(g);
     return rc;
+}
+
+int gen_conclude(const struct gen_params *p, struct trace_builder *b, const struct trace_error *failure,
+                 struct trace *out, struct trace_error *error)
+{
+    if (failure != NULL) {
+        trace_error_set(error, "generator %s: internal error: %s", p->kind, failure->message);
+        builder_abandon(b);
+        return -1;
+    }
+    builder_finish(b);
+    snprintf(b->trace->name, sizeof b->trace->name, "%s-%ju", p->kind, (uintmax_t)p->seed);
+    *out = *b->trace;
+    return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "trace.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,17 +21,20 @@ enum gen_sizes {
     SIZES_COUNT
 };
 
+#define GEN_MAX_THREADS 256
+
 struct gen_params {
-    char kind[32];       /* ramp, peak, plateau, fragment, coalesce, realloc */
+    char kind[32];       /* ramp, peak, plateau, fragment, coalesce, realloc; threaded: private, prodcons, larson */
     uint64_t seed;
     size_t ops;
     enum gen_sizes sizes;
     double min, max;     /* every size is clipped to [1, max] */
     double scale, alpha; /* exponential mean; Pareto shape */
     double scale2, p;    /* hyperexponential's second mean and the first branch's probability */
+    unsigned threads;    /* the threads the ops are spread over: 1 for every kind but the threaded ones */
 };
 
-/* The defaults of `mems-trace gen`: uniform sizes 8..4096, 100 000 ops. */
+/* The defaults of `mems-trace gen`: uniform sizes 8..4096, 100 000 ops, one thread. */
 void gen_default_params(struct gen_params *p);
 /* Sets the size distribution `name` (constant, uniform, exponential,
  * hyperexponential, pareto) to have this mean and coefficient of variation
@@ -44,5 +48,20 @@ const char *gen_sizes_name(enum gen_sizes sizes);
 /* Writes the generated trace into *out (a loaded trace: trace_free it).
  * Returns 0, or -1 with *error set (an unknown kind, bad parameters). */
 int generate_trace(const struct gen_params *p, struct trace *out, struct trace_error *error);
+
+/* What the threaded kinds (generate_threads.c) share with the others: the
+ * seeded random stream (splitmix64) and a size drawn from p's distribution. */
+uint64_t gen_random(uint64_t *state);
+double gen_unit_random(uint64_t *state);
+uint64_t gen_draw_size(const struct gen_params *p, uint64_t *state);
+struct trace_builder;
+/* The end of every generator: the trace finished into *out and named
+ * KIND-SEED, or, after a `failure` of the builder, abandoned with *error set. */
+int gen_conclude(const struct gen_params *p, struct trace_builder *b, const struct trace_error *failure,
+                 struct trace *out, struct trace_error *error);
+/* generate_threads.c: is `kind` one of the multi-threaded workloads, and
+ * generate_trace for them (p already checked). */
+bool gen_is_threaded_kind(const char *kind);
+int generate_threaded_trace(const struct gen_params *p, struct trace *out, struct trace_error *error);
 
 #endif

@@ -23,12 +23,15 @@ static const struct cli_option gen_options[] = {
     {'p', 'p', "alpha", "A", "the Pareto shape, above 0 (default 1.5)"},
     {'c', 'c', "cv", "C", "the sizes' coefficient of variation (standard deviation / mean), 0 or more:\n"
                           "--sizes is then of mean --mean and this CV"},
+    {'t', 't', "threads", "N", "the threads the ops are spread over, 1 to 256 (default 1; more than one only\n"
+                               "for private, prodcons and larson)"},
     {0},
 };
 static const struct cli_command gen_command = {
     "mems-trace gen", "KIND --seed S -o OUTPUT [OPTIONS]",
     "Generates a seeded, deterministic synthetic trace. KIND: ramp, peak, plateau (phase patterns);\n"
-    "fragment, coalesce, realloc (adversarial).",
+    "fragment, coalesce, realloc (adversarial); on --threads N threads: private (each thread churns its own\n"
+    "blocks), prodcons (half the threads allocate, the others free), larson (threads hand their blocks on).",
     gen_options, NULL, false};
 
 int generate_main(int argc, char **argv)
@@ -36,7 +39,7 @@ int generate_main(int argc, char **argv)
     struct gen_params p;
     gen_default_params(&p);
     const char *out = NULL, *sizes = "uniform";
-    long long seed = -1, ops = 100000;
+    long long seed = -1, ops = 100000, threads = 1;
     double cv = -1, mean = -1;
     struct cli_parser cli;
     cli_start(&cli, &gen_command, argc, argv);
@@ -45,6 +48,7 @@ int generate_main(int argc, char **argv)
         switch (id) {
         case 's': bad = cli_count(&cli, 0, LLONG_MAX, &seed); break;
         case 'n': bad = cli_count(&cli, 100, 1000000000, &ops); break;
+        case 't': bad = cli_count(&cli, 1, GEN_MAX_THREADS, &threads); break;
         case 'a': bad = cli_real(&cli, 1, 1e15, &p.min); break;
         case 'b': bad = cli_real(&cli, 1, 1e15, &p.max); break;
         case 'm': bad = cli_real(&cli, 1, 1e15, &mean); break;
@@ -66,7 +70,8 @@ int generate_main(int argc, char **argv)
         if (bad != 0)
             return 2;
     }
-    if (cli_operands(&cli, 1, 1, "no KIND given (ramp, peak, plateau, fragment, coalesce or realloc)") != 0)
+    if (cli_operands(&cli, 1, 1,
+                     "no KIND given (ramp, peak, plateau, fragment, coalesce, realloc, private, prodcons or larson)") != 0)
         return 2;
     if (seed < 0 || out == NULL) {
         cli_refuse(&cli, "%s", seed < 0 ? "needs --seed S" : "needs -o OUTPUT");
@@ -90,6 +95,7 @@ int generate_main(int argc, char **argv)
     } else if (mean > 0) {
         p.scale = mean;
     }
+    p.threads = (unsigned)threads;
     p.seed = (uint64_t)seed;
     p.ops = (size_t)ops;
     struct trace t;
@@ -103,8 +109,8 @@ int generate_main(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, "%s\n", error.message);
     else
-        fprintf(stderr, "mems-trace gen: %s: %zu ops, peak live %ju bytes\n", out, t.num_ops,
-                (uintmax_t)t.facts.peak_live_bytes);
+        fprintf(stderr, "mems-trace gen: %s: %zu ops on %ju thread%s, peak live %ju bytes\n", out, t.num_ops,
+                (uintmax_t)t.facts.threads, t.facts.threads == 1 ? "" : "s", (uintmax_t)t.facts.peak_live_bytes);
     trace_free(&t);
     return rc != 0;
 }
