@@ -11,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-names="python-json gcc-cc1 gawk-words make-plan perl-pod2text sqlite-queries gs-render groff-man"
+names="python-json gcc-cc1 gawk-words make-plan perl-pod2text sqlite-queries gs-render groff-man python-threads xz-threads"
 
 make_inputs() {
   local work=$1
@@ -37,6 +37,42 @@ with open(f"{work}/db.sql", "w") as f:
     f.write("SELECT tag, count(*), avg(score) FROM t GROUP BY tag ORDER BY 2 DESC LIMIT 20;\n")
     f.write("SELECT a.name, b.name FROM t a JOIN t b ON a.tag = b.tag AND a.id < b.id WHERE a.id < 300 LIMIT 2000;\n")
     f.write("UPDATE t SET score = score * 2 WHERE id % 3 = 0;\nDELETE FROM t WHERE id % 5 = 0;\nVACUUM;\n")
+PY
+  # two worker threads make records and their JSON; the main thread merges and
+  # frees what they made (so frees cross threads), and prints in a fixed order
+  cat > "$work/threads.py" <<'PY'
+import json, queue, random, sys, threading
+chunks, results = queue.Queue(), queue.Queue()
+def work():
+    while (chunk := chunks.get()) is not None:
+        rng = random.Random(chunk)
+        batch = [{"id": chunk * 40 + i, "words": [rng.choice(WORDS) for _ in range(rng.randint(1, 12))],
+                  "score": rng.random()} for i in range(40)]
+        counts = {}
+        for record in batch:
+            for w in record["words"]:
+                counts[w] = counts.get(w, 0) + 1
+        results.put((chunk, counts, json.dumps(batch, sort_keys=True)))
+WORDS = open(sys.argv[1], encoding="utf-8").read(30000).split()
+workers = [threading.Thread(target=work) for _ in range(int(sys.argv[2]))]
+for t in workers:
+    t.start()
+CHUNKS = 32
+for chunk in range(CHUNKS):
+    chunks.put(chunk)
+for t in workers:
+    chunks.put(None)
+total, size = {}, 0
+for _ in range(CHUNKS):
+    chunk, counts, text = results.get()
+    for w, c in counts.items():
+        total[w] = total.get(w, 0) + c
+    size += len(text)
+for t in workers:
+    t.join()
+for w, c in sorted(total.items(), key=lambda x: (-x[1], x[0]))[:40]:
+    print(c, w)
+print("bytes", size)
 PY
   # a Makefile of a project with 1500 sources in 30 libraries (make only plans it: -n)
   python3 - "$work" <<'PY'
@@ -94,7 +130,7 @@ needs() {
   case $1 in
     python-json) echo python3 ;; gcc-cc1) echo gcc ;; gawk-words) echo gawk ;; make-plan) echo make ;;
     perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; gs-render) echo gs ;; groff-man) echo groff ;;
-    *) return 1 ;;
+    python-threads) echo python3 ;; xz-threads) echo xz ;; *) return 1 ;;
   esac
 }
 
@@ -102,7 +138,7 @@ record_as() {
   case $1 in
     python-json) echo python3 ;; gcc-cc1) echo cc1 ;; gawk-words) echo gawk ;; make-plan) echo make ;;
     perl-pod2text) echo pod2text ;; sqlite-queries) echo sqlite3 ;; gs-render) echo gs ;; groff-man) echo troff ;;
-    *) return 1 ;;
+    python-threads) echo python3 ;; xz-threads) echo xz ;; *) return 1 ;;
   esac
 }
 
@@ -122,6 +158,9 @@ run_program() {
     gs-render) exec gs -q -dSAFER -dNOPAUSE -dBATCH -sDEVICE=pgmraw -r96 -sOutputFile="$out/page-%02d.pgm" \
                   "$in/document.ps" > stdout ;;
     groff-man) exec groff -man -Tutf8 "$in/manual.1" > stdout ;;
+    python-threads) exec env PYTHONMALLOC=malloc python3 "$in/threads.py" "$in/text.txt" 2 > stdout ;;
+    # 1 MiB blocks, so the 2 MB input is two blocks that two threads compress at once
+    xz-threads) exec xz -T2 -1 --block-size=1MiB -c "$in/text.txt" > stdout ;;
     *) echo "programs.sh: no program $name" >&2; exit 2 ;;
   esac
 }

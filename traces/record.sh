@@ -3,18 +3,19 @@
 # programs from Debian packages, each on a real input, through mems-trace.
 # The programs, their commands and inputs are traces/programs.sh's, which
 # `mems-bench programs` runs on each allocator.
-#   traces/record.sh [BUILD_DIR]
+#   traces/record.sh [BUILD_DIR [NAME...]]     (the named programs only, else all)
 # Inputs are made here, deterministically; only the traces are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
+shift || true
 tool="$build/recorder/mems-trace"
 out=traces/corpus
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ "$(id -u)" = 0 ]; then
-  apt-get install -y -qq --no-install-recommends python3 gcc gawk make perl sqlite3 >/dev/null
+  apt-get install -y -qq --no-install-recommends python3 gcc gawk make perl sqlite3 xz-utils >/dev/null
 fi
 [ -x "$tool" ] || { cmake -S . -B "$build" >/dev/null && cmake --build "$build" -j"$(nproc)" >/dev/null; }
 mkdir -p "$out"
@@ -33,7 +34,7 @@ record() {
 
 programs=traces/programs.sh
 "$programs" inputs "$work/inputs"
-for name in $("$programs" list); do
+for name in ${*:-$("$programs" list)}; do
   mkdir -p "$work/out/$name"
   record "$name" "$("$programs" record-as "$name")" "$programs" run "$name" "$work/inputs" "$work/out/$name"
 done

@@ -429,7 +429,8 @@ static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
 
 static char *default_programs(char *out, size_t size)
 {
-    programs_text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries");
+    programs_text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries,python-threads,"
+                            "xz-threads");
     return out;
 }
 
