@@ -12,6 +12,7 @@
 #include "replay.h"
 #include "runner.h"
 #include "scaling.h"
+#include "threads.h"
 #include "programs.h"
 #include "study.h"
 #include "suite.h"
@@ -37,6 +38,7 @@ static void usage(FILE *to)
                 "  replay     replay traces on allocators: summary.csv, latency.csv, a table\n"
                 "  suite      the whole benchmark: replays, statistics, figures, scaling, study, REPORT.md\n"
                 "  scaling    MeMS's cost per operation against the number of live blocks\n"
+                "  threads    multi-threaded workloads at each thread count on each allocator: throughput, footprint\n"
                 "  study      the fit-heuristics study: MeMS's four policies on generated and recorded traces\n"
                 "  programs   the corpus's real programs on each allocator (time, peak RSS, outputs)\n"
                 "  validate   read traces and print their facts\n"
@@ -287,6 +289,8 @@ int main(int argc, char **argv)
         return suite_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "scaling") == 0)
         return scaling_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "threads") == 0)
+        return threads_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "study") == 0)
         return study_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "programs") == 0)

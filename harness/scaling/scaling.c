@@ -18,6 +18,7 @@
  */
 #include "scaling.h"
 
+#include "alloc_list.h"
 #include "gnuplot_check.h"
 #include "trace_builder.h"
 
@@ -48,32 +49,13 @@ struct scaling_allocators {
  * is not installed is left out when `skip_missing`, else refused. */
 static int allocators_add(struct scaling_allocators *a, const char *spec, bool skip_missing)
 {
-    char why[512];
-    struct backend *b = &a->backend[a->count];
     if (strcmp(spec, SCALING_FLOOR) == 0)
         return 0;
-    if (a->count + 1 == SCALING_MAX_ALLOCATORS) {
-        fprintf(stderr, "mems-bench scaling: at most %d allocators beside bump\n", SCALING_MAX_ALLOCATORS - 1);
-        return -1;
-    }
-    if (backend_resolve(spec, b, why, sizeof why) != 0) {
-        fprintf(stderr, skip_missing ? "mems-bench scaling: %s; left out\n" : "mems-bench scaling: --alloc: %s\n", why);
-        return skip_missing ? 0 : -1;
-    }
-    /* the name goes into the figure's gnuplot command line and its CSV */
-    if (b->name[0] == '\0' ||
-        b->name[strspn(b->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")] != '\0') {
-        fprintf(stderr, "mems-bench scaling: --alloc: allocator name '%s': letters, digits, '.', '_' and '-' only\n",
-                b->name);
-        return -1;
-    }
-    for (size_t i = 0; i < a->count; i++)
-        if (strcmp(a->backend[i].name, b->name) == 0) {
-            fprintf(stderr, "mems-bench scaling: --alloc names '%s' twice\n", b->name);
-            return -1;
-        }
-    a->count++;
-    return 0;
+    /* the last place is the floor's */
+    struct alloc_list list = {"scaling", a->backend, a->count, SCALING_MAX_ALLOCATORS - 1};
+    int rc = alloc_list_add(&list, spec, skip_missing ? ALLOC_MISSING_SAID : ALLOC_MISSING_REFUSED);
+    a->count = list.count;
+    return rc;
 }
 
 /* `list` (comma-separated, as replay's --alloc), or the default, where a

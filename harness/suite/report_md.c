@@ -449,6 +449,22 @@ int suite_write_report(const struct suite *s)
         embed_file(f, scaling);
         fprintf(f, "\n");
     }
+    snprintf(scaling, sizeof scaling, "%s/threads/threads.md", s->run_dir);
+    FILE *threads = fopen(scaling, "r");
+    if (threads != NULL) {
+        fclose(threads);
+        fprintf(f, "## Threads\n\nGenerated multi-threaded workloads (private churn; producer-consumer, as xmalloc-test; "
+                   "larson's threads handing their blocks on), each made anew at every thread count with the same ops "
+                   "and live blocks, and the corpus's multi-threaded programs, replayed one thread per recorded "
+                   "thread on every allocator: MeMS with one lock, MeMS with arenas (`POLICY@N`, when built), glibc "
+                   "and the real allocators installed. The sweep's quick form; `threads/threads.csv`, and "
+                   "`mems-bench threads` for more counts.\n\n");
+        if (s->plots_ran)
+            figure(f, s, "8-threads", "Throughput (ops per second of wall time) and footprint against threads; "
+                                      "shaded: more threads than cores");
+        embed_file(f, scaling);
+        fprintf(f, "\n");
+    }
     snprintf(scaling, sizeof scaling, "%s/study/study.md", s->run_dir);
     FILE *study = fopen(scaling, "r");
     if (study != NULL) { /* written by harness/study, links already relative to the run folder */
@@ -477,7 +493,7 @@ int suite_write_report(const struct suite *s)
                    "`hyperfine.log`).\n\n");
     }
     fprintf(f, "## Files\n\n`summary.csv`, `latency.csv`, `stats.csv`, `timeseries/`, `latency_cdf/`, `heapmap/`, "
-               "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`, `study/` (the "
+               "`figures/` (PNG and SVG), `plotdata/`, `host.txt`, `hyperfine.json`, `hyperfine.md`, `threads/` (the thread sweep: `threads.csv`), `study/` (the "
                "fit-heuristics study: `runs.csv`, `cells.csv`, `verdicts.csv`, `plan.csv`, figures), `programs/` (the real "
                "programs: `programs.csv`, `hyperfine-*.json`, `outputs/`, `replay/`, figures).\n");
     return fclose(f);

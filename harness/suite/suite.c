@@ -10,6 +10,7 @@
  */
 #include "programs.h"
 #include "scaling.h"
+#include "threads.h"
 #include "study.h"
 #include "suite.h"
 
@@ -103,6 +104,7 @@ static const struct cli_option suite_options[] = {
     {'P', 0, "no-plots", NULL, "no figures (gnuplot is not needed then)"},
     {'H', 0, "no-hyperfine", NULL, "no whole-process timing of the featured trace's replay"},
     {'S', 0, "no-scaling", NULL, "no scaling sweep"},
+    {'W', 0, "no-threads", NULL, "no thread sweep (else its quick form runs: mems-bench threads --quick)"},
     {'Y', 0, "no-study", NULL, "no fit-heuristics study"},
     {'G', 0, "no-programs", NULL, "no real programs' runs (the full suite only runs them)"},
     LIMITS_CLI_OPTIONS,
@@ -116,15 +118,15 @@ static const struct cli_option suite_options[] = {
 static const struct cli_command suite_command = {
     "mems-bench suite", "[OPTIONS]\n       mems-bench suite --merge DIR [--no-plots]",
     "Every trace of the corpus against every installed allocator with repeats, then statistics, figures\n"
-    "(gnuplot), whole-process timing (hyperfine), the scaling sweep, the fit-heuristics study, the real\n"
-    "programs, and REPORT.md, all in one run folder.",
+    "(gnuplot), whole-process timing (hyperfine), the scaling and thread sweeps, the fit-heuristics study,\n"
+    "the real programs, and REPORT.md, all in one run folder.",
     suite_options, NULL, false};
 
 struct suite_args {
     const char *trace_list, *alloc_list, *name, *out, *featured, *plan, *merge, *job;
     char traces_flag[32], alloc_flag[32]; /* as typed (-t or --traces), outliving the parser */
     const char *mem_limit, *timeout, *cpu; /* as given, for the plan's commands */
-    bool plots, hyperfine, scaling, study, programs;
+    bool plots, hyperfine, scaling, thread_sweep, study, programs;
 };
 
 /* Returns 0, 1 after --help, or 2 after saying what is wrong. */
@@ -150,6 +152,7 @@ static int parse_options(int argc, char **argv, struct suite *s, struct suite_ar
         case 'P': args->plots = false; break;
         case 'H': args->hyperfine = false; break;
         case 'S': args->scaling = false; break;
+        case 'W': args->thread_sweep = false; break;
         case 'Y': args->study = false; break;
         case 'G': args->programs = false; break;
         case 'p': args->plan = p.value; break;
@@ -305,19 +308,41 @@ static int conclude(struct suite *s, bool plots, int phases_failed)
     return failures || s->missing_jobs ? 1 : 0;
 }
 
+/* RUN/figures/NAME, the folder made: where a sweep draws its figure. */
+static void figure_path(const struct suite *s, const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/figures", s->run_dir);
+    mkdir(path, 0777);
+    snprintf(path, size, "%s/figures/%s", s->run_dir, name);
+}
+
 /* The scaling sweep (harness/scaling) into RUN/scaling, its figure with the others. */
 static int run_scaling(const struct suite *s, bool plots)
 {
     static char dir[PATH_MAX + 16], figure[PATH_MAX + 32];
     snprintf(dir, sizeof dir, "%s/scaling", s->run_dir);
-    snprintf(figure, sizeof figure, "%s/figures", s->run_dir);
-    mkdir(figure, 0777);
-    snprintf(figure, sizeof figure, "%s/figures/7-scaling", s->run_dir);
+    figure_path(s, "7-scaling", figure, sizeof figure);
     struct scaling_options o = {.out_dir = dir, .figure_path = plots ? figure : NULL, .repeats = s->quick ? 1 : 3,
                                 .limits = s->limits};
     scaling_default_sizes(&o, s->quick);
     fprintf(stderr, "mems-bench suite: scaling sweep (%zu sizes)\n", o.nsizes);
     return scaling_run(&o);
+}
+
+/* The thread sweep (harness/threads), its quick form whatever the suite's,
+ * into RUN/threads, its figure with the others. */
+static int run_threads(const struct suite *s, bool plots)
+{
+    static char dir[PATH_MAX + 16], figure[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%s/threads", s->run_dir);
+    figure_path(s, "8-threads", figure, sizeof figure);
+    struct threads_options o;
+    threads_default_options(&o, dir, true);
+    o.figure_path = plots ? figure : NULL;
+    o.limits = s->limits;
+    o.limits.pinned = false; /* --cpu's one CPU would leave the threads nothing to run on but it */
+    fprintf(stderr, "mems-bench suite: thread sweep (%zu thread counts)\n", o.ncounts);
+    return threads_run(&o);
 }
 
 int suite_main(int argc, char **argv)
@@ -328,7 +353,7 @@ int suite_main(int argc, char **argv)
     s.limits.mem_limit = limits_default_memory();
     struct suite_args args = {.trace_list = "default", .alloc_list = "all", .traces_flag = "--traces",
                               .alloc_flag = "--alloc", .plots = true, .hyperfine = true,
-                             .scaling = true, .study = true, .programs = true};
+                             .scaling = true, .thread_sweep = true, .study = true, .programs = true};
     int rc = parse_options(argc, argv, &s, &args);
     if (rc != 0)
         return rc == 1 ? 0 : rc;
@@ -370,6 +395,10 @@ int suite_main(int argc, char **argv)
     int phases_failed = 0;
     if (args.scaling && run_scaling(&s, args.plots) != 0) {
         fprintf(stderr, "mems-bench suite: the scaling sweep failed (see above)\n");
+        phases_failed++;
+    }
+    if (args.thread_sweep && run_threads(&s, args.plots) != 0) {
+        fprintf(stderr, "mems-bench suite: the thread sweep failed (see above)\n");
         phases_failed++;
     }
     if (args.study && study_for_suite(s.run_dir, s.quick, args.plots) != 0) {

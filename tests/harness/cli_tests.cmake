@@ -12,7 +12,7 @@ set(tiny "${traces_dir}/small/tiny.trace")
 set(mixed "${traces_dir}/small/mixed.trace.gz")
 file(MAKE_DIRECTORY "${work}/help")
 
-foreach(command replay suite scaling study programs validate convert policies)
+foreach(command replay suite scaling threads study programs validate convert policies)
   add_test(NAME harness/help_${command} COMMAND bash "${CMAKE_CURRENT_SOURCE_DIR}/check_help.sh" ${bench} ${command})
   set_tests_properties(harness/help_${command} PROPERTIES WORKING_DIRECTORY "${work}/help")
 endforeach()
@@ -23,7 +23,7 @@ foreach(command record stat convert gen)
 endforeach()
 add_test(NAME harness/help_bench
   COMMAND ${CMAKE_COMMAND} "-DCOMMAND=${bench};--help" -DEXPECT_RC=0
-          "-DSTDOUT_HAS=usage: mems-bench COMMAND;replay ;suite ;scaling ;study ;programs ;validate ;convert ;policies ;mems-bench COMMAND --help"
+          "-DSTDOUT_HAS=usage: mems-bench COMMAND;replay ;suite ;scaling ;threads ;study ;programs ;validate ;convert ;policies ;mems-bench COMMAND --help"
           -P ${cli})
 add_test(NAME harness/help_trace
   COMMAND ${CMAKE_COMMAND} "-DCOMMAND=${trace_tool};-h" -DEXPECT_RC=0
