@@ -7,7 +7,11 @@
  * extension (configuration, realloc/calloc, statistics, a walker, an integrity
  * check and error reporting).
  *
- * Not thread-safe: one MeMS state per process, used from one thread at a time.
+ * One arena (the default) is not thread-safe: one MeMS state per process,
+ * used from one thread at a time. With config.arenas = N > 1, MeMS keeps N
+ * independent heaps under one policy, each with its own lock; a thread is
+ * bound to one at its first call, and any thread may free, resize or read a
+ * block of any arena.
  */
 #ifndef MEMS_H
 #define MEMS_H
@@ -55,7 +59,15 @@ struct mems_config {
     int release_empty_nodes; /* unmap a main node once it is one whole HOLE (default 0: keep it) */
     size_t max_mapped_bytes; /* cap on bytes mapped for user segments; 0 = no cap */
     int print_errors;        /* also print each error as one line on stderr (default 0) */
+    size_t arenas;           /* 1 = one heap, not thread-safe (default); 2..MEMS_MAX_ARENAS: that many heaps,
+                              * each with its own lock, threads bound round robin */
 };
+
+/* Most arenas one MeMS may keep. Arena k's virtual addresses are those of one
+ * heap plus k * MEMS_ARENA_SPAN, so any call finds a block's arena from its
+ * address alone. */
+#define MEMS_MAX_ARENAS 64
+#define MEMS_ARENA_SPAN ((uintptr_t)1 << 46)
 
 /* Fills *config with the defaults listed above. */
 void mems_default_config(struct mems_config *config);
@@ -117,7 +129,9 @@ struct mems_segment_info {
     void *real;         /* where the segment really is */
 };
 /* Calls visit for every segment in address order; stops early and returns the
- * callback's value when it returns non-zero. Returns 0 after a full walk. */
+ * callback's value when it returns non-zero. Returns 0 after a full walk.
+ * Under arenas it walks arena after arena, holding each one's lock while it
+ * visits it: the visitor must not call MeMS. */
 typedef int (*mems_visit_fn)(const struct mems_segment_info *segment, void *context);
 int mems_walk(mems_visit_fn visit, void *context);
 
@@ -130,7 +144,14 @@ void *mems_virtual(const void *real);
  * block starts there. */
 size_t mems_block_size(void *v_ptr);
 
-/* Verifies every invariant of the chains. Returns 0 when all hold, else the
+/* The number of arenas (1 unless configured), and the statistics of arena k
+ * alone (0 on success, MEMS_E_BAD_CONFIG when there is no arena k); with one
+ * arena, arena 0 is the whole of MeMS. mems_stats() sums every arena (its
+ * peaks are the sums of the arenas' peaks). */
+size_t mems_arena_count(void);
+int mems_arena_stats(size_t arena, struct mems_stats *out);
+
+/* Verifies every invariant of the chains (of every arena). Returns 0 when all hold, else the
  * number of problems found, with the first described in message (if given). */
 int mems_check(char *message, size_t message_size);
 

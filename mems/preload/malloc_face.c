@@ -5,16 +5,22 @@
  * malloc(0) a unique pointer, realloc(p, 0) frees, errno as glibc sets it).
  * Programs get real pointers; MeMS virtual addresses stay inside.
  *
- * One mutex around the core: MeMS is single-threaded state. fork() takes it
- * in the parent (atfork), so the child never inherits it held mid-operation.
- * Nothing here calls anything that allocates while the mutex is held, and
- * nothing needs a thread-local (a dynamic TLS block would itself be malloc'd).
+ * One mutex around the core: MeMS is single-threaded state. With
+ * MEMS_ARENAS=N > 1, MeMS's arenas instead: a call takes the lock of the
+ * calling thread's arena (malloc) or of the arena that owns the pointer (free,
+ * realloc), and runs all its MeMS calls there. fork() takes every lock in the
+ * parent (atfork), so the child never inherits one held mid-operation.
+ * Nothing here calls anything that allocates while a lock is held; the
+ * thread-locals (MeMS's, initial-exec) live in the static TLS block loaded
+ * with the library, so none is malloc'd.
  *
  * An alignment above MeMS's own is over-allocated; the block's start then
  * lies before the pointer handed out, and a 16-byte tag just below the
  * pointer says how far (and that it is a tag): free() finds the block from it.
  */
 #include "preload.h"
+
+#include "arena.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -40,35 +46,69 @@ static int started;
 static int stats_fd = -1;
 static struct preload_settings settings;
 static uint64_t bad_frees;
+/* the arena this thread's current call holds (NULL: the one mutex, or none) */
+static __thread struct arena *held __attribute__((tls_model("initial-exec")));
 
-/* Called with the lock held. */
+/* Once, before any MeMS call: the settings, and MeMS started on them. */
 static void start_once(void)
 {
-    if (started)
+    if (__atomic_load_n(&started, __ATOMIC_ACQUIRE))
         return;
-    preload_read_settings(&settings);
-    if (mems_init_with(&settings.config) != 0) {
-        preload_say("libmems_malloc: MeMS refused the settings: %s\n", mems_last_error_message());
-        _exit(PRELOAD_EXIT_BAD_SETTING);
+    pthread_mutex_lock(&lock);
+    if (!started) {
+        preload_read_settings(&settings);
+        if (mems_init_with(&settings.config) != 0) {
+            preload_say("libmems_malloc: MeMS refused the settings: %s\n", mems_last_error_message());
+            _exit(PRELOAD_EXIT_BAD_SETTING);
+        }
+        __atomic_store_n(&started, 1, __ATOMIC_RELEASE);
     }
-    started = 1;
+    pthread_mutex_unlock(&lock);
 }
 
+static int runs_arenas(void)
+{
+    return settings.config.arenas > 1;
+}
+
+/* A MeMS call from inside a lock: the static heap's, or under arenas the
+ * arenas' copy of the core, on the heap of the arena the thread holds. */
+#define CORE(call) (runs_arenas() ? ARENA_HEAP(call) : call)
+
+/* For a new block: the one mutex, or the calling thread's arena. */
 static void lock_core(void)
 {
-    pthread_mutex_lock(&lock);
     start_once();
+    if (runs_arenas())
+        held = arena_enter_own();
+    else
+        pthread_mutex_lock(&lock);
+}
+
+/* For a pointer handed out: the one mutex, or the arena that owns it. */
+static void lock_core_of(const void *p)
+{
+    start_once();
+    if (runs_arenas())
+        held = arena_enter_real(p);
+    else
+        pthread_mutex_lock(&lock);
 }
 
 static void unlock_core(void)
 {
-    pthread_mutex_unlock(&lock);
+    if (runs_arenas()) {
+        arena_leave(held);
+        held = NULL;
+    } else {
+        pthread_mutex_unlock(&lock);
+    }
 }
 
 /* A bad free or realloc: glibc's behaviour (a line, then abort) unless MEMS_ON_ERROR=ignore. Lock held. */
 static void report_bad_pointer(const char *call, const void *p)
 {
-    bad_frees++;
+    __atomic_fetch_add(&bad_frees, 1, __ATOMIC_RELAXED); /* arenas report concurrently */
     const char *why = mems_last_error() != MEMS_OK ? mems_last_error_message() : "not an address MeMS gave";
     mems_clear_error();
     if (settings.ignore_errors)
@@ -81,41 +121,41 @@ static void report_bad_pointer(const char *call, const void *p)
 /* malloc's core, lock held: a real pointer, or NULL with errno ENOMEM. */
 static void *allocate_locked(size_t size)
 {
-    void *v = mems_malloc(size == 0 ? 1 : size);
+    void *v = CORE(mems_malloc)(size == 0 ? 1 : size);
     if (v == NULL) {
         mems_clear_error();
         errno = ENOMEM;
         return NULL;
     }
-    return mems_get(v);
+    return CORE(mems_get)(v);
 }
 
 /* The MeMS block start of a pointer handed out, or NULL (error recorded) when it is none of ours. */
 static void *block_of_locked(const void *p, size_t *shift)
 {
     *shift = 0;
-    void *v = mems_virtual(p);
+    void *v = CORE(mems_virtual)(p);
     if (v == NULL) {
         mems_clear_error();
         return NULL;
     }
-    if (mems_block_size(v) > 0)
+    if (CORE(mems_block_size)(v) > 0)
         return v;
     /* not a block's start: an over-aligned pointer has its tag below it, inside the same block */
     mems_clear_error();
     uintptr_t address = (uintptr_t)p;
-    if (address % 16 != 0 || mems_virtual((const void *)(address - sizeof(struct aligned_tag))) == NULL) {
+    if (address % 16 != 0 || CORE(mems_virtual)((const void *)(address - sizeof(struct aligned_tag))) == NULL) {
         mems_clear_error();
-        mems_block_size(v); /* records the error that names what lies at p */
+        CORE(mems_block_size)(v); /* records the error that names what lies at p */
         return NULL;
     }
     const struct aligned_tag *tag = (const struct aligned_tag *)(address - sizeof *tag);
     if (tag->check != (TAG_MAGIC ^ address) || tag->offset == 0 || tag->offset > address) {
-        mems_block_size(v);
+        CORE(mems_block_size)(v);
         return NULL;
     }
-    void *start = mems_virtual((const void *)(address - tag->offset));
-    size_t size = start != NULL ? mems_block_size(start) : 0;
+    void *start = CORE(mems_virtual)((const void *)(address - tag->offset));
+    size_t size = start != NULL ? CORE(mems_block_size)(start) : 0;
     if (size == 0 || tag->offset >= size)
         return NULL; /* the block was freed (a double free names itself here) */
     *shift = (size_t)tag->offset;
@@ -126,9 +166,9 @@ static void *block_of_locked(const void *p, size_t *shift)
  * face, so a recorded one is this free's. */
 static void release_locked(const char *call, void *p)
 {
-    void *v = mems_virtual(p);
+    void *v = CORE(mems_virtual)(p);
     if (v != NULL) {
-        mems_free(v); /* a block's start, the common case: located once */
+        CORE(mems_free)(v); /* a block's start, the common case: located once */
         int error = mems_last_error();
         if (error == MEMS_OK)
             return;
@@ -146,7 +186,7 @@ static void release_locked(const char *call, void *p)
     }
     /* a stale tag must not make a later free of this address look valid */
     ((struct aligned_tag *)((uintptr_t)p - sizeof(struct aligned_tag)))->check = 0;
-    mems_free(start);
+    CORE(mems_free)(start);
 }
 
 /* Lock held; alignment a power of two. */
@@ -183,7 +223,7 @@ FACE void free(void *p)
 {
     if (p == NULL)
         return;
-    lock_core();
+    lock_core_of(p);
     release_locked("free", p);
     unlock_core();
 }
@@ -198,13 +238,13 @@ FACE void *calloc(size_t count, size_t size)
     lock_core();
     /* mems_calloc leaves the heap's fresh tail untouched (it reads as zero
      * already) instead of faulting it in to write zeros */
-    void *v = mems_calloc(1, bytes == 0 ? 1 : bytes);
+    void *v = CORE(mems_calloc)(1, bytes == 0 ? 1 : bytes);
     void *p = NULL;
     if (v == NULL) {
         mems_clear_error();
         errno = ENOMEM;
     } else {
-        p = mems_get(v);
+        p = CORE(mems_get)(v);
     }
     unlock_core();
     return p;
@@ -214,11 +254,11 @@ FACE void *calloc(size_t count, size_t size)
  * mems_realloc itself; only an address MeMS calls interior takes the tag's way. */
 static void *resize_locked(void *p, size_t size)
 {
-    void *v = mems_virtual(p);
+    void *v = CORE(mems_virtual)(p);
     if (v != NULL) {
-        void *nv = mems_realloc(v, size); /* in place when it can; copies otherwise */
+        void *nv = CORE(mems_realloc)(v, size); /* in place when it can; copies otherwise */
         if (nv != NULL)
-            return mems_get(nv);
+            return CORE(mems_get)(nv);
         int error = mems_last_error();
         if (error == MEMS_E_NO_MEMORY || error == MEMS_E_CAP_REACHED || error == MEMS_E_OVERFLOW) {
             mems_clear_error(); /* the block stays as it was */
@@ -238,7 +278,7 @@ static void *resize_locked(void *p, size_t size)
         return NULL;
     }
     /* an over-aligned block moves to a plain one */
-    size_t old = mems_block_size(start) - shift;
+    size_t old = CORE(mems_block_size)(start) - shift;
     void *moved = allocate_locked(size);
     if (moved != NULL) {
         memcpy(moved, p, old < size ? old : size);
@@ -255,7 +295,7 @@ FACE void *realloc(void *p, size_t size)
         free(p);
         return NULL;
     }
-    lock_core();
+    lock_core_of(p); /* the block stays in its arena */
     void *moved = resize_locked(p, size);
     unlock_core();
     return moved;
@@ -330,11 +370,11 @@ FACE size_t malloc_usable_size(void *p)
 {
     if (p == NULL)
         return 0;
-    lock_core();
+    lock_core_of(p);
     size_t shift, usable = 0;
     void *v = block_of_locked(p, &shift);
     if (v != NULL)
-        usable = mems_block_size(v) - shift;
+        usable = CORE(mems_block_size)(v) - shift;
     else
         mems_clear_error();
     unlock_core();
@@ -346,29 +386,31 @@ FACE size_t malloc_usable_size(void *p)
 static void before_fork(void)
 {
     pthread_mutex_lock(&lock);
+    arena_lock_all();
 }
 
 static void after_fork(void)
 {
+    arena_unlock_all();
     pthread_mutex_unlock(&lock);
 }
 
 __attribute__((constructor)) static void preload_start(void)
 {
-    lock_core(); /* settings are checked at start, even in a program that never allocates */
+    start_once(); /* settings are checked at start, even in a program that never allocates */
     stats_fd = preload_stats_open(&settings);
-    unlock_core();
     pthread_atfork(before_fork, after_fork, after_fork);
 }
 
-static void print_stats(const struct mems_stats *s, uint64_t bad)
+/* `who` is "" for the whole of MeMS, "arena K: " for one arena. */
+static void print_stats(const char *who, const struct mems_stats *s, uint64_t bad)
 {
     preload_stats_write(&settings, stats_fd,
-            "policy %s, alignment %zu: %zu nodes, %zu segments (%zu holes), "
+            "%spolicy %s, alignment %zu: %zu nodes, %zu segments (%zu holes), "
             "%zu bytes mapped (peak %zu), live %zu (peak %zu), requested %zu (peak %zu), holes %zu, "
             "metadata %zu, peak footprint %zu, %llu mmap, %llu munmap, %llu searches, %llu holes examined, "
             "%llu bad frees\n",
-            mems_policy_name(settings.config.policy), settings.config.alignment, s->main_chain_length,
+            who, mems_policy_name(settings.config.policy), settings.config.alignment, s->main_chain_length,
             s->segment_count, s->hole_count, s->mapped_bytes, s->peak_mapped_bytes, s->live_bytes, s->peak_live_bytes,
             s->requested_bytes, s->peak_requested_bytes, s->hole_bytes, s->metadata_bytes, s->peak_footprint_bytes,
             (unsigned long long)s->mmap_calls, (unsigned long long)s->munmap_calls, (unsigned long long)s->searches,
@@ -379,17 +421,30 @@ __attribute__((destructor)) static void preload_finish(void)
 {
     if (!settings.stats_to && !settings.check_at_exit)
         return;
-    struct mems_stats s;
+    struct mems_stats s, each[MEMS_MAX_ARENAS];
     char problem[256] = "";
     int faults = 0;
-    lock_core();
+    start_once();
+    /* with arenas MeMS takes each arena's lock itself, one at a time */
+    if (!runs_arenas())
+        pthread_mutex_lock(&lock);
+    size_t arenas = mems_arena_count();
+    for (size_t k = 0; arenas > 1 && k < arenas; k++)
+        mems_arena_stats(k, &each[k]);
     mems_stats(&s);
-    uint64_t bad = bad_frees;
+    uint64_t bad = __atomic_load_n(&bad_frees, __ATOMIC_RELAXED);
     if (settings.check_at_exit)
         faults = mems_check(problem, sizeof problem);
-    unlock_core();
-    if (settings.stats_to != NULL)
-        print_stats(&s, bad);
+    if (!runs_arenas())
+        pthread_mutex_unlock(&lock);
+    if (settings.stats_to != NULL) {
+        for (size_t k = 0; arenas > 1 && k < arenas; k++) {
+            char who[32];
+            snprintf(who, sizeof who, "arena %zu: ", k);
+            print_stats(who, &each[k], 0);
+        }
+        print_stats("", &s, bad);
+    }
     if (faults != 0) {
         preload_say("libmems_malloc: MEMS_CHECK: %d problems: %s\n", faults, problem);
         abort();

@@ -2,8 +2,8 @@
  * mems-run: runs any dynamically linked program with MeMS as its malloc
  * (libmems_malloc.so preloaded), its settings passed as MEMS_* variables.
  *
- *   mems-run [--policy P] [--align N] [--min-pages N] [--release] [--stats[=FILE]] [--check] [--lib PATH]
- *            -- COMMAND [ARGS...]
+ *   mems-run [--policy P] [--align N] [--min-pages N] [--release] [--arenas N] [--stats[=FILE]] [--check]
+ *            [--lib PATH] -- COMMAND [ARGS...]
  *
  * The library is looked for beside this executable (the build tree), then in
  * the install's library folder relative to it.
@@ -54,6 +54,8 @@ static const struct cli_option run_options[] = {
                            "(default 16): MEMS_ALIGN"},
     {'m', 0, "min-pages", "N", "pages MeMS maps at least at a time, 1 to 1048576 (default 1): MEMS_MIN_PAGES"},
     {'r', 0, "release", NULL, "give empty nodes back to the system at once: MEMS_RELEASE=1"},
+    {'n', 0, "arenas", "N", "N heaps, each with its own lock, threads bound to one round robin, 1 to 64\n"
+                            "(default 1: one heap, one lock): MEMS_ARENAS"},
     {'s', 0, "stats", "[=FILE]", "at exit, one line of MeMS's statistics per process, with its pid and\n"
                                  "program name: on stderr as it was when the program started (even if\n"
                                  "the program closes it), or appended to FILE: MEMS_STATS"},
@@ -95,6 +97,11 @@ static int take_option(const struct cli_parser *p, int id, const char **library)
         if (p->value != NULL && p->value[0] == '\0')
             return cli_refuse(p, "%s= needs a file name (without '=': stderr)", p->flag);
         return set_checked("MEMS_STATS", p->value != NULL ? p->value : "1");
+    case 'n':
+        if (cli_count(p, 1, MEMS_MAX_ARENAS, &n) != 0)
+            return -1;
+        snprintf(text, sizeof text, "%lld", n);
+        return set_checked("MEMS_ARENAS", text);
     case 'r': return set_checked("MEMS_RELEASE", "1");
     case 'c': return set_checked("MEMS_CHECK", "1");
     case 'l':

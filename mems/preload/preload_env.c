@@ -1,7 +1,7 @@
 /*
  * The preload's settings, read from the environment once, before MeMS
- * starts: MEMS_POLICY, MEMS_ALIGN, MEMS_MIN_PAGES, MEMS_RELEASE, MEMS_STATS,
- * MEMS_CHECK, MEMS_ON_ERROR. A value that is not understood stops the program
+ * starts: MEMS_POLICY, MEMS_ALIGN, MEMS_MIN_PAGES, MEMS_RELEASE, MEMS_ARENAS,
+ * MEMS_STATS, MEMS_CHECK, MEMS_ON_ERROR. A value that is not understood stops the program
  * with a message naming the variable: a run on silently different settings
  * would measure something else than was asked for.
  *
@@ -88,6 +88,8 @@ void preload_read_settings(struct preload_settings *s)
         s->config.min_pages = read_count("MEMS_MIN_PAGES", v, 1, (size_t)1 << 20, 0);
     if ((v = getenv("MEMS_RELEASE")) != NULL)
         s->config.release_empty_nodes = read_switch("MEMS_RELEASE", v);
+    if ((v = getenv("MEMS_ARENAS")) != NULL)
+        s->config.arenas = read_count("MEMS_ARENAS", v, 1, MEMS_MAX_ARENAS);
     if ((v = getenv("MEMS_STATS")) != NULL) {
         if (v[0] == '\0')
             refuse("MEMS_STATS", v, "expected 1 (stderr) or a file name");

@@ -95,7 +95,7 @@ static void *alloc_give(grain_t g)
 
 MEMS_HOT_PATH void *mems_malloc(size_t size)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(return arena_malloc(size));
     bool overflow;
     size_t rounded = alloc_round_size(size, &overflow);
     if (__builtin_expect(size == 0 || overflow, 0))
@@ -106,7 +106,7 @@ MEMS_HOT_PATH void *mems_malloc(size_t size)
 
 void *mems_calloc(size_t nmemb, size_t size)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(return arena_calloc(nmemb, size));
     if (size != 0 && nmemb > SIZE_MAX / size) {
         state_record_error(MEMS_E_OVERFLOW, "mems_calloc(%zu, %zu): the product overflows", nmemb, size);
         return NULL;
@@ -126,7 +126,7 @@ void *mems_calloc(size_t nmemb, size_t size)
 
 void *mems_realloc(void *v_ptr, size_t size)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(return arena_realloc(v_ptr, size));
     if (v_ptr == NULL)
         return mems_malloc(size);
     struct main_node *node = NULL;

@@ -39,8 +39,6 @@ static bool table_grow(void **table, size_t *bytes, size_t needed_bytes, const c
  * O(n) entries per new node: a third of a million-block ramp's time). The
  * priority is a hash of the base, so no field holds it. */
 
-static struct main_node *by_base_root;
-
 static uint64_t node_priority(const struct main_node *node)
 {
     uint64_t x = (uint64_t)(uintptr_t)node->base * 0x9E3779B97F4A7C15ULL;
@@ -87,7 +85,7 @@ struct main_node *chain_node_of_real(const void *real)
 {
     uintptr_t p = (uintptr_t)real;
     struct main_node *below = NULL; /* the node of the highest base at or below p */
-    for (struct main_node *t = by_base_root; t != NULL;)
+    for (struct main_node *t = mems_state.by_base_root; t != NULL;)
         if ((uintptr_t)t->base <= p) {
             below = t;
             t = t->higher;
@@ -100,18 +98,18 @@ struct main_node *chain_node_of_real(const void *real)
 static void by_base_insert(struct main_node *node)
 {
     struct main_node *low, *high;
-    by_base_split(by_base_root, (uintptr_t)node->base, &low, &high);
+    by_base_split(mems_state.by_base_root, (uintptr_t)node->base, &low, &high);
     node->lower = node->higher = NULL;
-    by_base_root = by_base_join(by_base_join(low, node), high);
+    mems_state.by_base_root = by_base_join(by_base_join(low, node), high);
 }
 
 static void by_base_remove(struct main_node *node)
 {
     struct main_node *low, *rest, *it, *high;
-    by_base_split(by_base_root, (uintptr_t)node->base, &low, &rest);
+    by_base_split(mems_state.by_base_root, (uintptr_t)node->base, &low, &rest);
     by_base_split(rest, (uintptr_t)node->base + 1, &it, &high);
     assert(it == node && node->lower == NULL && node->higher == NULL);
-    by_base_root = by_base_join(low, high);
+    mems_state.by_base_root = by_base_join(low, high);
 }
 
 /* For chain_check_tables: the nodes in base order, none overlapping, each
@@ -224,6 +222,7 @@ struct main_node *chain_append_node(size_t pages)
 
     *node = (struct main_node){.base = base, .v_start = v_start, .first_grain = first, .end_grain = end};
     by_base_insert(node);
+    state_note_real(base, bytes, mems_state.arena_tag);
     node_link_last(node);
     mems_state.node_count++;
     page_map_fill(node, node);
@@ -258,6 +257,7 @@ bool chain_remove_node(struct main_node *node)
     index_commit();
     page_map_fill(node, NULL);
     by_base_remove(node);
+    state_note_real(node->base, node_bytes(node), 0);
     node_unlink(node);
     mems_state.node_count--;
     mems_state.segment_count--;
@@ -281,7 +281,7 @@ void chain_release_tables(void)
     }
     mems_state.page_map = NULL;
     mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
-    by_base_root = NULL;
+    mems_state.by_base_root = NULL;
     grain_release_all();
     meta_release_all();
     bool best_fit = mems_state.bins.active;
@@ -294,6 +294,7 @@ void chain_release_all(void)
     struct main_node *node = mems_state.first;
     while (node != NULL) {
         struct main_node *next = node->next;
+        state_note_real(node->base, node_bytes(node), 0);
         if (os_unmap(node->base, node_bytes(node)) != 0)
             state_record_error(MEMS_E_OS, "munmap of main node [%ju:%ju] failed", (uintmax_t)node->v_start,
                                (uintmax_t)node_v_end(node));
@@ -321,7 +322,7 @@ int chain_check_tables(void)
     }
     const struct main_node *previous = NULL;
     size_t in_treap = 0;
-    bad += by_base_check(by_base_root, &previous, &in_treap);
+    bad += by_base_check(mems_state.by_base_root, &previous, &in_treap);
     bad += in_treap != mems_state.node_count;
     size_t mapped_pages = 0;
     for (size_t p = 0; p < mems_state.page_map_capacity; p++)

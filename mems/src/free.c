@@ -62,7 +62,7 @@ grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **no
 
 MEMS_HOT_PATH void mems_free(void *v_ptr)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(arena_free(v_ptr); return);
     if (v_ptr == NULL)
         return;
     struct main_node *node = NULL;

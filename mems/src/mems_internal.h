@@ -139,8 +139,15 @@ struct size_bins {
     uint64_t nonempty[SIZE_BIN_WORDS];
 };
 
-struct mems_state {
+struct heap_state {
     bool initialized;
+    /* The state a thread's calls reach when MeMS runs arenas and the thread
+     * is in none of them: every public entry point hands the call to arena.c
+     * (one test of a field the call reads anyway) */
+    bool routes_to_arenas;
+    /* in an arena: its number + 1, written into the real-page map for each
+     * node it maps (0: MeMS runs one heap) */
+    unsigned char arena_tag;
     struct mems_config config;
     struct main_node *first, *last;
     grain_t heap_end_grain;       /* the last node's end_grain (0: no node): read on every
@@ -206,6 +213,8 @@ struct mems_state {
     grain_t known_hole;
     uint64_t known_hole_size;
     struct size_bins bins;
+    /* the treap of nodes by real base (chain.c) */
+    struct main_node *by_base_root;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
     size_t page_map_bytes, page_map_capacity;
@@ -222,7 +231,28 @@ struct mems_state {
     size_t peak_mapped_bytes, peak_live_bytes, peak_requested_bytes, peak_footprint_bytes;
 };
 
-extern struct mems_state mems_state;
+/* MeMS's thread-locals are in the static TLS block, so that a preloaded
+ * malloc's first call allocates none: initial-exec, or local-exec in the
+ * static libraries, linked into executables only, where reading one is one
+ * instruction instead of two (the current heap, read by every call). */
+#ifdef MEMS_TLS_LOCAL_EXEC
+#define MEMS_THREAD_LOCAL __thread __attribute__((tls_model("local-exec")))
+#else
+#define MEMS_THREAD_LOCAL __thread __attribute__((tls_model("initial-exec")))
+#endif
+
+/* The heap every internal function works on. The core is compiled twice
+ * (cmake/arena_heap.cmake): as itself, on the one static heap, accessed
+ * directly; and as the arenas' copy (MEMS_ARENA_HEAP, every function renamed
+ * arena_heap_NAME), on the heap of the arena whose lock the thread holds,
+ * through a thread-local pointer. */
+extern struct heap_state mems_single_heap;
+extern MEMS_THREAD_LOCAL struct heap_state *mems_current;
+#ifdef MEMS_ARENA_HEAP
+#define mems_state (*mems_current)
+#else
+#define mems_state mems_single_heap
+#endif
 
 static inline size_t node_bytes(const struct main_node *node)
 {
@@ -266,12 +296,26 @@ static inline bool same_node_word(grain_t from, grain_t to)
 
 /* state.c */
 void state_initialize_defaults(void);
+/* The current heap afresh under *config (valid), holding nothing. */
+void state_reset(const struct mems_config *config);
 /* Every entry point starts here: one test when MeMS is already running. */
 static inline void state_ensure_initialized(void)
 {
     if (__builtin_expect(!mems_state.initialized, 0))
         state_initialize_defaults();
 }
+/* The same for the entry points arenas route: the static heap of a MeMS that
+ * runs arenas is never initialised, so the common case is still one test,
+ * and `routed` (a statement that returns) runs the call in its arena. */
+#define STATE_ENSURE_INITIALIZED_OR(routed)                                                                  \
+    do {                                                                                                     \
+        if (__builtin_expect(!mems_state.initialized, 0)) {                                                  \
+            if (mems_state.routes_to_arenas) {                                                               \
+                routed;                                                                                      \
+            }                                                                                                \
+            state_initialize_defaults();                                                                     \
+        }                                                                                                    \
+    } while (0)
 void state_record_error(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void state_update_peaks(void);
 /* After a placement or a resize in place: only live and requested bytes have
@@ -286,6 +330,44 @@ static inline void state_update_live_peaks(void)
 }
 /* Unmaps a mapping MeMS owns; one whose munmap fails is kept for mems_finish to retry. */
 void state_unmap_or_keep(void *address, size_t bytes, const char *what);
+
+/* arena.c: MeMS's arenas. A public entry point whose state routes_to_arenas
+ * hands its call to the arena_* function of the same name, which runs it in the
+ * block's (or the thread's) arena under that arena's lock, in the arenas'
+ * copy of the core. */
+static inline bool arena_routes(void)
+{
+    return __builtin_expect(mems_state.routes_to_arenas, 0);
+}
+/* Out of line and cold: the hot entry points are flattened (MEMS_HOT_PATH),
+ * and the routed path, never taken with one heap, stays out of them. */
+#define ARENA_ROUTED __attribute__((noinline, cold))
+int arena_start(const struct mems_config *config);
+void arena_finish(void);
+ARENA_ROUTED void *arena_malloc(size_t size);
+ARENA_ROUTED void *arena_calloc(size_t nmemb, size_t size);
+ARENA_ROUTED void *arena_realloc(void *v_ptr, size_t size);
+ARENA_ROUTED void arena_free(void *v_ptr);
+ARENA_ROUTED void *arena_get(void *v_ptr);
+ARENA_ROUTED void *arena_virtual(const void *real);
+ARENA_ROUTED size_t arena_block_size(void *v_ptr);
+ARENA_ROUTED void arena_stats(struct mems_stats *out);
+ARENA_ROUTED void arena_print_stats_to(FILE *stream);
+ARENA_ROUTED int arena_walk(mems_visit_fn visit, void *context);
+ARENA_ROUTED int arena_check(char *message, size_t message_size);
+ARENA_ROUTED int arena_set_policy(enum mems_policy policy);
+/* chain.c tells the real-page map which arena a node's pages belong to (0: none). */
+void arena_map_real(const void *base, size_t bytes, unsigned char tag);
+/* The address a caller sees for a heap's virtual address v: in arena k, v + k * MEMS_ARENA_SPAN. */
+static inline uintptr_t state_public_v(uintptr_t v)
+{
+    return mems_state.arena_tag > 1 ? v + (mems_state.arena_tag - 1) * MEMS_ARENA_SPAN : v;
+}
+static inline void state_note_real(const void *base, size_t bytes, unsigned char tag)
+{
+    if (__builtin_expect(mems_state.arena_tag != 0, 0))
+        arena_map_real(base, bytes, tag);
+}
 
 /* os.c: the only file that talks to the kernel */
 void *os_map(size_t bytes);

@@ -29,7 +29,7 @@ void *os_map(size_t bytes)
     if (p == MAP_FAILED)
         return NULL;
     mems_state.mmap_calls++;
-    live_mappings++;
+    __atomic_fetch_add(&live_mappings, 1, __ATOMIC_RELAXED); /* arenas map concurrently */
     return p;
 }
 
@@ -40,10 +40,10 @@ int os_unmap(void *address, size_t bytes)
     if (munmap(address, bytes) != 0)
         return -1;
     mems_state.munmap_calls++;
-    live_mappings--;
+    __atomic_fetch_sub(&live_mappings, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
 void mems_test_fail_mmap(long k) { mmap_failure_countdown = k; }
 void mems_test_fail_munmap(long k) { munmap_failure_countdown = k; }
-long mems_test_live_mappings(void) { return live_mappings; }
+long mems_test_live_mappings(void) { return __atomic_load_n(&live_mappings, __ATOMIC_RELAXED); }

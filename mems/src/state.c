@@ -8,10 +8,17 @@
 #include <stdarg.h>
 #include <string.h>
 
-struct mems_state mems_state;
+/* The arenas' copy of the core (MEMS_ARENA_HEAP) shares these with the
+ * static heap's: it leaves them out. */
+#ifndef MEMS_ARENA_HEAP
+struct heap_state mems_single_heap;
+MEMS_THREAD_LOCAL struct heap_state *mems_current = &mems_single_heap;
 
-static int last_error;
-static char last_error_message[256];
+/* Per thread, as errno: under arenas a thread's calls reach several heaps,
+ * and the error it reads back must be the one its own last call recorded. */
+static MEMS_THREAD_LOCAL int last_error;
+static MEMS_THREAD_LOCAL char last_error_message[256];
+#endif
 
 void mems_default_config(struct mems_config *config)
 {
@@ -21,6 +28,7 @@ void mems_default_config(struct mems_config *config)
     config->release_empty_nodes = 0;
     config->max_mapped_bytes = 0;
     config->print_errors = 0;
+    config->arenas = 1;
 }
 
 static const char *config_problem(const struct mems_config *config)
@@ -32,10 +40,12 @@ static const char *config_problem(const struct mems_config *config)
         return "alignment must be a power of two from 1 to PAGE_SIZE";
     if (config->min_pages == 0 || config->min_pages > SIZE_MAX / PAGE_SIZE)
         return "min_pages must be at least 1 and fit in bytes";
+    if (config->arenas > MEMS_MAX_ARENAS)
+        return "arenas must be from 1 to MEMS_MAX_ARENAS";
     return NULL;
 }
 
-static void state_reset(const struct mems_config *config)
+void state_reset(const struct mems_config *config)
 {
     memset(&mems_state, 0, sizeof mems_state);
     mems_state.known_hole = GRAIN_NONE;
@@ -57,10 +67,12 @@ int mems_init_with(const struct mems_config *config)
         state_record_error(MEMS_E_BAD_CONFIG, "mems_init_with: %s", problem);
         return MEMS_E_BAD_CONFIG;
     }
-    if (mems_state.initialized)
+    if (mems_state.initialized || arena_routes())
         mems_finish();
-    state_reset(config);
     mems_clear_error();
+    if (config->arenas > 1)
+        return arena_start(config);
+    state_reset(config);
     return 0;
 }
 
@@ -78,6 +90,10 @@ void state_initialize_defaults(void)
 
 void mems_finish(void)
 {
+    if (arena_routes()) {
+        arena_finish();
+        return;
+    }
     if (!mems_state.initialized)
         return;
     chain_release_all();
@@ -96,6 +112,8 @@ void mems_finish(void)
 
 int mems_set_policy(enum mems_policy policy)
 {
+    if (arena_routes())
+        return arena_set_policy(policy);
     state_ensure_initialized();
     if ((unsigned)policy >= MEMS_POLICY_COUNT) {
         state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): unknown placement policy", (int)policy);
@@ -142,6 +160,7 @@ void state_update_peaks(void)
         mems_state.peak_requested_bytes = mems_state.requested_bytes;
 }
 
+#ifndef MEMS_ARENA_HEAP
 void state_record_error(int code, const char *format, ...)
 {
     last_error = code;
@@ -187,3 +206,4 @@ const char *mems_strerror(int code)
 {
     return code >= 0 && code < MEMS_ERROR_COUNT ? error_names[code] : "unknown error";
 }
+#endif

@@ -10,14 +10,15 @@
 
 void mems_print_stats_to(FILE *stream)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(arena_print_stats_to(stream); return);
     fprintf(stream, "%s\n", STATS_HEADER);
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next) {
-        fprintf(stream, "MAIN[%ju:%ju]-> ", (uintmax_t)node->v_start, (uintmax_t)node_v_end(node));
+        fprintf(stream, "MAIN[%ju:%ju]-> ", (uintmax_t)state_public_v(node->v_start),
+                (uintmax_t)state_public_v(node_v_end(node)));
         for (grain_t g = node->first_grain; g < node->end_grain;) {
             grain_t next = grain_next_start(g, node->end_grain);
-            fprintf(stream, "%c[%ju:%ju] <-> ", grain_is_hole(g) ? 'H' : 'P', (uintmax_t)grain_to_v(g),
-                    (uintmax_t)(grain_to_v(next) - 1));
+            fprintf(stream, "%c[%ju:%ju] <-> ", grain_is_hole(g) ? 'H' : 'P', (uintmax_t)state_public_v(grain_to_v(g)),
+                    (uintmax_t)state_public_v(grain_to_v(next) - 1));
             g = next;
         }
         fprintf(stream, "NULL\n");
@@ -38,7 +39,7 @@ void mems_print_stats(void)
 
 void mems_stats(struct mems_stats *out)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(arena_stats(out); return);
     *out = (struct mems_stats){
         .pages = mems_state.pages,
         .mapped_bytes = mems_state.pages * (size_t)PAGE_SIZE,
@@ -63,15 +64,15 @@ void mems_stats(struct mems_stats *out)
 
 int mems_walk(mems_visit_fn visit, void *context)
 {
-    state_ensure_initialized();
+    STATE_ENSURE_INITIALIZED_OR(return arena_walk(visit, context));
     size_t index = 0;
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next, index++)
         for (grain_t g = node->first_grain; g < node->end_grain;) {
             grain_t next = grain_next_start(g, node->end_grain);
             struct mems_segment_info info = {
                 .node_index = index,
-                .v_start = grain_to_v(g),
-                .v_end = grain_to_v(next) - 1,
+                .v_start = state_public_v(grain_to_v(g)),
+                .v_end = state_public_v(grain_to_v(next) - 1),
                 .size = grains_to_bytes(next - g),
                 .is_hole = grain_is_hole(g),
                 .real = node->base + grains_to_bytes(g - node->first_grain),
