@@ -73,6 +73,7 @@ static int resolve_allocators(struct programs_run *r, const char *list)
         size_t a = r->nallocators++;
         programs_text(r->allocators[a], sizeof r->allocators[a], "%s", name);
         r->policies[a] = b.kind == BACKEND_MEMS ? b.mems_policy : -1;
+        r->arenas[a] = b.kind == BACKEND_MEMS ? b.mems_arenas : 0;
         programs_text(r->preloads[a], sizeof r->preloads[a], "%s", b.kind == BACKEND_MEMS ? r->malloc_library : b.preload);
     }
     return r->nallocators > 1 ? 0 : -1;
@@ -136,13 +137,14 @@ static int run_checked(const struct programs_run *r, size_t p, size_t a, const c
     if (pid < 0)
         return -1;
     if (pid == 0) { /* env puts the preload into the program, not into the measuring process */
-        char preload[600], policy[32];
+        char preload[600], policy[32], arenas[32];
         programs_text(preload, sizeof preload, "LD_PRELOAD=%s", r->preloads[a]);
         programs_text(policy, sizeof policy, "MEMS_POLICY=%s", r->policies[a] >= 0 ? mems_policy_name((enum mems_policy)r->policies[a]) : "");
+        programs_text(arenas, sizeof arenas, "MEMS_ARENAS=%d", r->arenas[a] > 1 ? r->arenas[a] : 1);
         unsetenv("LD_PRELOAD");
         /* env's options (-u) must come before its assignments */
         execl(r->self, r->self, "--measure-rss", rss_file, "/usr/bin/env", r->policies[a] >= 0 ? policy : "-uMEMS_POLICY",
-              r->preloads[a][0] ? preload : "-uLD_PRELOAD", "/bin/bash", script, "run", r->programs[p], inputs, out,
+              r->policies[a] >= 0 ? arenas : "-uMEMS_ARENAS", r->preloads[a][0] ? preload : "-uLD_PRELOAD", "/bin/bash", script, "run", r->programs[p], inputs, out,
               (char *)NULL);
         _exit(127);
     }
@@ -218,10 +220,12 @@ static int time_program(struct programs_run *r, size_t p, const char *inputs)
     for (size_t a = 0; a < r->nallocators; a++) {
         if (strcmp(r->results[p][a].status, "ok") != 0)
             continue;
-        char env[700] = "env -u LD_PRELOAD";
+        char env[700] = "env -u LD_PRELOAD", arenas[32] = "";
+        if (r->arenas[a] > 1)
+            programs_text(arenas, sizeof arenas, " MEMS_ARENAS=%d", r->arenas[a]);
         if (r->preloads[a][0] != '\0')
-            programs_text(env, sizeof env, "env LD_PRELOAD=%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
-                     r->policies[a] >= 0 ? mems_policy_name((enum mems_policy)r->policies[a]) : "");
+            programs_text(env, sizeof env, "env LD_PRELOAD=%s%s%s%s", r->preloads[a], r->policies[a] >= 0 ? " MEMS_POLICY=" : "",
+                     r->policies[a] >= 0 ? mems_policy_name((enum mems_policy)r->policies[a]) : "", arenas);
         n += programs_text(command + n, sizeof command - (size_t)n,
                       " -n %s \"mkdir -p '%s/%s/%s' && %s bash '%s/traces/programs.sh' run %s '%s' '%s/%s/%s'\"",
                       r->allocators[a], scratch, r->programs[p], r->allocators[a], env, r->source_dir, r->programs[p],

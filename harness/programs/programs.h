@@ -35,6 +35,7 @@ struct programs_run {
     char allocators[PROGRAMS_MAX_ALLOCATORS][64];
     char preloads[PROGRAMS_MAX_ALLOCATORS][512];
     int policies[PROGRAMS_MAX_ALLOCATORS]; /* MeMS policy, or -1 */
+    int arenas[PROGRAMS_MAX_ALLOCATORS];   /* MeMS arenas (mems-POLICY@N), or 0 for one heap */
     size_t nallocators;                    /* allocators[0] is glibc, the reference */
     struct program_result results[PROGRAMS_MAX][PROGRAMS_MAX_ALLOCATORS];
 };

@@ -218,6 +218,7 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
         mems_backend_config.policy = (enum mems_policy)b->mems_policy;
         mems_backend_config.alignment = mems_alignment;
         mems_backend_config.max_mapped_bytes = (size_t)mem_limit;
+        mems_backend_config.arenas = b->mems_arenas > 1 ? (size_t)b->mems_arenas : 1;
         mems_ops.guaranteed_alignment = mems_alignment;
         return &mems_ops;
     }
@@ -278,9 +279,22 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
     memset(b, 0, sizeof *b);
     snprintf(b->name, sizeof b->name, "%s", spec);
     if (strncmp(spec, "mems-", 5) == 0) {
-        int policy = mems_policy_from_name(spec + 5);
+        char policy_name[64];
+        snprintf(policy_name, sizeof policy_name, "%s", spec + 5);
+        char *at = strchr(policy_name, '@');
+        if (at != NULL) { /* mems-POLICY@N: N arenas */
+            char *end;
+            long arenas = strtol(at + 1, &end, 10);
+            if (end == at + 1 || *end != '\0' || arenas < 2 || arenas > MEMS_MAX_ARENAS) {
+                snprintf(why, why_size, "'%s': the arenas after @ must be a number from 2 to %d", spec, MEMS_MAX_ARENAS);
+                return -1;
+            }
+            *at = '\0';
+            b->mems_arenas = (int)arenas;
+        }
+        int policy = mems_policy_from_name(policy_name);
         if (policy < 0) {
-            size_t n = (size_t)snprintf(why, why_size, "unknown MeMS policy '%s' (", spec + 5);
+            size_t n = (size_t)snprintf(why, why_size, "unknown MeMS policy '%s' (", policy_name);
             for (int p = 0; p < MEMS_POLICY_COUNT && n < why_size; p++)
                 n += (size_t)snprintf(why + n, why_size - n, "%s%s", p ? ", " : "",
                                       mems_policy_name((enum mems_policy)p));

@@ -48,6 +48,7 @@ struct backend {
     char name[64];
     enum backend_kind kind;
     int mems_policy;
+    int mems_arenas;   /* mems-POLICY@N: N arenas (0: one heap, one lock) */
     char preload[512]; /* "" for the system malloc and for bump */
 };
 
@@ -57,8 +58,9 @@ const char *backend_mems_name(int policy);
  * first four; every member of the zoo is there for --alloc mems-NAME. */
 #define BACKEND_DEFAULT_MEMS_POLICIES 4
 
-/* Fills *b for a name: mems-POLICY (any of the library's policies), glibc, jemalloc, mimalloc,
- * tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1 with a reason. */
+/* Fills *b for a name: mems-POLICY (any of the library's policies; mems-POLICY@N with N arenas, 2 to
+ * MEMS_MAX_ARENAS), glibc, jemalloc, mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1
+ * with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
 /* Every installed allocator but bump, for a list of "all". */
 #define BACKEND_ALL "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc,mimalloc,tcmalloc"
