@@ -95,7 +95,8 @@ static const struct cli_option replay_options[] = {
     {'a', 'a', "alloc", "LIST", "comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc,\n"
                                 "mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all' for every installed\n"
                                 "one but bump (default: " DEFAULT_ALLOCATORS ");\n"
-                                "each once; bump does no work, so its time is the replay's own: the floor"},
+                                "each once; bump does no work, so its time is the replay's own: the floor;\n"
+                                "mems-POLICY@N: MeMS with N arenas (2 to 64), each with its own lock"},
     {'r', 'r', "repeat", "N", "replays of each trace with each allocator, 1 to 1000 (default 1)"},
     {'o', 'o', "out", "DIR", "where the CSVs go (default: a new folder results/replay-DATE-TIME)"},
     {'m', 'm', "mems-align", "N", "MeMS segment alignment in the replays, a power of two from 1 to 4096\n"
