@@ -89,7 +89,7 @@ void preload_read_settings(struct preload_settings *s)
     if ((v = getenv("MEMS_RELEASE")) != NULL)
         s->config.release_empty_nodes = read_switch("MEMS_RELEASE", v);
     if ((v = getenv("MEMS_ARENAS")) != NULL)
-        s->config.arenas = read_count("MEMS_ARENAS", v, 1, MEMS_MAX_ARENAS);
+        s->config.arenas = read_count("MEMS_ARENAS", v, 1, MEMS_MAX_ARENAS, 0);
     if ((v = getenv("MEMS_STATS")) != NULL) {
         if (v[0] == '\0')
             refuse("MEMS_STATS", v, "expected 1 (stderr) or a file name");

@@ -4,3 +4,5 @@
 #endif
 #undef PAGE_SIZE
 #define PAGE_SIZE 4096
+/* one copy of the core, the static heap's: no arenas (arena.c) */
+#define MEMS_ONE_CORE_COPY

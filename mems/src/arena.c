@@ -160,7 +160,7 @@ void arena_unlock_all(void)
 
 int arena_start(const struct mems_config *config)
 {
-#ifdef MEMS_SINGLE_FILE_H
+#ifdef MEMS_ONE_CORE_COPY
     /* the single file holds one copy of the core: the static heap's */
     (void)config;
     state_record_error(MEMS_E_BAD_CONFIG, "mems_init_with: arenas need the built library, not the single file");

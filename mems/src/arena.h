@@ -15,7 +15,7 @@ struct heap_state;
 /* The arenas' copy of the core (cmake/arena_heap.cmake) names each function
  * arena_heap_NAME; called with an arena entered, it works on that arena's
  * heap, with the heap's own addresses (no arena offset). */
-#ifdef MEMS_SINGLE_FILE_H
+#ifdef MEMS_ONE_CORE_COPY
 #define ARENA_HEAP(name) name /* one copy only: arena_start refuses, so never called */
 #else
 #define ARENA_HEAP(name) arena_heap_##name
