@@ -2,7 +2,7 @@
  * thread_churn: a small multi-threaded malloc workload, for any malloc (run
  * it plain for glibc, under mems-run for MeMS, with --arenas N for arenas).
  *
- *   thread_churn private|pc THREADS OPS [SEED]
+ *   thread_churn private|pc|loop THREADS OPS [SEED]
  *
  * private  each thread frees and allocates in a ring of its own 1,000 blocks
  *          (16 to 512 bytes, one in 64 up to 8 KiB): no block crosses threads
@@ -10,6 +10,8 @@
  *          allocate and hand each block to the next thread through a ring,
  *          which frees it; every block is freed by a thread that did not
  *          allocate it
+ * loop     each thread allocates a block (64 to 120 bytes) and frees it at
+ *          once: the two-thread malloc/free loop of the public benchmarks
  *
  * Every block's first and last bytes are written by the thread that
  * allocates it and checked by the one that frees it. Prints one line:
@@ -99,6 +101,21 @@ static void *churn_private(void *argument)
     return NULL;
 }
 
+static void *churn_loop(void *argument)
+{
+    struct worker *w = argument;
+    for (long i = 0; i < w->ops / 2; i++) {
+        unsigned char *p = malloc(64 + (size_t)(i & 7) * 8);
+        w->broken += p == NULL;
+        if (p != NULL) {
+            p[0] = (unsigned char)i;
+            w->broken += p[0] != (unsigned char)i;
+        }
+        free(p);
+    }
+    return NULL;
+}
+
 static void *produce(void *argument)
 {
     struct worker *w = argument;
@@ -131,11 +148,11 @@ static void *consume(void *argument)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || (strcmp(argv[1], "private") != 0 && strcmp(argv[1], "pc") != 0)) {
-        fprintf(stderr, "usage: thread_churn private|pc THREADS OPS [SEED]\n");
+    if (argc < 4 || (strcmp(argv[1], "private") != 0 && strcmp(argv[1], "pc") != 0 && strcmp(argv[1], "loop") != 0)) {
+        fprintf(stderr, "usage: thread_churn private|pc|loop THREADS OPS [SEED]\n");
         return 2;
     }
-    int pc = strcmp(argv[1], "pc") == 0;
+    int pc = strcmp(argv[1], "pc") == 0, loop = strcmp(argv[1], "loop") == 0;
     long threads = atol(argv[2]), ops = atol(argv[3]);
     uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
     if (threads < 1 || threads > 256 || ops < 2 || (pc && threads % 2 != 0)) {
@@ -155,7 +172,7 @@ int main(int argc, char **argv)
         w->seed = seed * 0x9E3779B97F4A7C15ULL + (uint64_t)t + 1;
         if (pc)
             w->to = w->from = &rings[t / 2];
-        pthread_create(&w->thread, NULL, !pc ? churn_private : t % 2 == 0 ? produce : consume, w);
+        pthread_create(&w->thread, NULL, loop ? churn_loop : !pc ? churn_private : t % 2 == 0 ? produce : consume, w);
     }
     long broken = 0, done = 0;
     for (long t = 0; t < threads; t++) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MeMS's malloc face with one lock and with arenas against glibc (and jemalloc
-# where installed), on thread_churn's private-churn and producer-consumer
-# workloads: throughput (malloc and free calls per second of wall time, the
+# where installed), on thread_churn's private-churn, producer-consumer and
+# malloc/free-loop workloads: throughput (malloc and free calls per second of wall time, the
 # median of --repeat runs, and its ratio to glibc's in the same run), the same
 # per second of CPU time (user + system: on a machine shared with other work
 # the wall time mostly measures the others), and peak RSS. A benchmark, not a
@@ -37,7 +37,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 printf '%s threads, %s ops, median of %s runs, load %s\n\n' "$threads" "$ops" "$repeat" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| workload | allocator | ops/s (wall) | of glibc | ops/s (CPU) | of glibc | peak RSS (KiB) |\n|---|---|---:|---:|---:|---:|---:|\n'
-for mode in private pc; do
+for mode in private pc loop; do
   names=(glibc "mems-$policy" "mems-$policy@$threads")
   cmds=("" "$run --policy $policy --" "$run --policy $policy --arenas $threads --")
   if [ -n "$jemalloc" ]; then names+=(jemalloc); cmds+=("env LD_PRELOAD=$jemalloc"); fi
