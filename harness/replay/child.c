@@ -128,8 +128,8 @@ int replay_child_main(int argc, char **argv)
         return 2;
     }
     const struct allocator_ops *ops = backend_ops(&backend, strtoul(argv[4], NULL, 10), options.mem_limit);
-    /* MeMS in process is one heap for one thread at a time */
-    if (threads == REPLAY_THREADS_RECORDED && backend.kind == BACKEND_MEMS)
+    /* MeMS in process is one heap for one thread at a time; with arenas (mems-POLICY@N) it locks each itself */
+    if (threads == REPLAY_THREADS_RECORDED && backend.kind == BACKEND_MEMS && backend.mems_arenas < 2)
         ops = backend_locked(ops);
     int rc = replay_run(mode, &trace, ops, &options, stdout);
     fflush(stdout);
