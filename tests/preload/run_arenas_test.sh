@@ -4,7 +4,7 @@
 #             mems-run --arenas 4 --check: every block intact, MEMS_CHECK clean,
 #             MEMS_STATS a line per arena and a total that is their sum
 #   programs  real programs under mems-run --arenas 4 --check (sort with
-#             threads, and the corpus's gawk and sqlite runs from
+#             threads, and the corpus's gawk, sqlite, xz -T2 and threaded python runs from
 #             traces/programs.sh where installed), outputs identical to glibc's
 #   settings  MEMS_ARENAS out of range or not a number stops the program
 # Exit 77 (skipped) when a program the case needs is not installed.
@@ -43,7 +43,7 @@ programs)
   cmp -s ref.sort arenas.sort || fail "sort --parallel=4 on 4 arenas: output differs from glibc's"
   programs="$here/traces/programs.sh"
   ran=0
-  for name in ${ARENAS_PROGRAMS:-gawk-words sqlite-queries}; do # ARENAS_PROGRAMS: another list (all six: by hand)
+  for name in ${ARENAS_PROGRAMS:-gawk-words sqlite-queries xz-threads python-threads}; do # ARENAS_PROGRAMS: another list (all six: by hand)
     command -v "$(bash "$programs" needs "$name")" >/dev/null 2>&1 || { echo "$name: not installed, not run"; continue; }
     [ -d inputs ] || bash "$programs" inputs "$work/inputs" > /dev/null
     mkdir -p "ref-$name" "arenas-$name"
