@@ -73,7 +73,7 @@ static void check_op(struct replay *r, size_t i)
         }
         return;
     }
-    if (op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL))) {
+    if (op_frees(op)) {
         r->live_bytes -= old_extent;
         s->live = 0;
         s->extent = 0;

@@ -54,7 +54,7 @@ void note_outcome(struct replay *r, const struct trace_op *op, int rc)
             r->slots[op->id].live = 0;
         return;
     }
-    bool frees = op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
+    bool frees = op_frees(op);
     r->slots[op->id].live = !frees;
     r->slots[op->id].extent = frees ? 0 : op_bytes(op);
 }

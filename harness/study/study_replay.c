@@ -74,7 +74,7 @@ static void describe_sizes(const struct trace *trace, struct study_measure *m)
     double n = 0, sum = 0, squares = 0;
     for (size_t i = 0; i < trace->num_ops; i++) {
         const struct trace_op *op = &trace->ops[i];
-        if (op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0))
+        if (op_frees(op))
             continue;
         double b = (double)op_bytes(op);
         n++, sum += b, squares += b * b;

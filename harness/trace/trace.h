@@ -117,4 +117,12 @@ const char *op_kind_name(int kind);
 const char *trace_format_name(enum trace_format format);
 uint64_t op_bytes(const struct trace_op *op); /* bytes the op asks for */
 
+/* Does the op end a block: a free, or realloc(p, 0) of a block (which frees
+ * it, while realloc(NULL, 0) makes one)? free(NULL) answers yes too; the
+ * callers that care look at OP_FLAG_NULL. */
+static inline bool op_frees(const struct trace_op *op)
+{
+    return op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
+}
+
 #endif
