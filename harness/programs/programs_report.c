@@ -5,6 +5,8 @@
  */
 #include "programs.h"
 
+#include "gnuplot_draw.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -223,8 +225,9 @@ static int write_plot_data(const struct programs_run *r, const char *path,
 
 int programs_draw_figures(const struct programs_run *r)
 {
-    char dir[PATH_MAX + 16], command[4 * PATH_MAX], allocators[512] = "";
+    char dir[PATH_MAX + 16], log[PATH_MAX + 32], command[4 * PATH_MAX], allocators[512] = "";
     programs_text(dir, sizeof dir, "%s/figures", r->out_dir);
+    programs_text(log, sizeof log, "%s/gnuplot.log", dir);
     programs_text(command, sizeof command, "mkdir -p '%s'", dir);
     if (system(command) != 0)
         return -1;
@@ -242,16 +245,11 @@ int programs_draw_figures(const struct programs_run *r)
         programs_text(data, sizeof data, "%s/%s.dat", dir, figures[i].name);
         if (write_plot_data(r, data, figures[i].ratio) != 0)
             return -1;
-        for (int svg = 0; svg < 2; svg++) {
-            programs_text(command, sizeof command,
-                     "gnuplot -e \"fmt='%s'; out='%s/%s'; plots='%s/plots'; data='%s'; label='%s'; "
-                     "allocators='%s'; nalloc=%zu\" '%s/plots/programs.gp' 2>>'%s/gnuplot.log'",
-                     svg ? "svg" : "png", dir, figures[i].name, r->source_dir, data, figures[i].label, allocators,
-                     r->nallocators, r->source_dir, dir);
-            rc |= system(command) != 0;
-        }
+        char out[PATH_MAX + 64], variables[2 * PATH_MAX];
+        programs_text(out, sizeof out, "%s/%s", dir, figures[i].name);
+        programs_text(variables, sizeof variables, "data='%s'; label='%s'; allocators='%s'; nalloc=%zu", data,
+                      figures[i].label, allocators, r->nallocators);
+        rc |= gnuplot_draw("programs", "programs", out, log, variables);
     }
-    if (rc != 0)
-        fprintf(stderr, "mems-bench programs: gnuplot failed (see %s/gnuplot.log)\n", dir);
     return rc;
 }

@@ -20,6 +20,7 @@
 
 #include "alloc_list.h"
 #include "gnuplot_check.h"
+#include "gnuplot_draw.h"
 #include "trace_builder.h"
 
 #include <errno.h>
@@ -300,19 +301,11 @@ static int draw_figure(const struct scaling_options *o, const struct scaling_all
         if (has_search_cost(a->backend[p].name))
             strcat(strcat(searchers, searchers[0] ? " " : ""), a->backend[p].name);
     }
-    int rc = 0;
-    for (int svg = 0; svg < 2; svg++) {
-        char command[4 * PATH_MAX];
-        snprintf(command, sizeof command,
-                 "gnuplot -e \"fmt='%s'; out='%s'; plots='%s/plots'; data='%s/scaling.csv'; allocators='%s'; "
-                 "searchers='%s'\" '%s/plots/scaling.gp' 2>>'%s/gnuplot.log'",
-                 svg ? "svg" : "png", o->figure_path, MEMS_SOURCE_DIR, o->out_dir, lines, searchers, MEMS_SOURCE_DIR,
-                 o->out_dir);
-        rc |= system(command) != 0;
-    }
-    if (rc != 0)
-        fprintf(stderr, "mems-bench scaling: gnuplot failed (see %s/gnuplot.log)\n", o->out_dir);
-    return rc;
+    char log[PATH_MAX + 16], variables[PATH_MAX + sizeof lines + sizeof searchers + 64];
+    snprintf(log, sizeof log, "%s/gnuplot.log", o->out_dir);
+    snprintf(variables, sizeof variables, "data='%s/scaling.csv'; allocators='%s'; searchers='%s'", o->out_dir, lines,
+             searchers);
+    return gnuplot_draw("scaling", "scaling", o->figure_path, log, variables);
 }
 
 int scaling_run(const struct scaling_options *o)

@@ -4,6 +4,8 @@
  * format (plots/study_*.gp).
  */
 #include "study.h"
+
+#include "gnuplot_draw.h"
 #include "study_zoo.h"
 
 #include <ctype.h>
@@ -12,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#ifndef MEMS_SOURCE_DIR
-#define MEMS_SOURCE_DIR "."
-#endif
 
 static FILE *open_data(const struct study *s, const char *name, const char *header)
 {
@@ -194,19 +192,11 @@ static int write_programs(const struct study *s, const struct study_group *group
 
 static int run_gnuplot(const struct study *s, const char *script, const char *figure, const char *data)
 {
-    int rc = 0;
-    for (int svg = 0; svg < 2; svg++) {
-        char command[4 * PATH_MAX];
-        int n = snprintf(command, sizeof command,
-                         "gnuplot -e \"fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; data='%s/plotdata/%s'\" "
-                         "'%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'",
-                         svg ? "svg" : "png", s->out_dir, figure, MEMS_SOURCE_DIR, s->out_dir, data, MEMS_SOURCE_DIR,
-                         script, s->out_dir);
-        rc |= n < 0 || (size_t)n >= sizeof command || system(command) != 0;
-    }
-    if (rc != 0)
-        fprintf(stderr, "mems-bench study: gnuplot failed on %s (see %s/figures/gnuplot.log)\n", script, s->out_dir);
-    return rc;
+    char out[PATH_MAX + 128], log[PATH_MAX + 32], variables[PATH_MAX + 128];
+    snprintf(out, sizeof out, "%s/figures/%s", s->out_dir, figure);
+    snprintf(log, sizeof log, "%s/figures/gnuplot.log", s->out_dir);
+    snprintf(variables, sizeof variables, "data='%s/plotdata/%s'", s->out_dir, data);
+    return gnuplot_draw("study", script, out, log, variables);
 }
 
 int study_draw_figures(struct study *s)

@@ -4,15 +4,13 @@
  */
 #include "suite_figures.h"
 
+#include "gnuplot_draw.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#ifndef MEMS_SOURCE_DIR
-#define MEMS_SOURCE_DIR "."
-#endif
 
 /* ---- figures ---- */
 
@@ -64,47 +62,13 @@ static int write_plot_data(const struct suite *s, const char *dir)
     return fclose(f);
 }
 
-static void shell_quote(char *out, size_t size, const char *text)
-{
-    size_t n = 0;
-    out[n++] = '\'';
-    for (const char *p = text; *p && n + 5 < size; p++) {
-        if (*p == '\'') {
-            memcpy(out + n, "'\\''", 4);
-            n += 4;
-        } else {
-            out[n++] = *p;
-        }
-    }
-    out[n++] = '\'';
-    out[n] = '\0';
-}
-
-/* Runs plots/SCRIPT.gp twice (PNG, SVG); `variables` are gnuplot assignments. */
+/* Draws figures/FIGURE.png and .svg with plots/SCRIPT.gp; `variables` are gnuplot assignments. */
 static int run_gnuplot(const struct suite *s, const char *script, const char *figure, const char *variables)
 {
-    int rc = 0;
-    for (int svg = 0; svg < 2; svg++) {
-        char assignments[16384], quoted[16500], command[20000];
-        int n = snprintf(assignments, sizeof assignments, "fmt='%s'; out='%s/figures/%s'; plots='%s/plots'; %s",
-                         svg ? "svg" : "png", s->run_dir, figure, MEMS_SOURCE_DIR, variables);
-        if (n < 0 || (size_t)n >= sizeof assignments) {
-            fprintf(stderr, "mems-bench suite: the gnuplot settings for %s are too long\n", figure);
-            return -1;
-        }
-        shell_quote(quoted, sizeof quoted, assignments);
-        n = snprintf(command, sizeof command, "gnuplot -e %s '%s/plots/%s.gp' 2>>'%s/figures/gnuplot.log'", quoted,
-                     MEMS_SOURCE_DIR, script, s->run_dir);
-        if (n < 0 || (size_t)n >= sizeof command) {
-            fprintf(stderr, "mems-bench suite: the gnuplot command for %s is too long\n", figure);
-            return -1;
-        }
-        if (system(command) != 0)
-            rc = -1;
-    }
-    if (rc != 0)
-        fprintf(stderr, "mems-bench suite: gnuplot failed on %s (see %s/figures/gnuplot.log)\n", script, s->run_dir);
-    return rc;
+    char out[PATH_MAX + 128], log[PATH_MAX + 32];
+    snprintf(out, sizeof out, "%s/figures/%s", s->run_dir, figure);
+    snprintf(log, sizeof log, "%s/figures/gnuplot.log", s->run_dir);
+    return gnuplot_draw("suite", script, out, log, variables);
 }
 
 int suite_draw_figures(struct suite *s)
