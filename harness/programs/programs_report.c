@@ -6,6 +6,7 @@
 #include "programs.h"
 
 #include "gnuplot_draw.h"
+#include "result_csv.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -71,13 +72,11 @@ static double geomean(const struct programs_run *r, size_t a, double (*ratio)(co
 
 int programs_write_csv(const struct programs_run *r)
 {
-    char path[PATH_MAX + 32];
-    programs_text(path, sizeof path, "%s/programs.csv", r->out_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(r->out_dir, "programs.csv",
+                       "program,allocator,status,runs,mean_s,stddev_s,time_vs_glibc,peak_rss_bytes,rss_vs_glibc,"
+                       "output_identical,replay_footprint_bytes,replay_rss_growth_bytes,replay_footprint_vs_peak_rss");
     if (f == NULL)
         return -1;
-    fprintf(f, "program,allocator,status,runs,mean_s,stddev_s,time_vs_glibc,peak_rss_bytes,rss_vs_glibc,"
-               "output_identical,replay_footprint_bytes,replay_rss_growth_bytes,replay_footprint_vs_peak_rss\n");
     for (size_t p = 0; p < r->nprograms; p++)
         for (size_t a = 0; a < r->nallocators; a++) {
             const struct program_result *x = result(r, p, a);

@@ -21,6 +21,7 @@
 #include "alloc_list.h"
 #include "gnuplot_check.h"
 #include "gnuplot_draw.h"
+#include "result_csv.h"
 #include "trace_builder.h"
 
 #include <errno.h>
@@ -247,9 +248,9 @@ static void write_above_floor(FILE *md, const struct scaling_allocators *a, cons
 static int write_outputs(const struct scaling_options *o, const struct scaling_allocators *a,
                          const struct scaling_row *rows, size_t nrows)
 {
+    FILE *csv = csv_open(o->out_dir, "scaling.csv",
+                         "live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op");
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/scaling.csv", o->out_dir);
-    FILE *csv = fopen(path, "w");
     snprintf(path, sizeof path, "%s/scaling.md", o->out_dir);
     FILE *md = fopen(path, "w");
     if (csv == NULL || md == NULL) {
@@ -260,7 +261,6 @@ static int write_outputs(const struct scaling_options *o, const struct scaling_a
             fclose(md);
         return -1;
     }
-    fprintf(csv, "live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op\n");
     for (size_t i = 0; i < nrows; i++) {
         fprintf(csv, "%zu,%s,%zu,%.3f,", rows[i].live, rows[i].policy, rows[i].ops, rows[i].ns_per_op);
         if (rows[i].holes_per_search >= 0)

@@ -11,6 +11,7 @@
 
 #include "generate.h"
 #include "mems.h"
+#include "result_csv.h"
 #include "stats.h"
 #include "trace.h"
 

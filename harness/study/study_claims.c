@@ -418,12 +418,9 @@ size_t study_claims(const struct study *s, struct claim *out, size_t max)
 
 int study_write_verdicts_csv(const struct study *s, const struct claim *claims, size_t n)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/verdicts.csv", s->out_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(s->out_dir, "verdicts.csv", "claim,measure,verdict,quantity,value");
     if (f == NULL)
         return -1;
-    fprintf(f, "claim,measure,verdict,quantity,value\n");
     for (size_t i = 0; i < n; i++) {
         const struct claim *c = &claims[i];
         for (size_t k = 0; k < c->nq; k++) {

@@ -11,9 +11,7 @@
 
 int study_write_runs_csv(const struct study *s)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/runs.csv", s->out_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(s->out_dir, "runs.csv", NULL);
     if (f == NULL)
         return -1;
     fprintf(f, "trace,shape,sizes,cv_nominal,seed,structure,min_pages,release_empty_nodes,policy,ops,mean_size,"
@@ -50,13 +48,11 @@ int study_write_runs_csv(const struct study *s)
 
 int study_write_cells_csv(const struct study *s)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/cells.csv", s->out_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(s->out_dir, "cells.csv",
+                       "shape,sizes,cv_nominal,structure,policy,measure,traces,median,ci_low,ci_high,ci_coverage,"
+                       "geomean,cv_measured");
     if (f == NULL)
         return -1;
-    fprintf(f, "shape,sizes,cv_nominal,structure,policy,measure,traces,median,ci_low,ci_high,ci_coverage,geomean,"
-               "cv_measured\n");
     size_t max = s->ntraces + 8;
     struct study_group *groups = calloc(max, sizeof *groups);
     if (groups == NULL) {

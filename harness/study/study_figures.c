@@ -15,14 +15,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* plotdata/NAME, its first line "# " and `header`: what gnuplot skips as a comment */
 static FILE *open_data(const struct study *s, const char *name, const char *header)
 {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/plotdata/%s", s->out_dir, name);
-    FILE *f = fopen(path, "w");
-    if (f != NULL)
-        fprintf(f, "# %s\n", header);
-    return f;
+    char dir[PATH_MAX + 16], comment[512];
+    snprintf(dir, sizeof dir, "%s/plotdata", s->out_dir);
+    snprintf(comment, sizeof comment, "# %s", header);
+    return csv_open(dir, name, comment);
 }
 
 /* Median, low and high in percent; NaN NaN NaN where nothing was measured. */

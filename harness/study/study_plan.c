@@ -215,12 +215,9 @@ int study_load_trace(const struct study *s, size_t t, struct trace *out, struct 
 /* plan.csv: every trace, and for generated ones the mems-trace command that writes it. */
 int study_write_plan_csv(const struct study *s)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/plan.csv", s->out_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(s->out_dir, "plan.csv", "trace,shape,sizes,cv_nominal,seed,experiments,structures,source");
     if (f == NULL)
         return -1;
-    fprintf(f, "trace,shape,sizes,cv_nominal,seed,experiments,structures,source\n");
     for (size_t i = 0; i < s->ntraces; i++) {
         const struct study_trace *t = &s->traces[i];
         fprintf(f, "%s,%s,%s,", t->name, t->shape, t->sizes);

@@ -5,6 +5,7 @@
 #include "suite_figures.h"
 
 #include "gnuplot_draw.h"
+#include "result_csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +18,14 @@
 /* frag_jwK.dat and throughput.dat: one row per trace, columns per allocator. */
 static int write_plot_data(const struct suite *s, const char *dir)
 {
-    char path[PATH_MAX + 64];
+    char name[32];
     static const char *const frag[] = {"frag_jw1", "frag_jw2", "frag_jw3", "frag_jw4"};
     for (size_t k = 0; k < 4; k++) {
         size_t m = 0;
         while (strcmp(suite_metrics[m].name, frag[k]) != 0)
             m++;
-        snprintf(path, sizeof path, "%s/%s.dat", dir, frag[k]);
-        FILE *f = fopen(path, "w");
+        snprintf(name, sizeof name, "%s.dat", frag[k]);
+        FILE *f = csv_open(dir, name, NULL);
         if (f == NULL)
             return -1;
         fprintf(f, "# trace, then 1 + %s for each of:", frag[k]);
@@ -42,11 +43,10 @@ static int write_plot_data(const struct suite *s, const char *dir)
         }
         fclose(f);
     }
-    snprintf(path, sizeof path, "%s/throughput.dat", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(dir, "throughput.dat",
+                       "# trace, then per allocator: time per op relative to glibc, its low and high bound");
     if (f == NULL)
         return -1;
-    fprintf(f, "# trace, then per allocator: time per op relative to glibc, its low and high bound\n");
     for (size_t t = 0; t < s->ntraces; t++) {
         fprintf(f, "%s", s->traces[t].name);
         for (size_t a = 0; a < s->nbackends; a++) {

@@ -9,6 +9,7 @@
 #include "suite_replays.h"
 
 #include "report.h"
+#include "result_csv.h"
 #include "suite_figures.h"
 
 #include <errno.h>
@@ -47,12 +48,9 @@ static double seconds_since(const struct timespec *start)
 
 static int write_traces_csv(const char *dir, const struct trace *traces, size_t ntraces)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/traces.csv", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(dir, "traces.csv", "trace,format,ops,peak_live_bytes,source");
     if (f == NULL)
         return -1;
-    fprintf(f, "trace,format,ops,peak_live_bytes,source\n");
     for (size_t t = 0; t < ntraces; t++)
         fprintf(f, "%s,%s,%zu,%ju,%s\n", traces[t].name, trace_format_name(traces[t].format), traces[t].num_ops,
                 (uintmax_t)traces[t].facts.peak_live_bytes, traces[t].path);

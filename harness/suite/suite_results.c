@@ -2,6 +2,8 @@
  * value of them, and the statistics over the repeats (stats.csv). */
 #include "suite_results.h"
 
+#include "result_csv.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,13 +74,11 @@ void suite_compute_stats(struct suite *s)
 
 int suite_write_stats_csv(const struct suite *s)
 {
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/stats.csv", s->run_dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(s->run_dir, "stats.csv",
+                       "trace,allocator,metric,repeats,median,ci_low,ci_high,ci_coverage,ratio_to_glibc,ratio_low,"
+                       "ratio_high,within_noise_of_glibc");
     if (f == NULL)
         return -1;
-    fprintf(f, "trace,allocator,metric,repeats,median,ci_low,ci_high,ci_coverage,ratio_to_glibc,ratio_low,ratio_high,"
-               "within_noise_of_glibc\n");
     for (size_t t = 0; t < s->ntraces; t++)
         for (size_t a = 0; a < s->nbackends; a++)
             for (size_t m = 0; m < suite_metric_count; m++) {
