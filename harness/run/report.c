@@ -1,6 +1,8 @@
 /* CSV out: a header row, one observation per row, units in column names. */
 #include "report.h"
 
+#include "result_csv.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -50,11 +52,9 @@ int report_make_folder(const char *path)
 int report_start(struct report *r, const char *run_dir)
 {
     memset(r, 0, sizeof *r);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/summary.csv", run_dir);
-    r->summary = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/latency.csv", run_dir);
-    r->latency = fopen(path, "w");
+    /* the headers below: summary.csv's is built from the column lists */
+    r->summary = csv_open(run_dir, "summary.csv", NULL);
+    r->latency = csv_open(run_dir, "latency.csv", NULL);
     if (r->summary == NULL || r->latency == NULL)
         return -1;
     fprintf(r->summary, "trace,allocator,repeat,ops,ops_malloc,ops_calloc,ops_realloc,ops_free,ops_aligned,seconds,"
