@@ -1,0 +1,2 @@
+int core_value(int x);
+int core_value(int x) { return 2 * x + 1; }
