@@ -13,7 +13,18 @@ set xlabel "operation index"
 set ylabel "MeMS virtual address (MiB)"
 unset key
 set autoscale xfix
-set autoscale yfix
+# one address scale for the four panels, so their heights compare: the
+# highest address any policy mapped (each file's rows are centres of equal
+# ranges, so the image reaches half a range above the last)
+top = 0
+do for [i=1:words(files)] {
+    stats word(files, i) using ($2 / 1048576) nooutput
+    rows = STATS_records > 0 ? STATS_max : 0
+    top = rows > top ? rows : top
+}
+set yrange [0:top * 1.004]
+# room right of each panel for the colour bar's labels
+set rmargin 13
 do for [i=1:words(files)] {
     set title word(names, i) noenhanced
     plot word(files, i) using 1:($2 / 1048576):3 with image

@@ -7,23 +7,30 @@
 # Variables: data (scaling.csv: live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op),
 # allocators (the lines, blank-separated, in the CSV's order, bump left out),
 # searchers (those of them with a search cost: MeMS's policies), out, fmt, plots.
-width = 1800; height = 560
+width = 1800; height = 640
 load plots."/common.gp"
 set datafile separator ","
-set multiplot layout 1, 3 title "Scaling: MeMS policies and real allocators against live blocks (a structure that \
+# Three panels side by side, and below them one key for all three, in a
+# strip of its own so it covers no data (every line keeps its colour in every
+# panel). Placed by hand: a layout's key can only be as wide as one panel.
+set multiplot title "Scaling: MeMS policies and real allocators against live blocks (a structure that \
 scales stays flat; the gray floor is the replay's own cost)"
+panel_left(i) = 0.05 + (i - 1) * 0.33
+set tmargin at screen 0.86
+set bmargin at screen 0.25
+set lmargin at screen panel_left(1)
+set rmargin at screen panel_left(1) + 0.27
 set logscale x
 set xlabel "live blocks"
 set format x "10^{%L}"
-set key inside left top Left reverse samplen 2 font ",10"
+unset key
 n = words(allocators)
 # MeMS's policies solid, the real allocators dashed
 is_mems(i) = word(allocators, i)[1:5] eq "mems-"
 color(i) = palette_colors[(i - 1) % |palette_colors| + 1]
-floor_title = "bump: the replay's own cost (no reuse, no metadata)"
+floor_title = "bump: the replay's own cost"
 set xrange [*:*] noextend
-# room above the lines for the key
-set offsets graph 0.05, graph 0.05, graph 0.8, graph 0.05
+set offsets graph 0.05, graph 0.05, graph 0.1, graph 0.05
 set yrange [*:*] noextend
 set logscale y
 set ylabel "ns per operation (timed pass, median)"
@@ -32,17 +39,21 @@ plot for [i=1:n] data using 1:(strcol(2) eq word(allocators, i) ? $6 : NaN) ever
      lw 2 pt 7 lc rgb color(i) dashtype is_mems(i) ? 1 : 2 title word(allocators, i), \
      data using 1:(strcol(2) eq "bump" ? $6 : NaN) every ::1 with linespoints \
      lw 2 pt 6 lc rgb "#808080" dashtype 2 title floor_title
+set lmargin at screen panel_left(2)
+set rmargin at screen panel_left(2) + 0.27
 set title "Whole trace: the ramp to N blocks (mapping, first touch) and the steady phase"
 plot for [i=1:n] data using 1:(strcol(2) eq word(allocators, i) ? $4 : NaN) every ::1 with linespoints \
      lw 2 pt 7 lc rgb color(i) dashtype is_mems(i) ? 1 : 2 title word(allocators, i), \
      data using 1:(strcol(2) eq "bump" ? $4 : NaN) every ::1 with linespoints \
      lw 2 pt 6 lc rgb "#808080" dashtype 2 title floor_title
 unset logscale y
-set offsets graph 0.05, graph 0.05, graph 0.35, 0
+set offsets graph 0.05, graph 0.05, graph 0.1, 0
 set autoscale y
 set yrange [0:*]
 set ylabel "holes examined per search (check pass)"
 set title "Search cost"
+set lmargin at screen panel_left(3)
+set rmargin at screen panel_left(3) + 0.27
 # each searcher keeps the color it has in the other two panels
 color_of(name) = sum [i=1:n] (word(allocators, i) eq name ? i : 0)
 if (words(searchers) > 0) {
@@ -53,4 +64,16 @@ if (words(searchers) > 0) {
     set yrange [0:1]
     plot NaN notitle
 }
+# the key's strip: no axes, every line's style with its name
+unset label 1
+set lmargin at screen 0.05
+set rmargin at screen 0.95
+set tmargin at screen 0.13
+set bmargin at screen 0.01
+unset border; unset tics; unset xlabel; unset ylabel; unset title; unset logscale; unset grid
+set offsets 0, 0, 0, 0
+set xrange [0:1]; set yrange [0:1]
+set key inside center center horizontal maxcols 5 Left reverse samplen 3 width 2 font ",12" box lc rgb "#c0c0c0"
+plot for [i=1:n] NaN with linespoints lw 2 pt 7 lc rgb color(i) dashtype is_mems(i) ? 1 : 2 title word(allocators, i), \
+     NaN with linespoints lw 2 pt 6 lc rgb "#808080" dashtype 2 title floor_title
 unset multiplot

@@ -42,6 +42,18 @@ static double time_ratio(const struct programs_run *r, size_t p, size_t a)
     return ran(r, p, a) && ran(r, p, 0) ? result(r, p, a)->mean_s / result(r, p, 0)->mean_s : NAN;
 }
 
+/* hyperfine's σ carried to the ratio: the two means' relative spreads added
+ * in quadrature (their runs are independent); glibc's own bar is its spread. */
+static double time_ratio_spread(const struct programs_run *r, size_t p, size_t a)
+{
+    double ratio = time_ratio(r, p, a);
+    if (!isfinite(ratio))
+        return NAN;
+    double own = result(r, p, a)->stddev_s / result(r, p, a)->mean_s;
+    double base = result(r, p, 0)->stddev_s / result(r, p, 0)->mean_s;
+    return a == 0 ? ratio * own : ratio * sqrt(own * own + base * base);
+}
+
 static double rss_ratio(const struct programs_run *r, size_t p, size_t a)
 {
     const struct program_result *x = result(r, p, a), *g = result(r, p, 0);
@@ -204,9 +216,12 @@ int programs_write_markdown(const struct programs_run *r)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* One row per program, one column per allocator: what a clustered histogram reads. */
-static int write_plot_data(const struct programs_run *r, const char *path,
-                           double (*ratio)(const struct programs_run *, size_t, size_t))
+typedef double (*program_measure)(const struct programs_run *, size_t, size_t);
+
+/* One row per program, one column per allocator (two, the value and its
+ * spread, when there is a spread): what a clustered histogram reads. */
+static int write_plot_data(const struct programs_run *r, const char *path, program_measure ratio,
+                           program_measure spread)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -216,6 +231,10 @@ static int write_plot_data(const struct programs_run *r, const char *path,
         for (size_t a = 0; a < r->nallocators; a++) {
             double x = ratio(r, p, a);
             fprintf(f, isfinite(x) ? " %.4f" : " NaN", x);
+            if (spread != NULL) {
+                double s = spread(r, p, a);
+                fprintf(f, isfinite(s) ? " %.4f" : " NaN", s);
+            }
         }
         fprintf(f, "\n");
     }
@@ -235,19 +254,19 @@ int programs_draw_figures(const struct programs_run *r)
                  r->allocators[a]);
     static const struct {
         const char *name, *label;
-        double (*ratio)(const struct programs_run *, size_t, size_t);
-    } figures[] = {{"programs-time", "wall time relative to glibc (hyperfine mean)", time_ratio},
-                   {"programs-rss", "peak RSS relative to glibc", rss_ratio}};
+        program_measure ratio, spread;
+    } figures[] = {{"programs-time", "wall time relative to glibc (hyperfine mean ± σ)", time_ratio, time_ratio_spread},
+                   {"programs-rss", "peak RSS relative to glibc", rss_ratio, NULL}};
     int rc = 0;
     for (size_t i = 0; i < 2; i++) {
         char data[PATH_MAX + 64];
         programs_text(data, sizeof data, "%s/%s.dat", dir, figures[i].name);
-        if (write_plot_data(r, data, figures[i].ratio) != 0)
+        if (write_plot_data(r, data, figures[i].ratio, figures[i].spread) != 0)
             return -1;
         char out[PATH_MAX + 64], variables[2 * PATH_MAX];
         programs_text(out, sizeof out, "%s/%s", dir, figures[i].name);
-        programs_text(variables, sizeof variables, "data='%s'; label='%s'; allocators='%s'; nalloc=%zu", data,
-                      figures[i].label, allocators, r->nallocators);
+        programs_text(variables, sizeof variables, "data='%s'; label='%s'; allocators='%s'; nalloc=%zu; errorbars=%d",
+                      data, figures[i].label, allocators, r->nallocators, figures[i].spread != NULL);
         rc |= gnuplot_draw("programs", "programs", out, log, variables);
     }
     return rc;
