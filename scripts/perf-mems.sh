@@ -32,7 +32,7 @@
 # --build DIR uses DIR/harness/mems-bench (another checkout's build, e.g. the
 # code before a change, for a before/after table). --cpu N runs every replay
 # process on CPU N (default none: where the kernel puts it). On the 2-core
-# virtual machine of README's tables it did not remove the slow mode above:
+# virtual machine of docs/performance.md's tables it did not remove the slow mode above:
 # pinned to one CPU, processes still ran 1.4 to 1.8 times slower at random.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -37,7 +37,7 @@
  * call below them not marked noinline is inlined, across files under
  * link-time optimisation, so one allocation or free runs as one function
  * instead of four or five, each saving and restoring registers and spilling
- * the place it was handed (README: 5 to 12 % fewer instructions). The rare
+ * the place it was handed (docs/performance.md: 5 to 12 % fewer instructions). The rare
  * paths stay out of line through their noinline marks. */
 #if defined(__GNUC__)
 #define MEMS_HOT_PATH __attribute__((flatten))
