@@ -7,7 +7,12 @@
 # Variables: data (scaling.csv: live_blocks,allocator,ops,ns_per_op,holes_examined_per_search,steady_ns_per_op),
 # allocators (the lines, blank-separated, in the CSV's order, bump left out),
 # searchers (those of them with a search cost: MeMS's policies), out, fmt, plots.
-width = 1800; height = 640
+# the key below the panels takes a row per five lines (bump's included), so
+# the figure grows with the number of allocators instead of crowding them
+n = words(allocators)
+key_rows = (n + 1 + 4) / 5
+key_px = 22 * key_rows + 20
+width = 1800; height = 540 + key_px
 load plots."/common.gp"
 set datafile separator ","
 # Three panels side by side, and below them one key for all three, in a
@@ -16,15 +21,14 @@ set datafile separator ","
 set multiplot title "Scaling: MeMS policies and real allocators against live blocks (a structure that \
 scales stays flat; the gray floor is the replay's own cost)"
 panel_left(i) = 0.05 + (i - 1) * 0.33
-set tmargin at screen 0.86
-set bmargin at screen 0.25
+set tmargin at screen 1 - 90.0 / height
+set bmargin at screen (key_px + 75.0) / height
 set lmargin at screen panel_left(1)
 set rmargin at screen panel_left(1) + 0.27
 set logscale x
 set xlabel "live blocks"
 set format x "10^{%L}"
 unset key
-n = words(allocators)
 # MeMS's policies solid, the real allocators dashed
 is_mems(i) = word(allocators, i)[1:5] eq "mems-"
 color(i) = palette_colors[(i - 1) % |palette_colors| + 1]
@@ -68,8 +72,8 @@ if (words(searchers) > 0) {
 unset label 1
 set lmargin at screen 0.05
 set rmargin at screen 0.95
-set tmargin at screen 0.13
-set bmargin at screen 0.01
+set tmargin at screen (key_px - 4.0) / height
+set bmargin at screen 4.0 / height
 unset border; unset tics; unset xlabel; unset ylabel; unset title; unset logscale; unset grid
 set offsets 0, 0, 0, 0
 set xrange [0:1]; set yrange [0:1]
