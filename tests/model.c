@@ -7,6 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The members whose blocks are size classes: model_classes.c. */
+static bool model_rounds_to_classes(const struct model *m)
+{
+    return m->policy >= MEMS_BUDDY && m->policy <= MEMS_SIMPLE_SEG_3;
+}
+
 static void *grow(void *array, size_t *capacity, size_t needed, size_t item)
 {
     if (needed <= *capacity)
@@ -35,6 +41,7 @@ void model_init(struct model *m, size_t page_size, int policy, size_t alignment,
 
 void model_destroy(struct model *m)
 {
+    model_classes_destroy(m);
     free(m->segs);
     free(m->nodes);
     memset(m, 0, sizeof *m);
@@ -146,6 +153,8 @@ static size_t round_size(const struct model *m, size_t size)
 
 uintptr_t model_malloc(struct model *m, size_t size, int *error)
 {
+    if (model_rounds_to_classes(m))
+        return model_classes_malloc(m, size, error);
     *error = MEMS_OK;
     if (size == 0) {
         *error = MEMS_E_ZERO_SIZE;
@@ -212,6 +221,8 @@ static long locate_block(const struct model *m, uintptr_t v, int *error)
 
 int model_free(struct model *m, uintptr_t v)
 {
+    if (model_rounds_to_classes(m))
+        return model_classes_free(m, v);
     int error = MEMS_OK;
     if (v == 0)
         return MEMS_OK;
@@ -223,6 +234,8 @@ int model_free(struct model *m, uintptr_t v)
 
 uintptr_t model_realloc(struct model *m, uintptr_t v, size_t size, int *error)
 {
+    if (model_rounds_to_classes(m))
+        return model_classes_realloc(m, v, size, error);
     *error = MEMS_OK;
     if (v == 0)
         return model_malloc(m, size, error);

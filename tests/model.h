@@ -34,6 +34,7 @@ struct model {
     struct model_node *nodes;
     size_t nnodes, node_capacity, next_node_id;
     uintptr_t cursor;    /* next fit resumes in the segment holding this address (0: start) */
+    struct model_classes *classes; /* the class-rounding members' lists (model_classes.c) */
 };
 
 void model_init(struct model *m, size_t page_size, int policy, size_t alignment, size_t min_pages, bool release,
@@ -48,5 +49,11 @@ long model_get(const struct model *m, uintptr_t v, int *error);
 /* The exact mems_print_stats() text; the caller frees it. */
 char *model_stats_text(const struct model *m);
 size_t model_hole_bytes(const struct model *m);
+
+/* model_classes.c: the class-rounding members (mems_policy_rounds_to_classes) */
+uintptr_t model_classes_malloc(struct model *m, size_t size, int *error);
+int model_classes_free(struct model *m, uintptr_t v);
+uintptr_t model_classes_realloc(struct model *m, uintptr_t v, size_t size, int *error);
+void model_classes_destroy(struct model *m);
 
 #endif

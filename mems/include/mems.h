@@ -49,6 +49,12 @@ enum mems_policy {
     MEMS_NEXT_FIT,      /* first fit, starting after the last placement, wrapping */
     MEMS_BEST_FIT,      /* smallest hole that fits, ties to the lowest address */
     MEMS_WORST_FIT,     /* largest hole, ties to the lowest address */
+    MEMS_FIRST_FIT_LIFO, MEMS_FIRST_FIT_FIFO, MEMS_NEXT_FIT_LIFO, MEMS_NEXT_FIT_FIFO,
+    MEMS_BEST_FIT_LIFO, MEMS_BEST_FIT_FIFO, MEMS_TLSF, MEMS_LEA,
+    MEMS_BUDDY,         /* binary buddy: blocks of 2^n, split in halves, merged only with their buddy */
+    MEMS_DOUBLE_BUDDY,  /* two buddy systems side by side: 2^n and 3 * 2^n */
+    MEMS_SIMPLE_SEG,    /* simple segregated storage, classes 2^n: a node per class, no splitting, no merging */
+    MEMS_SIMPLE_SEG_3,  /* simple segregated storage, classes 2^n and 3 * 2^n */
     MEMS_POLICY_COUNT
 };
 
@@ -79,9 +85,13 @@ int mems_init_with(const struct mems_config *config);
  * the policy unchanged. */
 int mems_set_policy(enum mems_policy policy);
 const char *mems_policy_name(enum mems_policy policy);
-/* Parses "first", "next", "best", "worst"; returns -1 for anything else. */
+/* Parses a name mems_policy_name gives; returns -1 for anything else. */
 int mems_policy_from_name(const char *name);
-/* Nonzero for the members that round every block to a size class (buddy systems, simple segregated storage). */
+/* Nonzero for the members that round every block to a size class (buddy,
+ * double-buddy, simple-seg, simple-seg-3): their rounding is internal
+ * fragmentation (mems_stats' class_rounding_bytes). Such a member starts
+ * from an empty heap: mems_set_policy to or from one returns
+ * MEMS_E_BAD_CONFIG while any node is mapped. */
 int mems_policy_rounds_to_classes(enum mems_policy policy);
 /* The PAGE_SIZE the library was compiled with. */
 size_t mems_page_size(void);
@@ -114,6 +124,7 @@ struct mems_stats {
     size_t peak_live_bytes;
     size_t peak_requested_bytes;
     size_t peak_footprint_bytes; /* max over time of mapped_bytes + metadata_bytes */
+    size_t class_rounding_bytes; /* class-rounding members: live bytes beyond the requests rounded to the alignment */
 };
 void mems_stats(struct mems_stats *out);
 

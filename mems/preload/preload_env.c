@@ -79,7 +79,7 @@ void preload_read_settings(struct preload_settings *s)
     if ((v = getenv("MEMS_POLICY")) != NULL) {
         int policy = mems_policy_from_name(v);
         if (policy < 0)
-            refuse("MEMS_POLICY", v, "expected first, next, best or worst");
+            refuse("MEMS_POLICY", v, "expected a name of mems_policy_name (first, next, ...)");
         s->config.policy = (enum mems_policy)policy;
     }
     if ((v = getenv("MEMS_ALIGN")) != NULL) /* from malloc's own alignment to a page */

@@ -100,7 +100,9 @@ MEMS_HOT_PATH void *mems_malloc(size_t size)
     size_t rounded = alloc_round_size(size, &overflow);
     if (__builtin_expect(size == 0 || overflow, 0))
         return malloc_refused(size);
-    grain_t g = alloc_place(rounded, size);
+    /* class-rounding members: their own placement (classes.c) */
+    grain_t g = __builtin_expect(mems_state.classes.member != 0, 0) ? classes_place(rounded, size)
+                                                                    : alloc_place(rounded, size);
     return g != GRAIN_NONE ? alloc_give(g) : NULL;
 }
 
@@ -129,6 +131,8 @@ void *mems_realloc(void *v_ptr, size_t size)
     STATE_ENSURE_INITIALIZED_OR(return arena_realloc(v_ptr, size));
     if (v_ptr == NULL)
         return mems_malloc(size);
+    if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
+        return classes_realloc(v_ptr, size);
     struct main_node *node = NULL;
     uint64_t old_size = 0;
     grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);

@@ -48,7 +48,7 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
         bool hole = grain_is_hole(g);
         unsigned slack = grain_slack(g);
         if (hole) {
-            if (prev_hole)
+            if (prev_hole && mems_state.classes.member == 0) /* class-rounding members: holes side by side */
                 report_problem(r, "main node %zu segments %zu and %zu: adjacent holes not merged", index,
                                count - 1, count);
             if (slack != 0)
@@ -59,7 +59,7 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
             if (slack >= bytes || slack >= mems_state.config.alignment)
                 report_problem(r, "main node %zu segment %zu: slack %u does not fit size %zu", index, count, slack,
                                bytes);
-            t->requested += bytes - slack;
+            t->requested += mems_state.classes.member != 0 ? classes_requested(g) : bytes - slack;
         }
         prev_hole = hole;
         g = next;
@@ -91,7 +91,11 @@ static void check_indexes(struct check_report *r, const struct chain_totals *t)
         if (bin_faults != 0 || records != t->holes)
             report_problem(r, "size bins: %d faults, %zu records for %zu holes", bin_faults, records, t->holes);
     }
-    if (mems_state.fit_active == mems_state.bins.active || mems_state.bins.active != (mems_state.config.policy == MEMS_BEST_FIT))
+    if (mems_state.classes.member != 0) { /* class-rounding members: their own invariants (class_check.c) */
+        char members[160] = "";
+        if (classes_check(members, sizeof members) != 0)
+            report_problem(r, "%s", members);
+    } else if (mems_state.fit_active == mems_state.bins.active || mems_state.bins.active != (mems_state.config.policy == MEMS_BEST_FIT))
         report_problem(r, "the hole index does not match the policy");
 }
 

@@ -65,6 +65,10 @@ MEMS_HOT_PATH void mems_free(void *v_ptr)
     STATE_ENSURE_INITIALIZED_OR(arena_free(v_ptr); return);
     if (v_ptr == NULL)
         return;
+    if (__builtin_expect(mems_state.classes.member != 0, 0)) { /* class-rounding members (classes.c) */
+        classes_free(v_ptr);
+        return;
+    }
     struct main_node *node = NULL;
     uint64_t size = 0;
     struct grain_place p;

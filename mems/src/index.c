@@ -10,6 +10,9 @@
  * when the bins cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
+    if (mems_policy_rounds_to_classes(policy)) /* no hole index: per-class lists (classes.c) */
+        return classes_select(policy);
+    mems_state.classes.member = 0;
     bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy == MEMS_WORST_FIT;
     if (want_bins && !mems_state.bins.active && !bins_rebuild())
         return false;
@@ -37,6 +40,7 @@ bool index_select(enum mems_policy policy)
 void index_release(void)
 {
     bins_clear();
+    store_release(); /* the class-rounding members' records */
     mems_state.fit_active = false;
     mems_state.aside_valid = false;
     mems_state.fit_dirty_count = 0;
@@ -45,5 +49,7 @@ void index_release(void)
 /* In granules. */
 uint64_t index_largest_hole(void)
 {
+    if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
+        return classes_largest_hole();
     return mems_state.bins.active ? bins_largest() : fit_largest();
 }

@@ -25,6 +25,7 @@
 #define MEMS_INTERNAL_H
 
 #include "mems.h"
+#include "classes.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -215,6 +216,7 @@ struct heap_state {
     struct size_bins bins;
     /* the treap of nodes by real base (chain.c) */
     struct main_node *by_base_root;
+    struct classes_state classes; /* the class-rounding members (classes.h) */
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
     size_t page_map_bytes, page_map_capacity;
@@ -554,6 +556,33 @@ size_t alloc_round_size(size_t size, bool *overflow);
 
 /* free.c */
 grain_t free_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out);
+
+/* class_sizes.c, class_store.c, buddy.c, simple_seg.c, classes.c,
+ * class_check.c: the class-rounding members (classes.h) */
+enum class_member class_member_of(enum mems_policy policy);
+bool class_of(uint64_t granules, struct class_id *out);
+size_t class_node_pages(struct class_id c);
+bool store_reserve(uint32_t more);
+uint32_t store_add(uint64_t grain, struct class_id c, uint8_t kind, uint64_t value);
+uint32_t store_find(uint64_t grain);
+void store_delete(uint32_t r);
+void store_release(void);
+int store_check(size_t segments, size_t free_blocks);
+void list_push(uint32_t r);
+void list_remove(uint32_t r);
+uint32_t buddy_take(struct class_id c);
+void buddy_release(uint32_t r);
+uint32_t seg_take(struct class_id c);
+void seg_release(uint32_t r);
+uint32_t classes_no_memory(void);
+struct main_node *classes_new_node(struct class_id c);
+grain_t classes_place(size_t rounded, size_t requested);
+void classes_free(void *v_ptr);
+void *classes_realloc(void *v_ptr, size_t size);
+bool classes_select(enum mems_policy policy);
+uint64_t classes_largest_hole(void);
+size_t classes_requested(grain_t g);
+int classes_check(char *what, size_t what_size);
 
 /* the granule bitmaps' inline accessors, which every operation uses */
 #include "grain_bits.h"

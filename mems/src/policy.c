@@ -27,7 +27,9 @@ grain_t policy_next_fit(uint64_t size)
     return g;
 }
 
-static const char *const policy_names[MEMS_POLICY_COUNT] = {"first", "next", "best", "worst"};
+static const char *const policy_names[MEMS_POLICY_COUNT] = {
+    "first", "next", "best", "worst", "first-lifo", "first-fifo", "next-lifo", "next-fifo",
+    "best-lifo", "best-fifo", "tlsf", "lea", "buddy", "double-buddy", "simple-seg", "simple-seg-3"};
 
 const char *mems_policy_name(enum mems_policy policy)
 {
@@ -42,10 +44,4 @@ int mems_policy_from_name(const char *name)
         if (strcmp(name, policy_names[i]) == 0)
             return i;
     return -1;
-}
-
-int mems_policy_rounds_to_classes(enum mems_policy policy)
-{
-    (void)policy;
-    return 0;
 }

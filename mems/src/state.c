@@ -31,10 +31,18 @@ void mems_default_config(struct mems_config *config)
     config->arenas = 1;
 }
 
+/* Members named in the enum whose placement this library does not have yet. */
+static bool policy_missing(enum mems_policy policy)
+{
+    return policy >= MEMS_FIRST_FIT_LIFO && policy <= MEMS_LEA;
+}
+
 static const char *config_problem(const struct mems_config *config)
 {
     if ((unsigned)config->policy >= MEMS_POLICY_COUNT)
         return "unknown placement policy";
+    if (policy_missing(config->policy))
+        return "placement policy not built in this library";
     if (config->alignment == 0 || (config->alignment & (config->alignment - 1)) != 0 ||
         config->alignment > (size_t)PAGE_SIZE)
         return "alignment must be a power of two from 1 to PAGE_SIZE";
@@ -117,6 +125,18 @@ int mems_set_policy(enum mems_policy policy)
     state_ensure_initialized();
     if ((unsigned)policy >= MEMS_POLICY_COUNT) {
         state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): unknown placement policy", (int)policy);
+        return MEMS_E_BAD_CONFIG;
+    }
+    if (policy_missing(policy)) {
+        state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%s): placement policy not built in this library",
+                           mems_policy_name(policy));
+        return MEMS_E_BAD_CONFIG;
+    }
+    /* a class-rounding member's segments are classes: it starts from an empty heap */
+    if (mems_state.node_count != 0 && policy != mems_state.config.policy &&
+        (mems_policy_rounds_to_classes(policy) || mems_state.classes.member != 0)) {
+        state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%s): a class-rounding member starts from an empty heap",
+                           mems_policy_name(policy));
         return MEMS_E_BAD_CONFIG;
     }
     if (!index_select(policy)) {

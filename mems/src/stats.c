@@ -59,6 +59,7 @@ void mems_stats(struct mems_stats *out)
         .peak_live_bytes = mems_state.peak_live_bytes,
         .peak_requested_bytes = mems_state.peak_requested_bytes,
         .peak_footprint_bytes = mems_state.peak_footprint_bytes,
+        .class_rounding_bytes = mems_state.classes.rounding_bytes,
     };
 }
 

@@ -1,0 +1,111 @@
+/*
+ * Binary and double buddy systems on the granule bitmaps. A node is one
+ * buddy tree: 2^j pages (3 * 2^j in double buddy's second family), itself a
+ * class. An allocation takes the head of the smallest non-empty free list of
+ * its class or above (one bit search over the orders) and splits it in halves
+ * down to its class, each upper half a new HOLE pushed on its list; a free
+ * merges the block with its buddy while the buddy is a free block of the same
+ * class, and pushes the result.
+ */
+#include "mems_internal.h"
+
+#define S mems_state.classes
+
+/* A node of a family is a class of it: its order. */
+static uint8_t root_order(const struct main_node *node, uint8_t family)
+{
+    uint64_t units = (node->end_grain - node->first_grain) / (family ? 3 : 1);
+    return (uint8_t)__builtin_ctzll(units);
+}
+
+/* The upper halves' leaves, mapped before any bit changes; false (those
+ * mapped here given back) when mmap fails. */
+static bool reserve_halves(grain_t g, uint8_t family, uint8_t from, uint8_t to)
+{
+    for (uint8_t o = from; o > to; o--)
+        if (!grain_reserve(g + class_grains((struct class_id){family, (uint8_t)(o - 1)}))) {
+            for (uint8_t back = from; back > o; back--)
+                grain_unreserve(g + class_grains((struct class_id){family, (uint8_t)(back - 1)}));
+            return false;
+        }
+    return true;
+}
+
+uint32_t buddy_take(struct class_id c)
+{
+    if (!store_reserve(CLASS_ORDERS + 1))
+        return classes_no_memory();
+    uint64_t above = S.nonempty[c.family] & (~(uint64_t)0 << c.order);
+    struct main_node *fresh = NULL;
+    uint32_t r;
+    if (above != 0) {
+        r = S.head[c.family][__builtin_ctzll(above)];
+        mems_state.holes_examined++;
+    } else {
+        fresh = classes_new_node(c);
+        if (fresh == NULL)
+            return 0;
+        r = store_add(fresh->first_grain, (struct class_id){c.family, root_order(fresh, c.family)}, CLASS_FREE, 0);
+    }
+    grain_t g = S.records[r].grain;
+    uint8_t from = S.records[r].order;
+    if (!reserve_halves(g, c.family, from, c.order)) {
+        if (fresh != NULL) {
+            store_delete(r);
+            chain_remove_node(fresh);
+        }
+        return classes_no_memory();
+    }
+    if (fresh == NULL)
+        list_remove(r);
+    for (uint8_t o = from; o > c.order; o--) {
+        struct class_id half = {c.family, (uint8_t)(o - 1)};
+        grain_t upper = g + class_grains(half);
+        grain_set_start(upper, true, 0);
+        list_push(store_add(upper, half, CLASS_FREE, 0));
+        mems_state.segment_count++;
+        mems_state.hole_count++;
+    }
+    S.records[r].order = c.order;
+    return r;
+}
+
+/* Record r, just made a HOLE, merged with its free buddies and pushed; with
+ * release_empty_nodes a node that became one whole HOLE is unmapped. */
+void buddy_release(uint32_t r)
+{
+    grain_t g = S.records[r].grain;
+    struct main_node *node = chain_node_at(grain_to_v(g));
+    uint64_t node_size = node->end_grain - node->first_grain;
+    uint64_t size = class_grains((struct class_id){S.records[r].family, S.records[r].order});
+    while (size < node_size) {
+        grain_t buddy = ((g - node->first_grain) / size & 1) ? g - size : g + size;
+        uint32_t b = store_find(buddy);
+        if (S.records[b].kind != CLASS_FREE || S.records[b].order != S.records[r].order)
+            break;
+        list_remove(b);
+        if (buddy < g) {
+            uint32_t lower = b;
+            b = r;
+            r = lower;
+            g = buddy;
+        }
+        grain_clear_start(S.records[b].grain);
+        store_delete(b);
+        mems_state.segment_count--;
+        mems_state.hole_count--;
+        S.records[r].order++;
+        size *= 2;
+    }
+    if (size == node_size && mems_state.config.release_empty_nodes) {
+        struct class_id whole = {S.records[r].family, S.records[r].order};
+        store_delete(r);
+        if (chain_remove_node(node)) {
+            if (mems_state.node_count == 0)
+                store_release();
+            return;
+        }
+        r = store_add(g, whole, CLASS_FREE, 0); /* the record just given back */
+    }
+    list_push(r);
+}

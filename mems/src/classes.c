@@ -1,0 +1,188 @@
+/*
+ * The class-rounding members behind mems_malloc, mems_free and mems_realloc:
+ * a request rounds to its class, the member's own placement finds the block
+ * (buddy.c, simple_seg.c), and this file turns it into a PROCESS segment and
+ * back, keeps the running totals every policy keeps, and checks the members'
+ * invariants for mems_check.
+ */
+#include "mems_internal.h"
+
+#include <string.h>
+
+#define S mems_state.classes
+
+static bool member_is_buddy(void)
+{
+    return S.member == CLASS_BUDDY || S.member == CLASS_DOUBLE_BUDDY;
+}
+
+uint32_t classes_no_memory(void)
+{
+    state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
+    return 0;
+}
+
+/* A new node for class c; the heap's clean mark is not kept for these
+ * members (calloc zeroes every block), so it is dropped at once. */
+struct main_node *classes_new_node(struct class_id c)
+{
+    size_t pages = class_node_pages(c);
+    if (pages == 0) {
+        state_record_error(MEMS_E_OVERFLOW, "a node for %ju granules cannot be expressed in bytes",
+                           (uintmax_t)class_grains(c));
+        return NULL;
+    }
+    struct main_node *node = chain_append_node(pages);
+    if (node != NULL)
+        mems_state.heap_clean_from = mems_state.heap_end_grain;
+    return node;
+}
+
+static size_t aligned_request(size_t requested)
+{
+    size_t align = mems_state.config.alignment;
+    return (requested + align - 1) & ~(align - 1);
+}
+
+static size_t record_bytes(uint32_t r)
+{
+    return grains_to_bytes(class_grains((struct class_id){S.records[r].family, S.records[r].order}));
+}
+
+static void block_make_live(uint32_t r, size_t requested)
+{
+    size_t bytes = record_bytes(r);
+    S.records[r].kind = CLASS_LIVE;
+    S.records[r].value = requested;
+    grain_set_kind(S.records[r].grain, false, 0);
+    mems_state.hole_count--;
+    mems_state.hole_bytes -= bytes;
+    mems_state.requested_bytes += requested;
+    S.rounding_bytes += bytes - aligned_request(requested);
+    state_update_live_peaks();
+}
+
+static void block_release(uint32_t r)
+{
+    size_t bytes = record_bytes(r), requested = S.records[r].value;
+    grain_t g = S.records[r].grain;
+    grain_set_kind(g, true, 0);
+    mems_state.hole_count++;
+    mems_state.hole_bytes += bytes;
+    mems_state.requested_bytes -= requested;
+    S.rounding_bytes -= bytes - aligned_request(requested);
+    S.records[r].value = 0;
+    if (mems_state.given_v != 0 && mems_state.given_grain == g)
+        mems_state.given_v = 0;
+    if (member_is_buddy())
+        buddy_release(r);
+    else
+        seg_release(r);
+}
+
+/* The block for a request of `requested` bytes, `rounded` to the alignment:
+ * its first granule, or GRAIN_NONE with the error recorded. */
+__attribute__((noinline)) grain_t classes_place(size_t rounded, size_t requested)
+{
+    struct class_id c;
+    if (!class_of(rounded >> mems_state.layout.shift, &c)) {
+        state_record_error(MEMS_E_NO_MEMORY, "%zu bytes are more than MeMS's address space can number", requested);
+        return GRAIN_NONE;
+    }
+    mems_state.searches++;
+    uint32_t r = member_is_buddy() ? buddy_take(c) : seg_take(c);
+    if (r == 0)
+        return GRAIN_NONE;
+    block_make_live(r, requested);
+    return S.records[r].grain;
+}
+
+static uint32_t locate_live(void *v_ptr, const char *caller)
+{
+    struct main_node *node = NULL;
+    uint64_t size = 0;
+    grain_t g = free_locate_block((uintptr_t)v_ptr, caller, &node, &size);
+    if (g == GRAIN_NONE)
+        return 0;
+    uint32_t r = store_find(g);
+    assert(r != 0 && S.records[r].kind == CLASS_LIVE);
+    return r;
+}
+
+__attribute__((noinline)) void classes_free(void *v_ptr)
+{
+    uint32_t r = locate_live(v_ptr, "mems_free");
+    if (r != 0)
+        block_release(r);
+}
+
+/* In place while the new size rounds to the block's own class; else moved
+ * (a new block, the copy, the old block freed, as the fit policies move). */
+__attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size)
+{
+    uint32_t r = locate_live(v_ptr, "mems_realloc");
+    if (r == 0)
+        return NULL;
+    if (size == 0) {
+        block_release(r);
+        return NULL;
+    }
+    bool overflow;
+    size_t rounded = alloc_round_size(size, &overflow);
+    if (overflow) {
+        state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
+                           (uintmax_t)(uintptr_t)v_ptr, size);
+        return NULL;
+    }
+    struct class_id c;
+    size_t old_requested = S.records[r].value;
+    if (class_of(rounded >> mems_state.layout.shift, &c) && c.family == S.records[r].family &&
+        c.order == S.records[r].order) {
+        mems_state.requested_bytes += size - old_requested;
+        S.rounding_bytes += aligned_request(old_requested) - aligned_request(size);
+        S.records[r].value = size;
+        state_update_live_peaks();
+        return v_ptr;
+    }
+    const struct main_node *node = chain_node_at((uintptr_t)v_ptr);
+    void *moved = mems_malloc(size);
+    if (moved == NULL)
+        return NULL;
+    memcpy(mems_state.given_real, node->base + ((uintptr_t)v_ptr - node->v_start),
+           old_requested < size ? old_requested : size);
+    block_release(r);
+    return moved;
+}
+
+/* The member takes over an empty heap: no hole index, its own lists. */
+bool classes_select(enum mems_policy policy)
+{
+    fit_clear();
+    mems_state.fit_active = mems_state.fit_exact = mems_state.fit_floored = false;
+    bins_clear();
+    S.member = class_member_of(policy);
+    return true;
+}
+
+/* In granules: the largest free block on any list, or uncarved run. */
+uint64_t classes_largest_hole(void)
+{
+    uint64_t largest = 0;
+    for (uint8_t f = 0; f < CLASS_FAMILIES; f++) {
+        if (S.nonempty[f] != 0) {
+            uint64_t size = class_grains((struct class_id){f, (uint8_t)(63 - __builtin_clzll(S.nonempty[f]))});
+            largest = size > largest ? size : largest;
+        }
+        for (unsigned o = 0; o < CLASS_ORDERS; o++)
+            if (S.uncarved[f][o] != 0 && S.records[S.uncarved[f][o]].value > largest)
+                largest = S.records[S.uncarved[f][o]].value;
+    }
+    return largest;
+}
+
+/* Bytes requested by the live block at g (0 for a HOLE), for mems_check. */
+size_t classes_requested(grain_t g)
+{
+    uint32_t r = store_find(g);
+    return S.records[r].kind == CLASS_LIVE ? S.records[r].value : 0;
+}
