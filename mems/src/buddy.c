@@ -61,7 +61,8 @@ uint32_t buddy_take(struct class_id c)
     for (uint8_t o = from; o > c.order; o--) {
         struct class_id half = {c.family, (uint8_t)(o - 1)};
         grain_t upper = g + class_grains(half);
-        grain_set_start(upper, true, 0);
+        struct grain_place place = place_of_start(upper); /* reserved above */
+        place_set_start(&place, true, 0);
         list_push(store_add(upper, half, CLASS_FREE, 0));
         mems_state.segment_count++;
         mems_state.hole_count++;
@@ -80,6 +81,11 @@ void buddy_release(uint32_t r)
     uint64_t size = class_grains((struct class_id){S.records[r].family, S.records[r].order});
     while (size < node_size) {
         grain_t buddy = ((g - node->first_grain) / size & 1) ? g - size : g + size;
+        /* the bits first, most often in the block's own leaf word: a buddy
+         * that is not a HOLE's start needs no record looked up */
+        struct grain_place place = place_of(buddy);
+        if (place.leaf == NULL || !place_is_start(&place) || !place_is_hole(&place))
+            break;
         uint32_t b = store_find(buddy);
         if (S.records[b].kind != CLASS_FREE || S.records[b].order != S.records[r].order)
             break;
@@ -90,7 +96,8 @@ void buddy_release(uint32_t r)
             r = lower;
             g = buddy;
         }
-        grain_clear_start(S.records[b].grain);
+        struct grain_place upper = place_of_start(S.records[b].grain);
+        place_clear_start(&upper);
         store_delete(b);
         mems_state.segment_count--;
         mems_state.hole_count--;
