@@ -67,7 +67,7 @@ static void check_sub_chain(struct check_report *r, const struct main_node *node
     /* calloc trusts the granules past the heap's clean mark to be zero: none
      * of them may ever have been handed out, so all lie in the last HOLE */
     grain_t clean = mems_state.heap_clean_from;
-    if (node == mems_state.last && clean < node->end_grain &&
+    if (mems_state.classes.member == 0 && node == mems_state.last && clean < node->end_grain &&
         (clean < node->first_grain || !(prev_hole && last_start <= clean)))
         report_problem(r, "main node %zu: granules past the heap's clean mark lie outside its last HOLE", index);
     t->segments += count;

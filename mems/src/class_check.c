@@ -82,6 +82,8 @@ static void check_node(struct class_problems *p, const struct main_node *node, s
         }
         if (rec->kind == CLASS_FREE)
             (*free_blocks)++;
+        if (rec->kind == CLASS_LIVE && next > mems_state.heap_clean_from)
+            problem(p, "block at %ju reaches past the heap's clean mark", (uintmax_t)grain_to_v(g));
         if (rec->kind == CLASS_LIVE) {
             size_t align = mems_state.config.alignment;
             *rounding += grains_to_bytes(size) - ((rec->value + align - 1) & ~(align - 1));

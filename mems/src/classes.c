@@ -22,8 +22,8 @@ uint32_t classes_no_memory(void)
     return 0;
 }
 
-/* A new node for class c; the heap's clean mark is not kept for these
- * members (calloc zeroes every block), so it is dropped at once. */
+/* A new node for class c (its granules all clean: chain.c sets the heap's
+ * clean mark at its first). */
 struct main_node *classes_new_node(struct class_id c)
 {
     size_t pages = class_node_pages(c);
@@ -32,10 +32,7 @@ struct main_node *classes_new_node(struct class_id c)
                            (uintmax_t)class_grains(c));
         return NULL;
     }
-    struct main_node *node = chain_append_node(pages);
-    if (node != NULL)
-        mems_state.heap_clean_from = mems_state.heap_end_grain;
-    return node;
+    return chain_append_node(pages);
 }
 
 static size_t aligned_request(size_t requested)
@@ -49,9 +46,23 @@ static size_t record_bytes(uint32_t r)
     return grains_to_bytes(class_grains((struct class_id){S.records[r].family, S.records[r].order}));
 }
 
+/* A block reaching past the heap's clean mark raises it to its end, and
+ * tells calloc from where it reads as zero. Granules the mark passes over
+ * without a block (a buddy's lower halves still free) count as used from
+ * then on: calloc zeroes them, which is only more than needed. */
+static void heap_mark_block(grain_t g, uint64_t size)
+{
+    grain_t end = g + size, clean = mems_state.heap_clean_from;
+    if (end <= clean)
+        return;
+    mems_state.placed_clean = g > clean ? g : clean;
+    mems_state.heap_clean_from = end;
+}
+
 static void block_make_live(uint32_t r, size_t requested)
 {
     size_t bytes = record_bytes(r);
+    heap_mark_block(S.records[r].grain, bytes >> mems_state.layout.shift);
     S.records[r].kind = CLASS_LIVE;
     S.records[r].value = requested;
     struct grain_place place = place_of_start(S.records[r].grain);
