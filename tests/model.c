@@ -37,6 +37,7 @@ void model_init(struct model *m, size_t page_size, int policy, size_t alignment,
     m->min_pages = min_pages;
     m->release = release;
     m->cap = cap;
+    m->front = m->back = (uint64_t)1 << 63;
 }
 
 void model_destroy(struct model *m)
@@ -82,8 +83,159 @@ static bool same_node_hole(const struct model *m, size_t i, size_t j)
     return j < m->nsegs && m->segs[j].hole && m->segs[j].node == m->segs[i].node;
 }
 
-static long search(const struct model *m, size_t size)
+/* ---- the zoo's members with a list order, TLSF and Lea (ARCHITECTURE.md) ---- */
+
+static bool lifo(int policy)
 {
+    return policy == MEMS_FIRST_FIT_LIFO || policy == MEMS_NEXT_FIT_LIFO || policy == MEMS_BEST_FIT_LIFO;
+}
+
+static uintptr_t heap_end(const struct model *m)
+{
+    const struct model_node *last = &m->nodes[m->nnodes - 1];
+    return last->v_start + last->pages * m->page_size;
+}
+
+/* Hole i has just appeared: a new node's, a free's (merged or not), a
+ * realloc's freed tail. It takes a new place in the list: the front (LIFO)
+ * or the back (FIFO); for TLSF it is the youngest; for Lea it is the top if
+ * it ends at the heap's end (an older top becomes binned, the youngest),
+ * else the last remainder if it swallowed the last remainder, else binned,
+ * the youngest. A build (address order) takes places at the back. */
+static void hole_appears(struct model *m, size_t i, bool swallowed_remainder, bool building)
+{
+    struct model_segment *s = &m->segs[i];
+    s->role = MODEL_BINNED;
+    if (m->policy == MEMS_LEA) {
+        if (s->v + s->size == heap_end(m)) {
+            for (size_t j = 0; j < m->nsegs; j++)
+                if (j != i && m->segs[j].hole && m->segs[j].role == MODEL_TOP) {
+                    m->segs[j].role = MODEL_BINNED;
+                    m->segs[j].stamp = ++m->back;
+                }
+            s->role = MODEL_TOP;
+            return;
+        }
+        bool remainder_exists = false;
+        for (size_t j = 0; j < m->nsegs; j++)
+            remainder_exists |= j != i && m->segs[j].hole && m->segs[j].role == MODEL_REMAINDER;
+        if (swallowed_remainder && !remainder_exists) {
+            s->role = MODEL_REMAINDER;
+            return;
+        }
+        s->stamp = ++m->back;
+        return;
+    }
+    s->stamp = lifo(m->policy) && !building ? m->front-- : ++m->back;
+    if (m->cursor_pending) {
+        m->list_cursor = s->stamp;
+        m->cursor_pending = false;
+    }
+}
+
+void model_set_policy(struct model *m, int policy)
+{
+    m->policy = policy;
+    m->list_cursor = 0;
+    m->cursor_pending = false;
+    for (size_t i = 0; i < m->nsegs; i++)
+        if (m->segs[i].hole)
+            hole_appears(m, i, false, true);
+}
+
+/* TLSF's list of a hole of g granules: exact below 32, else the power of two
+ * and one of its 32 linear subdivisions. */
+static unsigned tlsf_list(uint64_t g)
+{
+    if (g < 32)
+        return (unsigned)g;
+    unsigned top = 63 - (unsigned)__builtin_clzll(g);
+    return (top - 4) * 32 + (unsigned)((g >> (top - 5)) - 32);
+}
+
+/* The list a request of g granules searches from: g rounded up to the next
+ * list's start, so that every hole there holds it. */
+static unsigned tlsf_request_list(uint64_t g)
+{
+    if (g >= 32)
+        g += ((uint64_t)1 << (63 - __builtin_clzll(g) - 5)) - 1;
+    return tlsf_list(g);
+}
+
+/* The hole the member chooses for `size` bytes, or -1; *chosen_by_best:
+ * Lea's step 3 chose it (its remainder becomes the last remainder). */
+static long zoo_search(struct model *m, size_t size, bool *chosen_by_best)
+{
+    long found = -1;
+    if (m->policy == MEMS_TLSF) {
+        unsigned from = tlsf_request_list(size / m->alignment);
+        for (size_t i = 0; i < m->nsegs; i++) {
+            const struct model_segment *s = &m->segs[i];
+            if (!s->hole || tlsf_list(s->size / m->alignment) < from)
+                continue;
+            unsigned list = tlsf_list(s->size / m->alignment);
+            if (found < 0 || list < tlsf_list(m->segs[found].size / m->alignment) ||
+                (list == tlsf_list(m->segs[found].size / m->alignment) && s->stamp > m->segs[found].stamp))
+                found = (long)i;
+        }
+        return found;
+    }
+    if (m->policy == MEMS_LEA) {
+        long remainder = -1, top = -1;
+        for (size_t i = 0; i < m->nsegs; i++) {
+            const struct model_segment *s = &m->segs[i];
+            if (!s->hole)
+                continue;
+            if (s->role == MODEL_REMAINDER)
+                remainder = (long)i;
+            else if (s->role == MODEL_TOP)
+                top = (long)i;
+            else if (s->size >= size && (found < 0 || s->size < m->segs[found].size ||
+                                         (s->size == m->segs[found].size && s->stamp < m->segs[found].stamp)))
+                found = (long)i;
+        }
+        if (found >= 0 && m->segs[found].size == size)
+            return found;
+        if (remainder >= 0) {
+            if (m->segs[remainder].size >= size)
+                return remainder;
+            m->segs[remainder].role = MODEL_BINNED;
+            m->segs[remainder].stamp = ++m->back;
+        }
+        if (found >= 0) {
+            *chosen_by_best = true;
+            return found;
+        }
+        return top >= 0 && m->segs[top].size >= size ? top : -1;
+    }
+    bool best = m->policy == MEMS_BEST_FIT_LIFO || m->policy == MEMS_BEST_FIT_FIFO;
+    bool next = m->policy == MEMS_NEXT_FIT_LIFO || m->policy == MEMS_NEXT_FIT_FIFO;
+    for (int pass = 0; pass < 2 && found < 0; pass++) {
+        for (size_t i = 0; i < m->nsegs; i++) {
+            const struct model_segment *s = &m->segs[i];
+            if (!s->hole || s->size < size || (next && pass == 0 && s->stamp < m->list_cursor))
+                continue;
+            if (found < 0 || (best && s->size < m->segs[found].size) ||
+                ((!best || s->size == m->segs[found].size) && s->stamp < m->segs[found].stamp))
+                found = (long)i;
+        }
+        if (!next)
+            break;
+    }
+    if (next) {
+        if (found >= 0)
+            m->list_cursor = m->segs[found].stamp;
+        else
+            m->cursor_pending = true;
+    }
+    return found;
+}
+
+static long search(struct model *m, size_t size, bool *chosen_by_best)
+{
+    *chosen_by_best = false;
+    if (m->policy > MEMS_WORST_FIT)
+        return zoo_search(m, size, chosen_by_best);
     long chosen = -1;
     if (m->policy == MEMS_NEXT_FIT) {
         size_t start = 0;
@@ -141,8 +293,9 @@ static long append_node(struct model *m, size_t size, int *error)
     }
     m->nodes = grow(m->nodes, &m->node_capacity, m->nnodes + 1, sizeof *m->nodes);
     m->nodes[m->nnodes++] = (struct model_node){m->next_node_id, start, pages};
-    insert_segment(m, m->nsegs, (struct model_segment){m->next_node_id, start, bytes, 0, true});
+    insert_segment(m, m->nsegs, (struct model_segment){m->next_node_id, start, bytes, 0, true, 0, 0});
     m->next_node_id++;
+    hole_appears(m, m->nsegs - 1, false, false);
     return (long)m->nsegs - 1;
 }
 
@@ -161,14 +314,21 @@ uintptr_t model_malloc(struct model *m, size_t size, int *error)
         return 0;
     }
     size_t r = round_size(m, size);
-    long i = search(m, r);
+    bool chosen_by_best;
+    long i = search(m, r, &chosen_by_best);
     if (i < 0)
         i = append_node(m, r, error);
     if (i < 0)
         return 0;
     struct model_segment *s = &m->segs[i];
     if (s->size > r) {
-        struct model_segment rest = {s->node, s->v + r, s->size - r, 0, true};
+        /* the remainder keeps the hole's list place and role; TLSF files it
+         * anew; Lea's best fit makes it the last remainder */
+        struct model_segment rest = {s->node, s->v + r, s->size - r, 0, true, s->stamp, s->role};
+        if (m->policy == MEMS_TLSF)
+            rest.stamp = ++m->back;
+        if (chosen_by_best)
+            rest.role = MODEL_REMAINDER;
         s->size = r;
         insert_segment(m, (size_t)i + 1, rest);
         s = &m->segs[i];
@@ -183,15 +343,19 @@ static void free_index(struct model *m, size_t i)
 {
     m->segs[i].hole = true;
     m->segs[i].requested = 0;
+    bool swallowed_remainder = false;
     if (same_node_hole(m, i, i + 1)) {
+        swallowed_remainder |= m->segs[i + 1].role == MODEL_REMAINDER;
         m->segs[i].size += m->segs[i + 1].size;
         remove_segment(m, i + 1);
     }
     if (i > 0 && same_node_hole(m, i, i - 1)) {
+        swallowed_remainder |= m->segs[i - 1].role == MODEL_REMAINDER;
         m->segs[i - 1].size += m->segs[i].size;
         remove_segment(m, i);
         i--;
     }
+    hole_appears(m, i, swallowed_remainder, false);
     size_t id = m->segs[i].node;
     bool alone = (i == 0 || m->segs[i - 1].node != id) && (i + 1 == m->nsegs || m->segs[i + 1].node != id);
     if (m->release && alone) {
@@ -253,8 +417,10 @@ uintptr_t model_realloc(struct model *m, uintptr_t v, size_t size, int *error)
         if (spare > 0 && same_node_hole(m, (size_t)i, (size_t)i + 1)) {
             m->segs[i + 1].v -= spare;
             m->segs[i + 1].size += spare;
+            hole_appears(m, (size_t)i + 1, m->segs[i + 1].role == MODEL_REMAINDER, false);
         } else if (spare > 0) {
-            insert_segment(m, (size_t)i + 1, (struct model_segment){s->node, s->v + r, spare, 0, true});
+            insert_segment(m, (size_t)i + 1, (struct model_segment){s->node, s->v + r, spare, 0, true, 0, 0});
+            hole_appears(m, (size_t)i + 1, false, false);
         }
         m->segs[i].size = r;
         m->segs[i].requested = size;
@@ -265,8 +431,11 @@ uintptr_t model_realloc(struct model *m, uintptr_t v, size_t size, int *error)
         if (need == m->segs[i + 1].size) {
             remove_segment(m, (size_t)i + 1);
         } else {
+            /* carved from its front: keeps its place and role (TLSF files it anew) */
             m->segs[i + 1].v += need;
             m->segs[i + 1].size -= need;
+            if (m->policy == MEMS_TLSF)
+                m->segs[i + 1].stamp = ++m->back;
         }
         m->segs[i].size = r;
         m->segs[i].requested = size;

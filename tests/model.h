@@ -17,7 +17,14 @@ struct model_segment {
     size_t size;
     size_t requested;
     bool hole;
+    /* the zoo's members with a list order or an age: a hole's place in its
+     * list (ascending is list order) or its age (larger is younger); Lea's
+     * role of a hole (MODEL_BINNED, MODEL_REMAINDER, MODEL_TOP) */
+    uint64_t stamp;
+    int role;
 };
+
+enum { MODEL_BINNED = 0, MODEL_REMAINDER, MODEL_TOP };
 
 struct model_node {
     size_t id;
@@ -35,6 +42,9 @@ struct model {
     size_t nnodes, node_capacity, next_node_id;
     uintptr_t cursor;    /* next fit resumes in the segment holding this address (0: start) */
     struct model_classes *classes; /* the class-rounding members' lists (model_classes.c) */
+    uint64_t front, back; /* the stamps at the two ends of the free list */
+    uint64_t list_cursor; /* next fit over a list: the place of the last placement's hole */
+    bool cursor_pending;  /* no hole fitted: the next hole that appears is the cursor */
 };
 
 void model_init(struct model *m, size_t page_size, int policy, size_t alignment, size_t min_pages, bool release,
@@ -49,6 +59,9 @@ long model_get(const struct model *m, uintptr_t v, int *error);
 /* The exact mems_print_stats() text; the caller frees it. */
 char *model_stats_text(const struct model *m);
 size_t model_hole_bytes(const struct model *m);
+/* mems_set_policy on the model: a member with a list order or roles lists
+ * the holes in address order, as MeMS builds its index. */
+void model_set_policy(struct model *m, int policy);
 
 /* model_classes.c: the class-rounding members (mems_policy_rounds_to_classes) */
 uintptr_t model_classes_malloc(struct model *m, size_t size, int *error);

@@ -101,7 +101,7 @@ int main(void)
     long ops = env != NULL ? atol(env) : 25000;
     static const size_t alignments[] = {1, 8, 16};
     for (int policy = 0; policy < MEMS_POLICY_COUNT; policy++)
-        for (size_t a = 0; a < 3 && unit_policy_built(policy); a++)
+        for (size_t a = 0; a < 3 && mems_policy_implemented((enum mems_policy)policy); a++)
             for (int release = 0; release < 2; release++) {
                 struct mems_config config;
                 mems_default_config(&config);

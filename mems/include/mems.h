@@ -45,16 +45,22 @@ void *mems_get(void *v_ptr);
 /* ---- Configuration ------------------------------------------------------ */
 
 enum mems_policy {
-    MEMS_FIRST_FIT = 0, /* lowest-addressed hole that fits (the default) */
-    MEMS_NEXT_FIT,      /* first fit, starting after the last placement, wrapping */
-    MEMS_BEST_FIT,      /* smallest hole that fits, ties to the lowest address */
-    MEMS_WORST_FIT,     /* largest hole, ties to the lowest address */
-    MEMS_FIRST_FIT_LIFO, MEMS_FIRST_FIT_FIFO, MEMS_NEXT_FIT_LIFO, MEMS_NEXT_FIT_FIFO,
-    MEMS_BEST_FIT_LIFO, MEMS_BEST_FIT_FIFO, MEMS_TLSF, MEMS_LEA,
-    MEMS_BUDDY,         /* binary buddy: blocks of 2^n, split in halves, merged only with their buddy */
-    MEMS_DOUBLE_BUDDY,  /* two buddy systems side by side: 2^n and 3 * 2^n */
-    MEMS_SIMPLE_SEG,    /* simple segregated storage, classes 2^n: a node per class, no splitting, no merging */
-    MEMS_SIMPLE_SEG_3,  /* simple segregated storage, classes 2^n and 3 * 2^n */
+    MEMS_FIRST_FIT = 0,  /* lowest-addressed hole that fits (the default) */
+    MEMS_NEXT_FIT,       /* first fit, starting after the last placement, wrapping */
+    MEMS_BEST_FIT,       /* smallest hole that fits, ties to the lowest address */
+    MEMS_WORST_FIT,      /* largest hole, ties to the lowest address */
+    MEMS_FIRST_FIT_LIFO, /* the first hole that fits in a free list kept LIFO (ARCHITECTURE.md) */
+    MEMS_FIRST_FIT_FIFO, /* ... kept FIFO */
+    MEMS_NEXT_FIT_LIFO,  /* the first that fits from the last placement's place in the list, wrapping */
+    MEMS_NEXT_FIT_FIFO,
+    MEMS_BEST_FIT_LIFO,  /* the smallest that fits, ties by list order */
+    MEMS_BEST_FIT_FIFO,
+    MEMS_TLSF,           /* TLSF's good fit: segregated lists by 2^FL and 2^SLI subdivisions */
+    MEMS_LEA,            /* in the manner of dlmalloc 2.6: best fit, last remainder, top */
+    MEMS_BUDDY,          /* binary buddy */
+    MEMS_DOUBLE_BUDDY,   /* buddies of sizes 2^N and 3 * 2^N */
+    MEMS_SIMPLE_SEG,     /* simple segregated storage, classes 2^N */
+    MEMS_SIMPLE_SEG_3,   /* simple segregated storage, classes 2^N and 3 * 2^N */
     MEMS_POLICY_COUNT
 };
 
@@ -84,9 +90,15 @@ int mems_init_with(const struct mems_config *config);
  * the new policy uses). Returns 0, MEMS_E_BAD_CONFIG, or MEMS_E_NO_MEMORY with
  * the policy unchanged. */
 int mems_set_policy(enum mems_policy policy);
+/* "first", "next", "best", "worst", "first-lifo", ... "simple-seg-3": the
+ * names of enum mems_policy in its order; "unknown" out of range. */
 const char *mems_policy_name(enum mems_policy policy);
-/* Parses a name mems_policy_name gives; returns -1 for anything else. */
+/* Parses any name mems_policy_name gives; returns -1 for anything else (a
+ * member this build does not implement parses, and mems_set_policy and
+ * mems_init_with refuse it with MEMS_E_BAD_CONFIG). */
 int mems_policy_from_name(const char *name);
+/* Nonzero when this build implements the member. */
+int mems_policy_implemented(enum mems_policy policy);
 /* Nonzero for the members that round every block to a size class (buddy,
  * double-buddy, simple-seg, simple-seg-3): their rounding is internal
  * fragmentation (mems_stats' class_rounding_bytes). Such a member starts

@@ -78,8 +78,15 @@ void preload_read_settings(struct preload_settings *s)
     const char *v;
     if ((v = getenv("MEMS_POLICY")) != NULL) {
         int policy = mems_policy_from_name(v);
-        if (policy < 0)
-            refuse("MEMS_POLICY", v, "expected a name of mems_policy_name (first, next, ...)");
+        if (policy < 0 || !mems_policy_implemented((enum mems_policy)policy)) {
+            char expected[400] = "expected one of";
+            for (int i = 0; i < MEMS_POLICY_COUNT; i++)
+                if (mems_policy_implemented((enum mems_policy)i)) {
+                    strncat(expected, " ", sizeof expected - strlen(expected) - 1);
+                    strncat(expected, mems_policy_name((enum mems_policy)i), sizeof expected - strlen(expected) - 1);
+                }
+            refuse("MEMS_POLICY", v, expected);
+        }
         s->config.policy = (enum mems_policy)policy;
     }
     if ((v = getenv("MEMS_ALIGN")) != NULL) /* from malloc's own alignment to a page */

@@ -287,6 +287,7 @@ void chain_release_tables(void)
     bool best_fit = mems_state.bins.active;
     bins_clear();
     mems_state.bins.active = best_fit; /* the store is mapped again with the first hole */
+    zoo_store_release(); /* a member's own index: mapped again with the first hole */
 }
 
 void chain_release_all(void)

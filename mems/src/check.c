@@ -91,11 +91,17 @@ static void check_indexes(struct check_report *r, const struct chain_totals *t)
         if (bin_faults != 0 || records != t->holes)
             report_problem(r, "size bins: %d faults, %zu records for %zu holes", bin_faults, records, t->holes);
     }
+    char own[160] = "";
+    if (index_check_own(own, sizeof own) != 0)
+        report_problem(r, "%s", own);
+    const struct policy_ops *ops = policy_ops_of(mems_state.config.policy);
+    bool bins_wanted = mems_state.config.policy == MEMS_BEST_FIT;
     if (mems_state.classes.member != 0) { /* class-rounding members: their own invariants (class_check.c) */
         char members[160] = "";
         if (classes_check(members, sizeof members) != 0)
             report_problem(r, "%s", members);
-    } else if (mems_state.fit_active == mems_state.bins.active || mems_state.bins.active != (mems_state.config.policy == MEMS_BEST_FIT))
+    } else if (mems_state.zoo.ops != ops || mems_state.bins.active != bins_wanted ||
+               mems_state.fit_active != (ops == NULL && !bins_wanted))
         report_problem(r, "the hole index does not match the policy");
 }
 

@@ -5,12 +5,6 @@
  */
 #include "mems_internal.h"
 
-int mems_policy_rounds_to_classes(enum mems_policy policy)
-{
-    return policy == MEMS_BUDDY || policy == MEMS_DOUBLE_BUDDY || policy == MEMS_SIMPLE_SEG ||
-           policy == MEMS_SIMPLE_SEG_3;
-}
-
 enum class_member class_member_of(enum mems_policy policy)
 {
     switch (policy) {

@@ -1,21 +1,69 @@
 /*
  * The hole index of the active policy, kept in step with the bitmaps: the
  * fit tree (by address) for first, next and worst fit, the size bins for best
- * fit. Only the one the policy needs is maintained; switching policy builds
- * the other from the bitmaps and drops the first.
+ * fit, and for every other member the index its policy_ops keep (zoo_*.c).
+ * Only the one the policy needs is maintained; switching policy builds the
+ * new one from the bitmaps and drops the old.
  */
 #include "mems_internal.h"
 
+/* The fit tree and the size bins given up for a member with its own index. */
+static void address_indexes_drop(void)
+{
+    mems_state.fit_exact = false;
+    fit_aside_return();
+    mems_state.fit_floored = false;
+    if (mems_state.fit_active) {
+        fit_clear();
+        mems_state.fit_active = false;
+    }
+    bins_clear();
+}
+
+/* A member with its own index: built first, so a failed mmap leaves the old
+ * index (a member's own one rebuilt, or left to rebuild before its next
+ * search) and the old policy. */
+static bool zoo_select(const struct policy_ops *ops, enum mems_policy policy)
+{
+    const struct policy_ops *old = mems_state.zoo.ops;
+    int old_policy = mems_state.zoo.policy;
+    mems_state.zoo.ops = ops;
+    mems_state.zoo.policy = policy;
+    if (!ops->build()) {
+        mems_state.zoo.ops = old;
+        mems_state.zoo.policy = old_policy;
+        if (old != NULL)
+            old->build();
+        else
+            zoo_store_release();
+        return false;
+    }
+    address_indexes_drop();
+    return true;
+}
+
 /* Makes the index the policy needs the live one; false (nothing changed)
- * when the bins cannot be mapped. */
+ * when it cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
-    if (mems_policy_rounds_to_classes(policy)) /* no hole index: per-class lists (classes.c) */
+    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (classes.c) */
+        if (mems_state.zoo.ops != NULL) {
+            mems_state.zoo.ops->drop();
+            mems_state.zoo.ops = NULL;
+        }
         return classes_select(policy);
+    }
     mems_state.classes.member = 0;
+    const struct policy_ops *ops = policy_ops_of(policy);
+    if (ops != NULL)
+        return zoo_select(ops, policy);
     bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy == MEMS_WORST_FIT;
     if (want_bins && !mems_state.bins.active && !bins_rebuild())
         return false;
+    if (mems_state.zoo.ops != NULL) {
+        mems_state.zoo.ops->drop();
+        mems_state.zoo.ops = NULL;
+    }
     /* bounds left high by first or next fit are not the maxima worst fit needs */
     bool stale = want_exact && !mems_state.fit_exact;
     mems_state.fit_exact = want_exact;
@@ -41,6 +89,8 @@ void index_release(void)
 {
     bins_clear();
     store_release(); /* the class-rounding members' records */
+    if (mems_state.zoo.ops != NULL)
+        mems_state.zoo.ops->drop();
     mems_state.fit_active = false;
     mems_state.aside_valid = false;
     mems_state.fit_dirty_count = 0;
@@ -51,5 +101,13 @@ uint64_t index_largest_hole(void)
 {
     if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
         return classes_largest_hole();
+    if (mems_state.zoo.ops != NULL)
+        return mems_state.zoo.ops->largest();
     return mems_state.bins.active ? bins_largest() : fit_largest();
+}
+
+/* For mems_check: the member's own index; faults, the first described. */
+int index_check_own(char *what, size_t what_size)
+{
+    return mems_state.zoo.ops != NULL ? mems_state.zoo.ops->check(what, what_size) : 0;
 }

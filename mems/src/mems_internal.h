@@ -26,6 +26,7 @@
 
 #include "mems.h"
 #include "classes.h"
+#include "policy_zoo.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -61,6 +62,27 @@ typedef uint64_t grain_t;
  * below which no hole of the tree is that large (fit_tree.c). */
 #define FIT_FLOOR_SIZES 32
 #define FIT_FLOOR_NONE UINT32_MAX
+
+/* The placement policy interface: what a member's hole index does, as
+ * TLSF's control functions or a malloc lab's driver table. The chains call
+ * the notes once per hole that appears, goes or shrinks from its front, and
+ * commit at the end of each operation; placement asks search. The
+ * address-ordered four are served inline by the fit tree and the size bins
+ * (index_* below, policy_search) and have no table: policy_ops_of gives NULL. */
+struct policy_ops {
+    bool (*build)(void);            /* the index from the bitmaps; false: mmap failed */
+    void (*drop)(void);
+    bool (*reserve)(size_t more);   /* room for `more` holes to appear; false: mmap failed */
+    void (*hole_added)(grain_t g, uint64_t size);
+    void (*hole_removed)(grain_t g, uint64_t size);
+    /* (from, size) became (to, new_size), its front carved: true when done
+     * in place, false to be told as a removal and an addition */
+    bool (*hole_shrunk)(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
+    grain_t (*search)(uint64_t size); /* the hole chosen, its size in found_hole_size; GRAIN_NONE */
+    void (*commit)(void);
+    uint64_t (*largest)(void);
+    int (*check)(char *what, size_t what_size); /* faults, the first described */
+};
 
 struct main_node {
     struct main_node *prev, *next;
@@ -217,6 +239,8 @@ struct heap_state {
     /* the treap of nodes by real base (chain.c) */
     struct main_node *by_base_root;
     struct classes_state classes; /* the class-rounding members (classes.h) */
+    /* the index of a member of the zoo that keeps its own (zoo_*.c) */
+    struct zoo_index zoo;
     /* virtual page -> main node (chain.c) */
     struct main_node **page_map;
     size_t page_map_bytes, page_map_capacity;
@@ -426,13 +450,39 @@ void bins_compact(void);
 bool bins_prepare(void);
 int bins_check(size_t *count);
 
+/* policy.c, zoo_*.c: the members with an index of their own */
+const struct policy_ops *policy_ops_of(enum mems_policy policy);
+extern const struct policy_ops policy_first_list_ops, policy_next_list_ops, policy_best_list_ops, policy_tlsf_ops,
+    policy_lea_ops;
+uint32_t zoo_find(grain_t g);
+bool zoo_store_reserve(size_t more);
+uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp);
+void zoo_record_give(uint32_t n);
+void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size);
+uint32_t zoo_hole_appeared(grain_t g, uint64_t size, uint64_t stamp);
+uint32_t zoo_hole_at(grain_t g, uint64_t size);
+bool zoo_store_ready(void);
+bool zoo_reserve(size_t more);
+void zoo_store_release(void);
+void zoo_store_drop(void);
+bool zoo_store_build(void);
+int zoo_store_check(void);
+uint32_t zoo_treap_insert(uint32_t t, uint32_t n, bool by_size);
+uint32_t zoo_treap_remove(uint32_t t, uint32_t n, bool by_size);
+void zoo_treap_refresh_path(uint32_t t, uint32_t n);
+uint32_t zoo_treap_first_fit(uint32_t t, uint64_t size);
+uint32_t zoo_treap_first_fit_from(uint32_t t, uint64_t from, uint64_t size);
+uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size);
+int zoo_treap_check(uint32_t root, bool by_size, size_t *count);
+
 /* index.c: keeps the active policy's index in step with the bitmaps. The
  * calls every operation makes are here, inline: most are one test. */
 static inline bool index_reserve(size_t more_holes)
 {
     const struct size_bins *b = &mems_state.bins;
-    return !b->active || b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity ||
-           bins_reserve(more_holes);
+    if (!b->active)
+        return __builtin_expect(mems_state.zoo.ops == NULL, 1) || mems_state.zoo.ops->reserve(more_holes);
+    return b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity || bins_reserve(more_holes);
 }
 
 /* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
@@ -459,9 +509,13 @@ static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_si
 
 static inline void index_hole_added(grain_t g, uint64_t size)
 {
-    if (!mems_state.fit_active)
-        bins_add(g, size);
-    else if (mems_state.fit_exact)
+    if (!mems_state.fit_active) {
+        /* bins_add tests the same flag first: best fit pays nothing for the zoo */
+        if (__builtin_expect(!mems_state.bins.active, 0))
+            mems_state.zoo.ops->hole_added(g, size);
+        else
+            bins_add(g, size);
+    } else if (mems_state.fit_exact)
         worst_note_added(g, size);
     else
         fit_note_added(g, size);
@@ -471,9 +525,12 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
 {
     if (g == mems_state.known_hole)
         mems_state.known_hole = GRAIN_NONE;
-    if (!mems_state.fit_active)
-        bins_remove(g, size);
-    else if (mems_state.tail_valid && g == mems_state.tail_grain)
+    if (!mems_state.fit_active) {
+        if (__builtin_expect(!mems_state.bins.active, 0))
+            mems_state.zoo.ops->hole_removed(g, size);
+        else
+            bins_remove(g, size);
+    } else if (mems_state.tail_valid && g == mems_state.tail_grain)
         mems_state.tail_valid = false;
     else if (mems_state.fit_exact) /* first and next fit: the bounds above a hole that goes stay valid */
         fit_note_removed(g, size);
@@ -485,7 +542,9 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
  * to be called; false (nothing changed) when they are. */
 static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
-    if (mems_state.fit_active ? !fit_shrunk_in_place(from, to, new_size) : !bins_shrink_first(from, size, to, new_size))
+    if (mems_state.fit_active                         ? !fit_shrunk_in_place(from, to, new_size)
+        : __builtin_expect(!mems_state.bins.active, 0) ? !mems_state.zoo.ops->hole_shrunk(from, size, to, new_size)
+                                                      : !bins_shrink_first(from, size, to, new_size))
         return false;
     if (from == mems_state.known_hole)
         mems_state.known_hole = GRAIN_NONE;
@@ -499,6 +558,8 @@ static inline void index_commit(void)
     if (mems_state.fit_active) {
         if (mems_state.fit_dirty_count != 0)
             fit_commit();
+    } else if (__builtin_expect(!mems_state.bins.active, 0)) {
+        mems_state.zoo.ops->commit();
     } else if (mems_state.bins.records_in_use < mems_state.bins.compact_below) {
         bins_compact();
     }
@@ -507,6 +568,7 @@ static inline void index_commit(void)
 bool index_select(enum mems_policy policy);
 void index_release(void);
 uint64_t index_largest_hole(void);
+int index_check_own(char *what, size_t what_size);
 
 /* chain.c: main nodes and the page map */
 struct main_node *chain_append_node(size_t pages);
@@ -542,8 +604,8 @@ static inline grain_t policy_search(uint64_t size)
     case MEMS_NEXT_FIT: g = policy_next_fit(size); break;
     case MEMS_BEST_FIT: g = bins_best(size); break;
     case MEMS_WORST_FIT: g = fit_worst(size); break;
-    case MEMS_FIRST_FIT:
-    default: g = fit_first(size, 0); break;
+    case MEMS_FIRST_FIT: g = fit_first(size, 0); break;
+    default: g = mems_state.zoo.ops->search(size); break;
     }
     return g;
 }

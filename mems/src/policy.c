@@ -11,7 +11,6 @@
 #include "mems_internal.h"
 
 #include <assert.h>
-#include <string.h>
 
 grain_t policy_next_fit(uint64_t size)
 {
@@ -27,21 +26,25 @@ grain_t policy_next_fit(uint64_t size)
     return g;
 }
 
-static const char *const policy_names[MEMS_POLICY_COUNT] = {
-    "first", "next", "best", "worst", "first-lifo", "first-fifo", "next-lifo", "next-fifo",
-    "best-lifo", "best-fifo", "tlsf", "lea", "buddy", "double-buddy", "simple-seg", "simple-seg-3"};
-
-const char *mems_policy_name(enum mems_policy policy)
+/* The members with an index of their own; NULL for the address-ordered
+ * four (inline) and for a member this build does not implement. */
+const struct policy_ops *policy_ops_of(enum mems_policy policy)
 {
-    return (unsigned)policy < MEMS_POLICY_COUNT ? policy_names[policy] : "unknown";
+    switch (policy) {
+    case MEMS_FIRST_FIT_LIFO:
+    case MEMS_FIRST_FIT_FIFO: return &policy_first_list_ops;
+    case MEMS_NEXT_FIT_LIFO:
+    case MEMS_NEXT_FIT_FIFO: return &policy_next_list_ops;
+    case MEMS_BEST_FIT_LIFO:
+    case MEMS_BEST_FIT_FIFO: return &policy_best_list_ops;
+    case MEMS_TLSF: return &policy_tlsf_ops;
+    case MEMS_LEA: return &policy_lea_ops;
+    default: return NULL;
+    }
 }
 
-int mems_policy_from_name(const char *name)
+int mems_policy_implemented(enum mems_policy policy)
 {
-    if (name == NULL)
-        return -1;
-    for (int i = 0; i < MEMS_POLICY_COUNT; i++)
-        if (strcmp(name, policy_names[i]) == 0)
-            return i;
-    return -1;
+    return (unsigned)policy <= MEMS_WORST_FIT || policy_ops_of(policy) != NULL || mems_policy_rounds_to_classes(policy);
 }
+

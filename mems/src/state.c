@@ -31,18 +31,12 @@ void mems_default_config(struct mems_config *config)
     config->arenas = 1;
 }
 
-/* Members named in the enum whose placement this library does not have yet. */
-static bool policy_missing(enum mems_policy policy)
-{
-    return policy >= MEMS_FIRST_FIT_LIFO && policy <= MEMS_LEA;
-}
-
 static const char *config_problem(const struct mems_config *config)
 {
     if ((unsigned)config->policy >= MEMS_POLICY_COUNT)
         return "unknown placement policy";
-    if (policy_missing(config->policy))
-        return "placement policy not built in this library";
+    if (!mems_policy_implemented(config->policy))
+        return "placement policy not implemented in this build";
     if (config->alignment == 0 || (config->alignment & (config->alignment - 1)) != 0 ||
         config->alignment > (size_t)PAGE_SIZE)
         return "alignment must be a power of two from 1 to PAGE_SIZE";
@@ -123,13 +117,9 @@ int mems_set_policy(enum mems_policy policy)
     if (arena_routes())
         return arena_set_policy(policy);
     state_ensure_initialized();
-    if ((unsigned)policy >= MEMS_POLICY_COUNT) {
-        state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): unknown placement policy", (int)policy);
-        return MEMS_E_BAD_CONFIG;
-    }
-    if (policy_missing(policy)) {
-        state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%s): placement policy not built in this library",
-                           mems_policy_name(policy));
+    if ((unsigned)policy >= MEMS_POLICY_COUNT || !mems_policy_implemented(policy)) {
+        state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): %s placement policy", (int)policy,
+                           (unsigned)policy >= MEMS_POLICY_COUNT ? "unknown" : "unimplemented");
         return MEMS_E_BAD_CONFIG;
     }
     /* a class-rounding member's segments are classes: it starts from an empty heap */

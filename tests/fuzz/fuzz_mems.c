@@ -78,8 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const size_t alignments[4] = {1, 8, 16, 64};
     struct mems_config config;
     mems_default_config(&config);
-    /* bits 0-1 and 6-7: the member (the four fit policies with 6-7 clear) */
-    config.policy = (enum mems_policy)((setup & 3) | (setup >> 6) << 2);
+    /* bits 0-1 and 6-7: the member; one this build lacks falls back to the four */
+    int policy = (int)((setup & 3) | (setup >> 6) << 2);
+    config.policy = (enum mems_policy)(mems_policy_implemented((enum mems_policy)policy) ? policy : policy & 3);
     config.alignment = alignments[(setup >> 2) & 3];
     config.min_pages = 1 + ((setup >> 4) & 1) * 3;
     config.release_empty_nodes = (setup >> 5) & 1;

@@ -76,7 +76,7 @@ bad_settings)
     [ $rc -eq 2 ] || fail "$1: exit $rc, expected 2"
     case "$out" in *"$2"*) ;; *) fail "$1: message '$out' does not say '$2'";; esac
   }
-  check_refused MEMS_POLICY=fastest "MEMS_POLICY=fastest: expected a name of mems_policy_name"
+  check_refused MEMS_POLICY=fastest "MEMS_POLICY=fastest: expected one of first next best worst first-lifo"
   check_refused MEMS_ALIGN=24 "MEMS_ALIGN=24: expected a power of two"
   check_refused MEMS_ALIGN=8 "MEMS_ALIGN=8: expected a power of two from 16 to"
   check_refused MEMS_ALIGN=3 "MEMS_ALIGN=3: expected a power of two from 16 to"

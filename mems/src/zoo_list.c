@@ -1,0 +1,165 @@
+/*
+ * First, next and best fit over a free list kept in LIFO or FIFO order,
+ * after Wilson, Johnstone, Neely and Boles (IWMM 1995). Every hole has one
+ * place in the list, a stamp (ascending stamp is list order):
+ *   - a hole a free makes, merged or not, a realloc's freed tail and a new
+ *     node's hole take a new place: at the front (LIFO, a stamp below every
+ *     other) or at the back (FIFO, above every other);
+ *   - a hole carved from its front (a placement's remainder, a realloc
+ *     growing into it) keeps its place;
+ *   - an index built on a running heap (mems_set_policy) lists the holes in
+ *     address order.
+ * First fit takes the first hole in list order that fits; next fit the first
+ * that fits at or after the place of the hole the last placement was carved
+ * from, wrapping to the front; best fit the smallest that fits, ties by list
+ * order. First and next fit search a treap by stamp whose records carry their
+ * subtree's largest hole (one descent); best fit a treap by size then stamp.
+ */
+#include "mems_internal.h"
+
+#include <stdio.h>
+
+#define Z (mems_state.zoo)
+#define HOLE(i) (Z.holes[i])
+
+static bool list_by_size(void)
+{
+    int p = Z.policy;
+    return p == MEMS_BEST_FIT_LIFO || p == MEMS_BEST_FIT_FIFO;
+}
+
+static bool list_is_lifo(void)
+{
+    int p = Z.policy;
+    return p == MEMS_FIRST_FIT_LIFO || p == MEMS_NEXT_FIT_LIFO || p == MEMS_BEST_FIT_LIFO;
+}
+
+/* The stamp of a new place: the front or the back; a build goes in address order. */
+static uint64_t list_place_new(bool lifo)
+{
+    return lifo && !Z.building ? Z.front-- : ++Z.back;
+}
+
+static void list_hole_added(grain_t g, uint64_t size)
+{
+    uint32_t n = zoo_hole_appeared(g, size, Z.stale ? 0 : list_place_new(list_is_lifo()));
+    if (n == 0)
+        return;
+    Z.root = zoo_treap_insert(Z.root, n, list_by_size());
+    if (Z.cursor_from_next_add) {
+        Z.cursor = HOLE(n).stamp;
+        Z.cursor_from_next_add = false;
+    }
+}
+
+static void list_hole_removed(grain_t g, uint64_t size)
+{
+    uint32_t n = zoo_hole_at(g, size);
+    if (n == 0)
+        return;
+    Z.root = zoo_treap_remove(Z.root, n, list_by_size());
+    zoo_record_give(n);
+}
+
+/* The remainder keeps the hole's place: in the treap by stamp only the
+ * maxima above it change; in the one by size it moves. */
+static bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    uint32_t n = zoo_hole_at(from, size);
+    if (n == 0)
+        return true;
+    if (list_by_size()) {
+        Z.root = zoo_treap_remove(Z.root, n, true);
+        zoo_record_move(n, to, new_size);
+        Z.root = zoo_treap_insert(Z.root, n, true);
+    } else {
+        zoo_record_move(n, to, new_size);
+        zoo_treap_refresh_path(Z.root, n);
+    }
+    return true;
+}
+
+static grain_t list_found(uint32_t n)
+{
+    if (n == 0)
+        return GRAIN_NONE;
+    mems_state.found_hole_size = HOLE(n).size;
+    return HOLE(n).grain;
+}
+
+static grain_t list_first_search(uint64_t size)
+{
+    if (!zoo_store_ready())
+        return GRAIN_NONE;
+    return list_found(zoo_treap_first_fit(Z.root, size));
+}
+
+static grain_t list_next_search(uint64_t size)
+{
+    Z.cursor_from_next_add = false;
+    if (!zoo_store_ready())
+        return GRAIN_NONE;
+    uint32_t n = zoo_treap_first_fit_from(Z.root, Z.cursor, size);
+    if (n == 0)
+        n = zoo_treap_first_fit(Z.root, size);
+    if (n != 0)
+        Z.cursor = HOLE(n).stamp;
+    else
+        Z.cursor_from_next_add = true; /* the new node's hole, added next */
+    return list_found(n);
+}
+
+static grain_t list_best_search(uint64_t size)
+{
+    if (!zoo_store_ready())
+        return GRAIN_NONE;
+    return list_found(zoo_treap_best_fit(Z.root, size));
+}
+
+static bool list_build(void)
+{
+    Z.cursor = 0;
+    Z.cursor_from_next_add = false;
+    Z.root = 0;
+    return zoo_store_build();
+}
+
+static void list_commit(void) {}
+
+static uint64_t list_largest(void)
+{
+    if (Z.stale || Z.root == 0)
+        return 0;
+    if (!list_by_size())
+        return HOLE(Z.root).largest;
+    uint32_t t = Z.root;
+    while (HOLE(t).right != 0)
+        t = HOLE(t).right;
+    return HOLE(t).size;
+}
+
+static int list_check(char *what, size_t what_size)
+{
+    if (Z.stale)
+        return 0;
+    size_t count;
+    int bad = zoo_treap_check(Z.root, list_by_size(), &count);
+    int store = zoo_store_check();
+    if (bad + store != 0 || count != Z.in_use)
+        snprintf(what, what_size, "free list: %d treap faults, %d record faults, %zu of %zu records linked", bad, store,
+                 count, Z.in_use);
+    if (Z.in_use != 0 && !(Z.front < Z.back))
+        bad++;
+    return bad + store + (count != Z.in_use);
+}
+
+#define LIST_OPS(search_fn)                                                                                        \
+    {                                                                                                              \
+        .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = list_hole_added,     \
+        .hole_removed = list_hole_removed, .hole_shrunk = list_hole_shrunk, .search = search_fn,                   \
+        .commit = list_commit, .largest = list_largest, .check = list_check,                                       \
+    }
+
+const struct policy_ops policy_first_list_ops = LIST_OPS(list_first_search);
+const struct policy_ops policy_next_list_ops = LIST_OPS(list_next_search);
+const struct policy_ops policy_best_list_ops = LIST_OPS(list_best_search);

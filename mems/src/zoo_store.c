@@ -1,0 +1,409 @@
+/*
+ * The record store of the zoo's own hole indexes: one record per HOLE in a
+ * mapping MeMS makes itself, a hash table from a hole's granule to its
+ * record (the notes of the chains name a hole by granule and size), and the
+ * treap every list-ordered member and Lea keep their records in: ordered by
+ * list stamp (first and next fit over a list, with each subtree's largest
+ * hole) or by size then stamp (best fit over a list, Lea).
+ *
+ * Records keep their numbers while the store grows, so links are numbers.
+ * The store grows by doubling, never shrinks while the index lives (it is
+ * given back with the index, or when the heap empties).
+ */
+#include "mems_internal.h"
+
+#include <string.h>
+
+#define Z (mems_state.zoo)
+#define HOLE(i) (Z.holes[i])
+
+/* Deterministic priorities, stored nowhere: a hash of the record's number. */
+static inline uint32_t zoo_priority(uint32_t record)
+{
+    uint32_t x = record * 0x9E3779B1u;
+    x ^= x >> 15;
+    return x * 0x85EBCA77u;
+}
+
+static inline uint32_t zoo_bucket(uint64_t grain)
+{
+    return (uint32_t)((grain * 0x9E3779B97F4A7C15ull) >> Z.bucket_shift);
+}
+
+/* ---- the store and its hash ---- */
+
+static void zoo_hash_insert(uint32_t n)
+{
+    uint32_t b = zoo_bucket(HOLE(n).grain);
+    HOLE(n).chain = Z.buckets[b];
+    Z.buckets[b] = n;
+}
+
+static void zoo_hash_remove(uint32_t n)
+{
+    uint32_t *link = &Z.buckets[zoo_bucket(HOLE(n).grain)];
+    while (*link != n) {
+        assert(*link != 0);
+        link = &HOLE(*link).chain;
+    }
+    *link = HOLE(n).chain;
+}
+
+uint32_t zoo_find(grain_t g)
+{
+    uint32_t n = Z.buckets[zoo_bucket(g)];
+    while (n != 0 && HOLE(n).grain != g)
+        n = HOLE(n).chain;
+    return n;
+}
+
+/* A new store of `capacity` records (a power of two), the records kept by
+ * number and rehashed; false (nothing changed) when mmap fails. */
+static bool zoo_store_resize(size_t capacity)
+{
+    size_t bytes = capacity * (sizeof(struct zoo_hole) + sizeof(uint32_t));
+    bytes = (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
+    void *map = os_map(bytes);
+    if (map == NULL)
+        return false;
+    struct zoo_hole *holes = map;
+    uint32_t *buckets = (uint32_t *)(holes + capacity);
+    size_t keep = Z.capacity < capacity ? Z.capacity : capacity;
+    if (Z.map != NULL) {
+        memcpy(holes, Z.holes, keep * sizeof *holes);
+        mems_state.metadata_bytes -= Z.map_bytes;
+        state_unmap_or_keep(Z.map, Z.map_bytes, "the old zoo hole records");
+    }
+    Z.map = map;
+    Z.map_bytes = bytes;
+    Z.holes = holes;
+    Z.buckets = buckets;
+    Z.bucket_shift = 64 - (unsigned)__builtin_ctzll(capacity);
+    mems_state.metadata_bytes += bytes;
+    /* every number below capacity not in use is free, in ascending order */
+    Z.free_list = 0;
+    for (size_t i = capacity; i-- > 1;)
+        if (i >= keep || HOLE(i).size == 0) {
+            HOLE(i).size = 0;
+            HOLE(i).left = Z.free_list;
+            Z.free_list = (uint32_t)i;
+        } else {
+            zoo_hash_insert((uint32_t)i);
+        }
+    Z.capacity = capacity;
+    state_update_peaks();
+    return true;
+}
+
+/* Room for `more` records beyond those in use; false when mmap fails. */
+bool zoo_store_reserve(size_t more)
+{
+    size_t needed = Z.in_use + 1 + more;
+    if (needed <= Z.capacity)
+        return true;
+    size_t capacity = Z.capacity != 0 ? Z.capacity * 2 : 64; /* a power of two: the hash takes top bits */
+    while (capacity < needed)
+        capacity *= 2;
+    return capacity <= UINT32_MAX && zoo_store_resize(capacity);
+}
+
+/* A record for hole (g, size), hashed; 0 when the store is full and
+ * cannot grow (the caller drops the index: zoo_store_drop). */
+uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp)
+{
+    if (Z.free_list == 0 && !zoo_store_reserve(1))
+        return 0;
+    uint32_t n = Z.free_list;
+    Z.free_list = HOLE(n).left;
+    HOLE(n) = (struct zoo_hole){.size = size, .grain = g, .stamp = stamp, .largest = size};
+    zoo_hash_insert(n);
+    Z.in_use++;
+    return n;
+}
+
+void zoo_record_give(uint32_t n)
+{
+    zoo_hash_remove(n);
+    HOLE(n).size = 0;
+    HOLE(n).left = Z.free_list;
+    Z.free_list = n;
+    Z.in_use--;
+}
+
+/* A new record for a hole that appeared, in a live index: 0 (the index
+ * dropped, to be rebuilt before the next search) when the index is stale or
+ * the store cannot grow. A free must not fail, so it cannot fail here. */
+uint32_t zoo_hole_appeared(grain_t g, uint64_t size, uint64_t stamp)
+{
+    if (Z.stale)
+        return 0;
+    uint32_t n = zoo_record_take(g, size, stamp);
+    if (n == 0)
+        zoo_store_drop();
+    return n;
+}
+
+/* The record of hole (g, size) in a live index; 0 when the index is stale. */
+uint32_t zoo_hole_at(grain_t g, uint64_t size)
+{
+    (void)size;
+    if (Z.stale)
+        return 0;
+    uint32_t n = zoo_find(g);
+    assert(n != 0 && HOLE(n).size == size);
+    return n;
+}
+
+/* Before a search or a reservation: a dropped index is rebuilt. */
+bool zoo_store_ready(void)
+{
+    return !Z.stale || zoo_store_build();
+}
+
+/* policy_ops.reserve of every member with its own index. */
+bool zoo_reserve(size_t more)
+{
+    return zoo_store_ready() && zoo_store_reserve(more);
+}
+
+/* A record's hole moved (its front carved): rehashed at its new granule. */
+void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size)
+{
+    zoo_hash_remove(n);
+    HOLE(n).grain = to;
+    HOLE(n).size = new_size;
+    zoo_hash_insert(n);
+}
+
+/* Everything given back; the member and its stamps stay. */
+void zoo_store_release(void)
+{
+    if (Z.map != NULL) {
+        mems_state.metadata_bytes -= Z.map_bytes;
+        state_unmap_or_keep(Z.map, Z.map_bytes, "the zoo hole records");
+    }
+    const struct policy_ops *ops = Z.ops;
+    int policy = Z.policy;
+    uint64_t front = Z.front, back = Z.back;
+    memset(&Z, 0, sizeof Z);
+    Z.ops = ops;
+    Z.policy = policy;
+    Z.front = front;
+    Z.back = back;
+}
+
+/* A free that found the store full and could not grow it: the index is
+ * dropped and rebuilt (in address order) before the next search. */
+void zoo_store_drop(void)
+{
+    zoo_store_release();
+    Z.stale = true;
+}
+
+/* Every hole of the bitmaps through the member's hole_added, in address
+ * order, each taking the next list place (the list is then address order). */
+bool zoo_store_build(void)
+{
+    const struct policy_ops *ops = Z.ops;
+    zoo_store_release();
+    if (mems_state.hole_count > 0 && !zoo_store_reserve(mems_state.hole_count + 1)) {
+        Z.stale = true;
+        return false;
+    }
+    if (Z.front == 0)
+        Z.front = Z.back = (uint64_t)1 << 63;
+    Z.building = true;
+    for (struct main_node *node = mems_state.first; node != NULL; node = node->next)
+        for (grain_t g = node->first_grain; g < node->end_grain;) {
+            grain_t next = grain_next_start(g, node->end_grain);
+            if (grain_is_hole(g))
+                ops->hole_added(g, next - g);
+            g = next;
+        }
+    Z.building = false;
+    ops->commit();
+    return true;
+}
+
+/* ---- the treap ---- */
+
+static inline bool zoo_less(uint32_t a, uint32_t b, bool by_size)
+{
+    if (by_size && HOLE(a).size != HOLE(b).size)
+        return HOLE(a).size < HOLE(b).size;
+    return HOLE(a).stamp < HOLE(b).stamp;
+}
+
+static inline uint64_t zoo_subtree_largest(uint32_t t)
+{
+    uint64_t m = HOLE(t).size;
+    if (HOLE(HOLE(t).left).largest > m)
+        m = HOLE(HOLE(t).left).largest;
+    if (HOLE(HOLE(t).right).largest > m)
+        m = HOLE(HOLE(t).right).largest;
+    return m;
+}
+
+static inline void zoo_refresh(uint32_t t)
+{
+    HOLE(t).largest = zoo_subtree_largest(t);
+}
+
+static uint32_t zoo_join(uint32_t a, uint32_t b)
+{
+    if (a == 0 || b == 0)
+        return a != 0 ? a : b;
+    if (zoo_priority(a) > zoo_priority(b)) {
+        HOLE(a).right = zoo_join(HOLE(a).right, b);
+        zoo_refresh(a);
+        return a;
+    }
+    HOLE(b).left = zoo_join(a, HOLE(b).left);
+    zoo_refresh(b);
+    return b;
+}
+
+/* The records of t before n into *l, the rest into *r. */
+static void zoo_split(uint32_t t, uint32_t n, bool by_size, uint32_t *l, uint32_t *r)
+{
+    if (t == 0) {
+        *l = *r = 0;
+        return;
+    }
+    if (zoo_less(t, n, by_size)) {
+        zoo_split(HOLE(t).right, n, by_size, &HOLE(t).right, r);
+        *l = t;
+    } else {
+        zoo_split(HOLE(t).left, n, by_size, l, &HOLE(t).left);
+        *r = t;
+    }
+    zoo_refresh(t);
+}
+
+uint32_t zoo_treap_insert(uint32_t t, uint32_t n, bool by_size)
+{
+    if (t == 0 || zoo_priority(n) > zoo_priority(t)) {
+        zoo_split(t, n, by_size, &HOLE(n).left, &HOLE(n).right);
+        zoo_refresh(n);
+        return n;
+    }
+    if (zoo_less(n, t, by_size))
+        HOLE(t).left = zoo_treap_insert(HOLE(t).left, n, by_size);
+    else
+        HOLE(t).right = zoo_treap_insert(HOLE(t).right, n, by_size);
+    zoo_refresh(t);
+    return t;
+}
+
+uint32_t zoo_treap_remove(uint32_t t, uint32_t n, bool by_size)
+{
+    assert(t != 0);
+    if (t == n)
+        return zoo_join(HOLE(t).left, HOLE(t).right);
+    if (zoo_less(n, t, by_size))
+        HOLE(t).left = zoo_treap_remove(HOLE(t).left, n, by_size);
+    else
+        HOLE(t).right = zoo_treap_remove(HOLE(t).right, n, by_size);
+    zoo_refresh(t);
+    return t;
+}
+
+/* n's size fell (its key by stamp unchanged): the maxima on its path again. */
+void zoo_treap_refresh_path(uint32_t t, uint32_t n)
+{
+    assert(t != 0);
+    if (t != n)
+        zoo_treap_refresh_path(zoo_less(n, t, false) ? HOLE(t).left : HOLE(t).right, n);
+    zoo_refresh(t);
+}
+
+/* The first record in stamp order of at least `size` granules: one descent
+ * guided by the subtrees' largest holes. */
+uint32_t zoo_treap_first_fit(uint32_t t, uint64_t size)
+{
+    while (t != 0 && HOLE(t).largest >= size) {
+        mems_state.holes_examined++;
+        if (HOLE(HOLE(t).left).largest >= size)
+            t = HOLE(t).left;
+        else if (HOLE(t).size >= size)
+            return t;
+        else
+            t = HOLE(t).right;
+    }
+    return 0;
+}
+
+/* The first record in stamp order at or after stamp `from` of at least
+ * `size` granules. */
+uint32_t zoo_treap_first_fit_from(uint32_t t, uint64_t from, uint64_t size)
+{
+    if (t == 0 || HOLE(t).largest < size)
+        return 0;
+    mems_state.holes_examined++;
+    if (HOLE(t).stamp < from)
+        return zoo_treap_first_fit_from(HOLE(t).right, from, size);
+    uint32_t found = zoo_treap_first_fit_from(HOLE(t).left, from, size);
+    if (found != 0)
+        return found;
+    return HOLE(t).size >= size ? t : zoo_treap_first_fit(HOLE(t).right, size);
+}
+
+/* The smallest record of at least `size` granules, the lowest stamp among
+ * equals (a treap by size then stamp). */
+uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
+{
+    uint32_t found = 0;
+    while (t != 0) {
+        mems_state.holes_examined++;
+        if (HOLE(t).size < size) {
+            t = HOLE(t).right;
+        } else {
+            found = t;
+            t = HOLE(t).left;
+        }
+    }
+    return found;
+}
+
+/* For mems_check: order, heap, maxima and each record's hole. */
+static int zoo_treap_check_at(uint32_t t, bool by_size, uint32_t lo, uint32_t hi, size_t *count)
+{
+    if (t == 0)
+        return 0;
+    const struct zoo_hole *h = &HOLE(t);
+    int bad = 0;
+    (*count)++;
+    bad += lo != 0 && !zoo_less(lo, t, by_size);
+    bad += hi != 0 && !zoo_less(t, hi, by_size);
+    bad += h->left != 0 && zoo_priority(h->left) > zoo_priority(t);
+    bad += h->right != 0 && zoo_priority(h->right) > zoo_priority(t);
+    bad += h->largest != zoo_subtree_largest(t);
+    return bad + zoo_treap_check_at(h->left, by_size, lo, t, count) +
+           zoo_treap_check_at(h->right, by_size, t, hi, count);
+}
+
+int zoo_treap_check(uint32_t root, bool by_size, size_t *count)
+{
+    *count = 0;
+    return zoo_treap_check_at(root, by_size, 0, 0, count);
+}
+
+/* For mems_check: each record in use is a HOLE of its size, found by the
+ * hash at its granule, and there is one per HOLE. */
+int zoo_store_check(void)
+{
+    int bad = 0;
+    size_t used = 0;
+    for (size_t i = 1; i < Z.capacity; i++) {
+        const struct zoo_hole *h = &HOLE(i);
+        if (h->size == 0)
+            continue;
+        used++;
+        struct main_node *node = chain_node_at(grain_to_v(h->grain));
+        bad += node == NULL || !grain_is_start(h->grain) || !grain_is_hole(h->grain) ||
+               segment_size(node, h->grain) != h->size;
+        bad += zoo_find(h->grain) != i;
+    }
+    bad += used != Z.in_use || used != mems_state.hole_count;
+    return bad;
+}
