@@ -31,6 +31,23 @@ static struct mems_stats stats_now(void)
     return s;
 }
 
+/* What a hole index may map beyond the bitmaps: best fit a 24-byte record
+ * per hole, in a store at most twice as large; the members with their own
+ * index a 48-byte record and a 4-byte hash bucket per hole, in a store at
+ * most twice as large, and first and next fit over a list up to four slots
+ * per hole (a record number, a size and a share of the bounds above: 13
+ * bytes), each store at least a page. */
+static size_t index_bytes(int policy, size_t holes, size_t segments)
+{
+    /* the class-rounding members keep a 32-byte record and two 4-byte table
+     * slots per segment (classes.h), in a store at most twice as large */
+    if (mems_policy_rounds_to_classes((enum mems_policy)policy))
+        return 2 * 40 * segments;
+    if (policy == MEMS_BEST_FIT)
+        return 2 * 24 * holes;
+    return policy > MEMS_WORST_FIT ? (2 * (48 + 4) + 4 * 13) * holes + 2 * PAGE_SIZE : 0;
+}
+
 /* Alignment 16, small blocks: metadata at most a tenth of the live bytes (a fifth
  * at page sizes far from 4 KiB). */
 static void test_small_blocks_cost_little(int policy)
@@ -43,24 +60,15 @@ static void test_small_blocks_cost_little(int policy)
     for (int i = 0; i < BLOCKS; i++)
         blocks[i] = mems_malloc(small_size());
     struct mems_stats s = stats_now();
-    /* the class-rounding members keep a 32-byte record and two 4-byte table
-     * slots per segment (classes.h), in a store at most twice as large */
-    size_t class_records = mems_policy_rounds_to_classes(policy) ? 2 * 40 * s.segment_count : 0;
-    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <= s.live_bytes + class_records * METADATA_SHARE_LIMIT);
+    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <=
+          s.live_bytes + index_bytes(policy, s.hole_count, s.segment_count) * METADATA_SHARE_LIMIT);
     /* a fragmented heap: every other block freed */
     for (int i = 0; i < BLOCKS; i += 2)
         mems_free(blocks[i]);
     s = stats_now();
     CHECK_EQ(s.hole_count >= BLOCKS / 4, 1);
-    /* best fit adds a 24-byte record per hole, in a store at most twice as
-     * large; the members with their own index a 48-byte record and a 4-byte
-     * hash bucket per hole, in a store at most twice as large; the
-     * class-rounding members a 40-byte record per segment */
-    size_t records = policy == MEMS_BEST_FIT ? 2 * 24 * s.hole_count
-                     : mems_policy_rounds_to_classes(policy) ? 2 * 40 * s.segment_count
-                     : policy > MEMS_WORST_FIT ? 2 * (48 + 4) * s.hole_count
-                                               : 0;
-    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <= s.live_bytes + s.hole_bytes + records * METADATA_SHARE_LIMIT);
+    CHECK(s.metadata_bytes * METADATA_SHARE_LIMIT <=
+          s.live_bytes + s.hole_bytes + index_bytes(policy, s.hole_count, s.segment_count) * METADATA_SHARE_LIMIT);
     CHECK_INVARIANTS();
     mems_finish();
 }

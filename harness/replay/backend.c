@@ -293,13 +293,15 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
             b->mems_arenas = (int)arenas;
         }
         int policy = mems_policy_from_name(policy_name);
-        if (policy < 0) {
-            size_t n = (size_t)snprintf(why, why_size, "unknown MeMS policy '%s' (", policy_name);
-            for (int p = 0; p < MEMS_POLICY_COUNT && n < why_size; p++)
-                n += (size_t)snprintf(why + n, why_size - n, "%s%s", p ? ", " : "",
-                                      mems_policy_name((enum mems_policy)p));
-            if (n < why_size)
-                snprintf(why + n, why_size - n, ")");
+        if (policy < 0 || !mems_policy_implemented((enum mems_policy)policy)) {
+            int n = snprintf(why, why_size, "%s MeMS policy '%s' (", policy < 0 ? "unknown" : "unimplemented",
+                             policy_name);
+            for (int i = 0; i < MEMS_POLICY_COUNT && n > 0 && (size_t)n < why_size; i++)
+                if (mems_policy_implemented((enum mems_policy)i))
+                    n += snprintf(why + n, why_size - (size_t)n, "%s%s", i > 0 ? ", " : "",
+                                  mems_policy_name((enum mems_policy)i));
+            if (n > 0 && (size_t)n < why_size)
+                snprintf(why + n, why_size - (size_t)n, ")");
             return -1;
         }
         b->kind = BACKEND_MEMS;
@@ -333,8 +335,8 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
                                                      : "libtcmalloc-minimal4");
             return -1;
         }
-    snprintf(why, why_size, "unknown allocator '%s' (mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc, "
-                            "mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
+    snprintf(why, why_size, "unknown allocator '%s' (mems-NAME for a MeMS policy NAME: first, next, best, worst, "
+                            "first-lifo, ...; glibc, jemalloc, mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
     return -1;
 }
 

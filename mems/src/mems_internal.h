@@ -438,6 +438,7 @@ void fit_clear(void);
 int fit_check(void);
 
 /* size_bins.c: holes by size */
+uint32_t bins_index_of(uint64_t size);
 bool bins_reserve(size_t more);
 void bins_add(grain_t g, uint64_t size);
 bool bins_shrink_first(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
@@ -469,11 +470,20 @@ bool zoo_store_build(void);
 int zoo_store_check(void);
 uint32_t zoo_treap_insert(uint32_t t, uint32_t n, bool by_size);
 uint32_t zoo_treap_remove(uint32_t t, uint32_t n, bool by_size);
-void zoo_treap_refresh_path(uint32_t t, uint32_t n);
-uint32_t zoo_treap_first_fit(uint32_t t, uint64_t size);
-uint32_t zoo_treap_first_fit_from(uint32_t t, uint64_t from, uint64_t size);
 uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size);
 int zoo_treap_check(uint32_t root, bool by_size, size_t *count);
+void zoo_sized_insert(uint32_t n);
+void zoo_sized_remove(uint32_t n);
+uint32_t zoo_sized_best_fit(uint64_t size);
+uint64_t zoo_sized_largest(void);
+int zoo_sized_check(size_t *count);
+void zoo_slots_release(void);
+bool zoo_slots_add(uint32_t n, bool front);
+void zoo_slots_remove(uint32_t n);
+void zoo_slots_shrunk(uint32_t n);
+uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size);
+uint64_t zoo_slots_largest(void);
+int zoo_slots_check(size_t *count);
 
 /* index.c: keeps the active policy's index in step with the bitmaps. The
  * calls every operation makes are here, inline: most are one test. */

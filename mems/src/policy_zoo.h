@@ -35,6 +35,9 @@ struct zoo_hole {
 
 struct policy_ops;
 
+#define ZOO_SLOT_LEVELS 10
+#define ZOO_BIN_COUNT (64 + 58 * 8) /* SIZE_BIN_COUNT */
+
 struct zoo_index {
     const struct policy_ops *ops;   /* NULL: the policy is one of the address-ordered four */
     int policy;                     /* the member (enum mems_policy), set before its index is built */
@@ -46,8 +49,19 @@ struct zoo_index {
     size_t map_bytes, capacity, in_use;
     unsigned bucket_shift;          /* 64 - log2(capacity) */
     uint32_t free_list;
-    uint32_t root;                  /* the treap (by list order, or by size then stamp) */
+    /* best fit over a list, Lea: holes in the size bins of best fit
+     * (size_bins.c's bins_index_of), each bin a treap by size then stamp */
+    uint32_t bin_root[ZOO_BIN_COUNT];
+    uint64_t bin_nonempty[(ZOO_BIN_COUNT + 63) / 64];
     uint64_t front, back;           /* the stamps of the list's two ends */
+    /* first and next fit over a list: the list as slots, front to back,
+     * with the 16-ary maxima of their holes' sizes above (zoo_slots.c) */
+    void *slot_map;
+    size_t slot_map_bytes, slot_capacity, slot_lo, slot_hi;
+    uint32_t *slot_holes;           /* slot -> record (0: empty) */
+    uint64_t *slot_levels[ZOO_SLOT_LEVELS]; /* [0][slot] = its hole's size; above, maxima of 16 */
+    size_t slot_length[ZOO_SLOT_LEVELS];
+    unsigned slot_level_count;
     /* next fit over a list: the place of the last placement's hole */
     uint64_t cursor;
     bool cursor_from_next_add;      /* no hole fitted: the next hole added (a new node's) is it */

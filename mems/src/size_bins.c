@@ -27,7 +27,8 @@ static inline uint32_t priority_of(uint32_t record)
     return x * 0x85EBCA77u;
 }
 
-static uint32_t bin_of(uint64_t size)
+/* The bin of a hole of `size` granules (the zoo's sized indexes use the same). */
+uint32_t bins_index_of(uint64_t size)
 {
     assert(size > 0);
     if (size <= SIZE_BIN_EXACT)
@@ -227,7 +228,7 @@ void bins_add(grain_t g, uint64_t size)
         return;
     }
     uint32_t n = record_take(size, g);
-    uint32_t bin = bin_of(size);
+    uint32_t bin = bins_index_of(size);
     if (B.root[bin] != 0) {
         bin_insert(bin, n);
         return;
@@ -246,8 +247,8 @@ bool bins_shrink_first(grain_t from, uint64_t size, grain_t to, uint64_t new_siz
     assert(new_size > 0 && new_size < size);
     if (size <= SIZE_BIN_EXACT || !B.active || B.stale)
         return false;
-    uint32_t bin = bin_of(size), n = B.leftmost[bin];
-    if (bin != bin_of(new_size) || RECORD(n).grain != from || RECORD(n).size != size)
+    uint32_t bin = bins_index_of(size), n = B.leftmost[bin];
+    if (bin != bins_index_of(new_size) || RECORD(n).grain != from || RECORD(n).size != size)
         return false;
     RECORD(n).size = new_size;
     RECORD(n).grain = to;
@@ -258,7 +259,7 @@ void bins_remove(grain_t g, uint64_t size)
 {
     if (!B.active || B.stale)
         return;
-    uint32_t bin = bin_of(size);
+    uint32_t bin = bins_index_of(size);
     uint32_t n = B.leftmost[bin];
     if (n != 0 && RECORD(n).grain == g && RECORD(n).size == size) {
         /* the bin's first, as best fit takes it: down the left spine, no
@@ -301,7 +302,7 @@ static uint32_t bin_next_nonempty(uint32_t from)
 
 grain_t bins_best(uint64_t size)
 {
-    uint32_t bin = bin_of(size);
+    uint32_t bin = bins_index_of(size);
     if (bin >= SIZE_BIN_EXACT && B.root[bin] != 0) {
         /* a range bin: the first record not below (size, 0) */
         uint32_t t = B.root[bin], found = 0;
@@ -390,7 +391,7 @@ static int treap_check(uint32_t t, uint32_t bin, const struct hole_record *lo, c
     const struct hole_record *r = &RECORD(t);
     int bad = 0;
     (*count)++;
-    bad += bin_of(r->size) != bin;
+    bad += bins_index_of(r->size) != bin;
     bad += lo != NULL && !key_less(lo->size, lo->grain, r->size, r->grain);
     bad += hi != NULL && !key_less(r->size, r->grain, hi->size, hi->grain);
     bad += !grain_is_start(r->grain) || !grain_is_hole(r->grain);

@@ -15,8 +15,10 @@
  * the heap's end, else the last remainder if it swallowed the last
  * remainder, else binned, the youngest. A hole carved from its front by a
  * realloc keeps its role and age.
- * The bins are kept as one treap by (size, age), which answers steps 1 and
- * 3 in one descent each: the same choice as dlmalloc's bin scans.
+ * The bins are best fit's (exact below 64 granules, eight per power of two
+ * above), each a treap by (size, age): steps 1 and 3 are a descent in the
+ * request's bin, else the first of the next bin holding any, the same
+ * choice as dlmalloc's bin scans.
  */
 #include "mems_internal.h"
 
@@ -31,7 +33,7 @@ static void lea_bin(uint32_t n)
 {
     HOLE(n).role = LEA_BINNED;
     HOLE(n).stamp = ++Z.back;
-    Z.root = zoo_treap_insert(Z.root, n, true);
+    zoo_sized_insert(n);
 }
 
 static void lea_hole_added(grain_t g, uint64_t size)
@@ -64,7 +66,7 @@ static void lea_hole_removed(grain_t g, uint64_t size)
     } else if (n == Z.top) {
         Z.top = 0;
     } else {
-        Z.root = zoo_treap_remove(Z.root, n, true);
+        zoo_sized_remove(n);
     }
     zoo_record_give(n);
 }
@@ -78,14 +80,14 @@ static bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t ne
         zoo_record_move(n, to, new_size);
         return true;
     }
-    Z.root = zoo_treap_remove(Z.root, n, true);
+    zoo_sized_remove(n);
     zoo_record_move(n, to, new_size);
     if (n == Z.chosen) {
         assert(Z.last_remainder == 0);
         Z.last_remainder = n;
         HOLE(n).role = LEA_REMAINDER;
     } else {
-        Z.root = zoo_treap_insert(Z.root, n, true);
+        zoo_sized_insert(n);
     }
     return true;
 }
@@ -101,7 +103,7 @@ static grain_t lea_search(uint64_t size)
     Z.chosen = 0;
     if (!zoo_store_ready())
         return GRAIN_NONE;
-    uint32_t best = zoo_treap_best_fit(Z.root, size);
+    uint32_t best = zoo_sized_best_fit(size);
     if (best != 0 && HOLE(best).size == size)
         return lea_take(best);
     uint32_t rest = Z.last_remainder;
@@ -139,13 +141,7 @@ static uint64_t lea_largest(void)
 {
     if (Z.stale)
         return 0;
-    uint64_t largest = 0;
-    if (Z.root != 0) {
-        uint32_t t = Z.root;
-        while (HOLE(t).right != 0)
-            t = HOLE(t).right;
-        largest = HOLE(t).size;
-    }
+    uint64_t largest = zoo_sized_largest();
     if (Z.last_remainder != 0 && HOLE(Z.last_remainder).size > largest)
         largest = HOLE(Z.last_remainder).size;
     if (Z.top != 0 && HOLE(Z.top).size > largest)
@@ -158,7 +154,7 @@ static int lea_check(char *what, size_t what_size)
     if (Z.stale)
         return 0;
     size_t count;
-    int bad = zoo_treap_check(Z.root, true, &count);
+    int bad = zoo_sized_check(&count);
     count += (Z.last_remainder != 0) + (Z.top != 0);
     bad += Z.last_remainder != 0 && (Z.last_remainder == Z.top || HOLE(Z.last_remainder).role != LEA_REMAINDER);
     bad += Z.top != 0 && (HOLE(Z.top).role != LEA_TOP ||

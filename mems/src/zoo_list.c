@@ -12,8 +12,9 @@
  * First fit takes the first hole in list order that fits; next fit the first
  * that fits at or after the place of the hole the last placement was carved
  * from, wrapping to the front; best fit the smallest that fits, ties by list
- * order. First and next fit search a treap by stamp whose records carry their
- * subtree's largest hole (one descent); best fit a treap by size then stamp.
+ * order. First and next fit search the list laid out as slots with the
+ * 16-ary maxima of their sizes above (zoo_slots.c: a climb and a descent);
+ * best fit a treap by size then stamp.
  */
 #include "mems_internal.h"
 
@@ -42,10 +43,17 @@ static uint64_t list_place_new(bool lifo)
 
 static void list_hole_added(grain_t g, uint64_t size)
 {
-    uint32_t n = zoo_hole_appeared(g, size, Z.stale ? 0 : list_place_new(list_is_lifo()));
+    bool by_size = list_by_size();
+    uint32_t n = zoo_hole_appeared(g, size, Z.stale || !by_size ? 0 : list_place_new(list_is_lifo()));
     if (n == 0)
         return;
-    Z.root = zoo_treap_insert(Z.root, n, list_by_size());
+    if (by_size) {
+        zoo_sized_insert(n);
+    } else if (!zoo_slots_add(n, list_is_lifo() && !Z.building)) {
+        zoo_record_give(n);
+        zoo_store_drop();
+        return;
+    }
     if (Z.cursor_from_next_add) {
         Z.cursor = HOLE(n).stamp;
         Z.cursor_from_next_add = false;
@@ -57,7 +65,10 @@ static void list_hole_removed(grain_t g, uint64_t size)
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
         return;
-    Z.root = zoo_treap_remove(Z.root, n, list_by_size());
+    if (list_by_size())
+        zoo_sized_remove(n);
+    else
+        zoo_slots_remove(n);
     zoo_record_give(n);
 }
 
@@ -69,12 +80,12 @@ static bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t n
     if (n == 0)
         return true;
     if (list_by_size()) {
-        Z.root = zoo_treap_remove(Z.root, n, true);
+        zoo_sized_remove(n);
         zoo_record_move(n, to, new_size);
-        Z.root = zoo_treap_insert(Z.root, n, true);
+        zoo_sized_insert(n);
     } else {
         zoo_record_move(n, to, new_size);
-        zoo_treap_refresh_path(Z.root, n);
+        zoo_slots_shrunk(n);
     }
     return true;
 }
@@ -91,7 +102,7 @@ static grain_t list_first_search(uint64_t size)
 {
     if (!zoo_store_ready())
         return GRAIN_NONE;
-    return list_found(zoo_treap_first_fit(Z.root, size));
+    return list_found(zoo_slots_first_fit(0, size));
 }
 
 static grain_t list_next_search(uint64_t size)
@@ -99,9 +110,9 @@ static grain_t list_next_search(uint64_t size)
     Z.cursor_from_next_add = false;
     if (!zoo_store_ready())
         return GRAIN_NONE;
-    uint32_t n = zoo_treap_first_fit_from(Z.root, Z.cursor, size);
-    if (n == 0)
-        n = zoo_treap_first_fit(Z.root, size);
+    uint32_t n = zoo_slots_first_fit(Z.cursor, size);
+    if (n == 0 && Z.cursor != 0)
+        n = zoo_slots_first_fit(0, size);
     if (n != 0)
         Z.cursor = HOLE(n).stamp;
     else
@@ -113,14 +124,13 @@ static grain_t list_best_search(uint64_t size)
 {
     if (!zoo_store_ready())
         return GRAIN_NONE;
-    return list_found(zoo_treap_best_fit(Z.root, size));
+    return list_found(zoo_sized_best_fit(size));
 }
 
 static bool list_build(void)
 {
     Z.cursor = 0;
     Z.cursor_from_next_add = false;
-    Z.root = 0;
     return zoo_store_build();
 }
 
@@ -128,14 +138,11 @@ static void list_commit(void) {}
 
 static uint64_t list_largest(void)
 {
-    if (Z.stale || Z.root == 0)
+    if (Z.stale)
         return 0;
     if (!list_by_size())
-        return HOLE(Z.root).largest;
-    uint32_t t = Z.root;
-    while (HOLE(t).right != 0)
-        t = HOLE(t).right;
-    return HOLE(t).size;
+        return zoo_slots_largest();
+    return zoo_sized_largest();
 }
 
 static int list_check(char *what, size_t what_size)
@@ -143,13 +150,11 @@ static int list_check(char *what, size_t what_size)
     if (Z.stale)
         return 0;
     size_t count;
-    int bad = zoo_treap_check(Z.root, list_by_size(), &count);
+    int bad = list_by_size() ? zoo_sized_check(&count) : zoo_slots_check(&count);
     int store = zoo_store_check();
     if (bad + store != 0 || count != Z.in_use)
         snprintf(what, what_size, "free list: %d treap faults, %d record faults, %zu of %zu records linked", bad, store,
                  count, Z.in_use);
-    if (Z.in_use != 0 && !(Z.front < Z.back))
-        bad++;
     return bad + store + (count != Z.in_use);
 }
 

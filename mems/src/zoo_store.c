@@ -2,9 +2,10 @@
  * The record store of the zoo's own hole indexes: one record per HOLE in a
  * mapping MeMS makes itself, a hash table from a hole's granule to its
  * record (the notes of the chains name a hole by granule and size), and the
- * treap every list-ordered member and Lea keep their records in: ordered by
- * list stamp (first and next fit over a list, with each subtree's largest
- * hole) or by size then stamp (best fit over a list, Lea).
+ * treap best fit over a list and Lea keep their records in, by size then
+ * stamp (each record also carries its subtree's largest hole, which
+ * mems_check verifies). First and next fit over a list keep slots instead
+ * (zoo_slots.c).
  *
  * Records keep their numbers while the store grows, so links are numbers.
  * The store grows by doubling, never shrinks while the index lives (it is
@@ -178,6 +179,7 @@ void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size)
 /* Everything given back; the member and its stamps stay. */
 void zoo_store_release(void)
 {
+    zoo_slots_release();
     if (Z.map != NULL) {
         mems_state.metadata_bytes -= Z.map_bytes;
         state_unmap_or_keep(Z.map, Z.map_bytes, "the zoo hole records");
@@ -308,46 +310,6 @@ uint32_t zoo_treap_remove(uint32_t t, uint32_t n, bool by_size)
     return t;
 }
 
-/* n's size fell (its key by stamp unchanged): the maxima on its path again. */
-void zoo_treap_refresh_path(uint32_t t, uint32_t n)
-{
-    assert(t != 0);
-    if (t != n)
-        zoo_treap_refresh_path(zoo_less(n, t, false) ? HOLE(t).left : HOLE(t).right, n);
-    zoo_refresh(t);
-}
-
-/* The first record in stamp order of at least `size` granules: one descent
- * guided by the subtrees' largest holes. */
-uint32_t zoo_treap_first_fit(uint32_t t, uint64_t size)
-{
-    while (t != 0 && HOLE(t).largest >= size) {
-        mems_state.holes_examined++;
-        if (HOLE(HOLE(t).left).largest >= size)
-            t = HOLE(t).left;
-        else if (HOLE(t).size >= size)
-            return t;
-        else
-            t = HOLE(t).right;
-    }
-    return 0;
-}
-
-/* The first record in stamp order at or after stamp `from` of at least
- * `size` granules. */
-uint32_t zoo_treap_first_fit_from(uint32_t t, uint64_t from, uint64_t size)
-{
-    if (t == 0 || HOLE(t).largest < size)
-        return 0;
-    mems_state.holes_examined++;
-    if (HOLE(t).stamp < from)
-        return zoo_treap_first_fit_from(HOLE(t).right, from, size);
-    uint32_t found = zoo_treap_first_fit_from(HOLE(t).left, from, size);
-    if (found != 0)
-        return found;
-    return HOLE(t).size >= size ? t : zoo_treap_first_fit(HOLE(t).right, size);
-}
-
 /* The smallest record of at least `size` granules, the lowest stamp among
  * equals (a treap by size then stamp). */
 uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
@@ -405,5 +367,80 @@ int zoo_store_check(void)
         bad += zoo_find(h->grain) != i;
     }
     bad += used != Z.in_use || used != mems_state.hole_count;
+    return bad;
+}
+
+/* ---- holes by size: best fit over a list, Lea ---- */
+
+void zoo_sized_insert(uint32_t n)
+{
+    uint32_t bin = bins_index_of(HOLE(n).size);
+    Z.bin_root[bin] = zoo_treap_insert(Z.bin_root[bin], n, true);
+    Z.bin_nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
+}
+
+void zoo_sized_remove(uint32_t n)
+{
+    uint32_t bin = bins_index_of(HOLE(n).size);
+    Z.bin_root[bin] = zoo_treap_remove(Z.bin_root[bin], n, true);
+    if (Z.bin_root[bin] == 0)
+        Z.bin_nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+}
+
+static uint32_t sized_next_bin(uint32_t from)
+{
+    for (uint32_t w = from / 64; w < (ZOO_BIN_COUNT + 63) / 64; w++) {
+        uint64_t bits = Z.bin_nonempty[w];
+        if (w == from / 64)
+            bits &= ~(uint64_t)0 << (from % 64);
+        if (bits != 0)
+            return w * 64 + (uint32_t)__builtin_ctzll(bits);
+    }
+    return ZOO_BIN_COUNT;
+}
+
+/* The smallest record of at least `size` granules, the lowest stamp among
+ * equals: in size's own bin, else the first of the next bin holding any. */
+uint32_t zoo_sized_best_fit(uint64_t size)
+{
+    uint32_t bin = bins_index_of(size);
+    uint32_t found = zoo_treap_best_fit(Z.bin_root[bin], size);
+    if (found != 0 || bin + 1 >= ZOO_BIN_COUNT)
+        return found;
+    uint32_t next = sized_next_bin(bin + 1);
+    return next < ZOO_BIN_COUNT ? zoo_treap_best_fit(Z.bin_root[next], 0) : 0;
+}
+
+uint64_t zoo_sized_largest(void)
+{
+    for (uint32_t w = (ZOO_BIN_COUNT + 63) / 64; w-- > 0;)
+        if (Z.bin_nonempty[w] != 0) {
+            uint32_t t = Z.bin_root[w * 64 + 63 - (uint32_t)__builtin_clzll(Z.bin_nonempty[w])];
+            while (HOLE(t).right != 0)
+                t = HOLE(t).right;
+            return HOLE(t).size;
+        }
+    return 0;
+}
+
+int zoo_sized_check(size_t *count)
+{
+    int bad = 0;
+    *count = 0;
+    for (uint32_t bin = 0; bin < ZOO_BIN_COUNT; bin++) {
+        size_t in_bin;
+        bad += zoo_treap_check(Z.bin_root[bin], true, &in_bin);
+        bad += (Z.bin_root[bin] != 0) != ((Z.bin_nonempty[bin / 64] >> (bin % 64) & 1) != 0);
+        if (Z.bin_root[bin] != 0) {
+            /* the bin's smallest and largest are in it, so all between are */
+            uint32_t low = Z.bin_root[bin], high = low;
+            while (HOLE(low).left != 0)
+                low = HOLE(low).left;
+            while (HOLE(high).right != 0)
+                high = HOLE(high).right;
+            bad += bins_index_of(HOLE(low).size) != bin || bins_index_of(HOLE(high).size) != bin;
+        }
+        *count += in_bin;
+    }
     return bad;
 }

@@ -1,0 +1,237 @@
+/*
+ * First and next fit over a free list: the list laid out as slots, front to
+ * back (a hole's stamp is its slot), and above them 16-ary bounds on the
+ * holes' sizes, as the fit tree keeps over addresses: a hole that shrinks or
+ * goes leaves the bounds above it high, and a search that finds nothing
+ * below a bound lowers it. A new place at the
+ * front or the back is the slot before the first or after the last in use;
+ * "the first hole in list order of at least n, from slot s" is a climb from
+ * s and one descent. When the front or the back reaches the end of the
+ * array, the holes are laid out again, in order, in the middle of an array
+ * four times their number: their stamps change, their order does not.
+ */
+#include "mems_internal.h"
+
+#include <string.h>
+
+#define Z (mems_state.zoo)
+#define HOLE(i) (Z.holes[i])
+#define FANOUT 16
+
+static void slots_unmap(void)
+{
+    if (Z.slot_map != NULL) {
+        mems_state.metadata_bytes -= Z.slot_map_bytes;
+        state_unmap_or_keep(Z.slot_map, Z.slot_map_bytes, "the free list's slots");
+    }
+    Z.slot_map = NULL;
+    Z.slot_map_bytes = Z.slot_capacity = Z.slot_lo = Z.slot_hi = 0;
+    Z.slot_level_count = 0;
+}
+
+void zoo_slots_release(void)
+{
+    slots_unmap();
+}
+
+/* Raises the maxima above `slot` to at least `size`. */
+static void slots_raise(size_t slot, uint64_t size)
+{
+    for (unsigned level = 0; level < Z.slot_level_count; level++, slot /= FANOUT) {
+        if (level > 0 && Z.slot_levels[level][slot] >= size)
+            return;
+        Z.slot_levels[level][slot] = size;
+    }
+}
+
+/* A new array of `capacity` slots holding the live holes in order from slot
+ * `lo`, the cursor moved to the slot of the first hole at or after it;
+ * false (nothing changed) when mmap fails. */
+static bool slots_layout(size_t capacity, size_t lo)
+{
+    size_t lengths[ZOO_SLOT_LEVELS], words = 0;
+    unsigned levels = 0;
+    for (size_t length = capacity;; length = (length + FANOUT - 1) / FANOUT) {
+        if (levels == ZOO_SLOT_LEVELS)
+            return false;
+        lengths[levels++] = length;
+        words += length;
+        if (length == 1)
+            break;
+    }
+    size_t bytes = capacity * sizeof(uint32_t) + words * sizeof(uint64_t);
+    bytes = (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
+    void *map = os_map(bytes);
+    if (map == NULL)
+        return false;
+    uint64_t *level_base = map;
+    uint32_t *holes = (uint32_t *)(level_base + words);
+    size_t at = lo;
+    uint64_t cursor = Z.cursor == 0 ? 0 : UINT64_MAX;
+    for (size_t s = Z.slot_lo; s < Z.slot_hi; s++) {
+        uint32_t n = Z.slot_holes[s];
+        if (n == 0)
+            continue;
+        if (cursor == UINT64_MAX && s >= Z.cursor)
+            cursor = at;
+        HOLE(n).stamp = at;
+        holes[at] = n;
+        level_base[at] = HOLE(n).size;
+        at++;
+    }
+    if (cursor == UINT64_MAX)
+        cursor = at;
+    slots_unmap();
+    Z.slot_map = map;
+    Z.slot_map_bytes = bytes;
+    mems_state.metadata_bytes += bytes;
+    Z.slot_holes = holes;
+    Z.slot_capacity = capacity;
+    Z.slot_lo = lo;
+    Z.slot_hi = at;
+    Z.cursor = cursor;
+    Z.slot_level_count = levels;
+    uint64_t *base = level_base;
+    for (unsigned level = 0; level < levels; level++) {
+        Z.slot_levels[level] = base;
+        Z.slot_length[level] = lengths[level];
+        if (level > 0)
+            for (size_t i = 0; i < lengths[level - 1]; i++)
+                if (Z.slot_levels[level - 1][i] > base[i / FANOUT])
+                    base[i / FANOUT] = Z.slot_levels[level - 1][i];
+        base += lengths[level];
+    }
+    state_update_peaks();
+    return true;
+}
+
+/* Record n takes a new place at the front or the back of the list; false
+ * (nothing changed) when the slots must be laid out again and cannot. */
+bool zoo_slots_add(uint32_t n, bool front)
+{
+    /* slot 0 stays unused: a cursor of 0 means the front, before every place */
+    if (front ? Z.slot_lo <= 1 : Z.slot_hi == Z.slot_capacity) {
+        size_t live = Z.in_use, capacity = 64;
+        while (capacity < 4 * live)
+            capacity *= 2;
+        if (!slots_layout(capacity, (capacity - live) / 2))
+            return false;
+    }
+    size_t slot = front ? --Z.slot_lo : Z.slot_hi++;
+    Z.slot_holes[slot] = n;
+    HOLE(n).stamp = slot;
+    slots_raise(slot, HOLE(n).size);
+    return true;
+}
+
+void zoo_slots_remove(uint32_t n)
+{
+    size_t slot = HOLE(n).stamp;
+    assert(Z.slot_holes[slot] == n);
+    Z.slot_holes[slot] = 0;
+    Z.slot_levels[0][slot] = 0; /* the bounds above stay: still bounds */
+}
+
+/* Record n's hole shrank to its present size. */
+void zoo_slots_shrunk(uint32_t n)
+{
+    Z.slot_levels[0][HOLE(n).stamp] = HOLE(n).size;
+}
+
+static uint32_t slots_descend(unsigned level, size_t i, uint64_t size);
+
+/* The first slot holding `size` among entries [i, end) of `level`, looking
+ * below each entry whose bound holds it; 0 when none does. */
+static uint32_t slots_scan(unsigned level, size_t i, size_t end, uint64_t size)
+{
+    mems_state.holes_examined++;
+    for (; i < end; i++) {
+        if (Z.slot_levels[level][i] < size)
+            continue;
+        uint32_t n = level == 0 ? Z.slot_holes[i] : slots_descend(level, i, size);
+        if (n != 0)
+            return n;
+    }
+    return 0;
+}
+
+/* Below entry i of `level`, whose bound holds `size`: the first slot that
+ * does, or 0 with the bound lowered to its children's largest (a bound left
+ * high by a hole that shrank or went is mended when a search meets it). */
+static uint32_t slots_descend(unsigned level, size_t i, uint64_t size)
+{
+    size_t first = i * FANOUT, end = first + FANOUT;
+    if (end > Z.slot_length[level - 1])
+        end = Z.slot_length[level - 1];
+    uint32_t n = slots_scan(level - 1, first, end, size);
+    if (n == 0) {
+        uint64_t m = 0;
+        for (size_t c = first; c < end; c++)
+            if (Z.slot_levels[level - 1][c] > m)
+                m = Z.slot_levels[level - 1][c];
+        Z.slot_levels[level][i] = m;
+    }
+    return n;
+}
+
+/* The record of the first hole of at least `size` granules at or after slot
+ * `from`, or 0: along the rest of from's group, then up a level from the
+ * group after it, looking below each entry whose bound holds the size. */
+uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
+{
+    unsigned top = Z.slot_level_count;
+    if (top == 0 || from >= Z.slot_capacity || Z.slot_levels[top - 1][0] < size)
+        return 0;
+    if (from <= Z.slot_lo)
+        return slots_scan(top - 1, 0, 1, size);
+    size_t i = from;
+    for (unsigned level = 0; level < top; level++) {
+        size_t end = (i / FANOUT + 1) * FANOUT;
+        if (end > Z.slot_length[level])
+            end = Z.slot_length[level];
+        uint32_t n = slots_scan(level, i, end, size);
+        if (n != 0)
+            return n;
+        if (end == Z.slot_length[level])
+            return 0; /* the level's last group: nothing follows */
+        i = end / FANOUT; /* the entry after this group's, a level up */
+    }
+    return 0;
+}
+
+/* Exact, for the stats: the bounds above the slots may stand high. */
+uint64_t zoo_slots_largest(void)
+{
+    uint64_t m = 0;
+    for (size_t s = Z.slot_lo; s < Z.slot_hi; s++)
+        if (Z.slot_levels[0][s] > m)
+            m = Z.slot_levels[0][s];
+    return m;
+}
+
+/* For mems_check: each record in its slot with its size, nothing outside
+ * [lo, hi), every bound at least its children's largest. */
+int zoo_slots_check(size_t *count)
+{
+    int bad = 0;
+    *count = 0;
+    for (size_t s = 0; s < Z.slot_capacity; s++) {
+        uint32_t n = Z.slot_holes[s];
+        if (n == 0) {
+            bad += Z.slot_levels[0][s] != 0;
+            continue;
+        }
+        (*count)++;
+        bad += s < Z.slot_lo || s >= Z.slot_hi || HOLE(n).stamp != s || HOLE(n).size == 0 ||
+               Z.slot_levels[0][s] != HOLE(n).size;
+    }
+    for (unsigned level = 1; level < Z.slot_level_count; level++)
+        for (size_t i = 0; i < Z.slot_length[level]; i++) {
+            uint64_t m = 0;
+            for (size_t c = i * FANOUT; c < (i + 1) * FANOUT && c < Z.slot_length[level - 1]; c++)
+                if (Z.slot_levels[level - 1][c] > m)
+                    m = Z.slot_levels[level - 1][c];
+            bad += Z.slot_levels[level][i] < m;
+        }
+    return bad;
+}
