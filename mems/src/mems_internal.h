@@ -455,7 +455,7 @@ int bins_check(size_t *count);
 const struct policy_ops *policy_ops_of(enum mems_policy policy);
 extern const struct policy_ops policy_first_list_ops, policy_next_list_ops, policy_best_list_ops, policy_tlsf_ops,
     policy_lea_ops;
-uint32_t zoo_find(grain_t g);
+uint32_t zoo_record_find(grain_t g);
 bool zoo_store_reserve(size_t more);
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp);
 void zoo_record_give(uint32_t n);

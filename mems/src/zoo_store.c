@@ -50,7 +50,7 @@ static void zoo_hash_remove(uint32_t n)
     *link = HOLE(n).chain;
 }
 
-uint32_t zoo_find(grain_t g)
+uint32_t zoo_record_find(grain_t g)
 {
     uint32_t n = Z.buckets[zoo_bucket(g)];
     while (n != 0 && HOLE(n).grain != g)
@@ -150,7 +150,7 @@ uint32_t zoo_hole_at(grain_t g, uint64_t size)
     (void)size;
     if (Z.stale)
         return 0;
-    uint32_t n = zoo_find(g);
+    uint32_t n = zoo_record_find(g);
     assert(n != 0 && HOLE(n).size == size);
     return n;
 }
@@ -364,7 +364,7 @@ int zoo_store_check(void)
         struct main_node *node = chain_node_at(grain_to_v(h->grain));
         bad += node == NULL || !grain_is_start(h->grain) || !grain_is_hole(h->grain) ||
                segment_size(node, h->grain) != h->size;
-        bad += zoo_find(h->grain) != i;
+        bad += zoo_record_find(h->grain) != i;
     }
     bad += used != Z.in_use || used != mems_state.hole_count;
     return bad;
