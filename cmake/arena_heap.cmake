@@ -1,7 +1,7 @@
 # Writes the arenas' copy of the core: one translation unit that includes every
 # core source (as the single-file build does, so their static names cannot
 # clash) after renaming each function they define with external linkage to
-# arena_heap_NAME, and with MEMS_ARENA_HEAP defined, under which the heap they
+# arena_heap_NAME (and each constant object, as a member's table), and with MEMS_ARENA_HEAP defined, under which the heap they
 # work on is the thread's arena's (through a thread-local pointer) instead of
 # the one static heap. The static heap's code thus keeps its direct accesses
 # (a thread-local pointer cost best fit 4 % more instructions: ARCHITECTURE.md).
@@ -21,6 +21,13 @@ function(mems_write_arena_heap output)
         if(NOT CMAKE_MATCH_1 MATCHES "(^|[ \t])(static|typedef|extern|return)[ \t]")
           list(APPEND names "${name}")
         endif()
+      endif()
+    endforeach()
+    # and each constant object of external linkage (a member's table of functions)
+    file(STRINGS "${source}" objects REGEX "^const [A-Za-z_][A-Za-z0-9_ \t*]*[ \t*][a-z_][a-z0-9_]*[ \t]*=")
+    foreach(line IN LISTS objects)
+      if(line MATCHES "[ \t*]([a-z_][a-z0-9_]*)[ \t]*=")
+        list(APPEND names "${CMAKE_MATCH_1}")
       endif()
     endforeach()
   endforeach()

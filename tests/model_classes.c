@@ -132,7 +132,7 @@ static void split_segment(struct model *m, size_t i, size_t bytes)
     }
     memmove(&m->segs[i + 2], &m->segs[i + 1], (m->nsegs - i - 1) * sizeof *m->segs);
     m->nsegs++;
-    m->segs[i + 1] = (struct model_segment){m->segs[i].node, m->segs[i].v + bytes, m->segs[i].size - bytes, 0, true};
+    m->segs[i + 1] = (struct model_segment){.node = m->segs[i].node, .v = m->segs[i].v + bytes, .size = m->segs[i].size - bytes, .hole = true};
     m->segs[i].size = bytes;
 }
 
@@ -193,7 +193,7 @@ static long add_node(struct model *m, size_t pages, int *error)
         if (m->segs == NULL)
             abort();
     }
-    m->segs[m->nsegs++] = (struct model_segment){m->next_node_id++, start, pages * m->page_size, 0, true};
+    m->segs[m->nsegs++] = (struct model_segment){.node = m->next_node_id++, .v = start, .size = pages * m->page_size, .hole = true};
     return (long)m->nsegs - 1;
 }
 

@@ -521,9 +521,10 @@ static inline void index_hole_added(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active) {
         /* bins_add tests the same flag first: best fit pays nothing for the zoo */
-        if (__builtin_expect(!mems_state.bins.active, 0))
-            mems_state.zoo.ops->hole_added(g, size);
-        else
+        if (__builtin_expect(!mems_state.bins.active, 0)) {
+            if (mems_state.zoo.ops != NULL) /* none under a class-rounding member */
+                mems_state.zoo.ops->hole_added(g, size);
+        } else
             bins_add(g, size);
     } else if (mems_state.fit_exact)
         worst_note_added(g, size);
@@ -536,9 +537,10 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
     if (g == mems_state.known_hole)
         mems_state.known_hole = GRAIN_NONE;
     if (!mems_state.fit_active) {
-        if (__builtin_expect(!mems_state.bins.active, 0))
-            mems_state.zoo.ops->hole_removed(g, size);
-        else
+        if (__builtin_expect(!mems_state.bins.active, 0)) {
+            if (mems_state.zoo.ops != NULL)
+                mems_state.zoo.ops->hole_removed(g, size);
+        } else
             bins_remove(g, size);
     } else if (mems_state.tail_valid && g == mems_state.tail_grain)
         mems_state.tail_valid = false;
@@ -553,7 +555,8 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
 static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     if (mems_state.fit_active                         ? !fit_shrunk_in_place(from, to, new_size)
-        : __builtin_expect(!mems_state.bins.active, 0) ? !mems_state.zoo.ops->hole_shrunk(from, size, to, new_size)
+        : __builtin_expect(!mems_state.bins.active, 0)
+            ? mems_state.zoo.ops == NULL || !mems_state.zoo.ops->hole_shrunk(from, size, to, new_size)
                                                       : !bins_shrink_first(from, size, to, new_size))
         return false;
     if (from == mems_state.known_hole)
@@ -569,7 +572,8 @@ static inline void index_commit(void)
         if (mems_state.fit_dirty_count != 0)
             fit_commit();
     } else if (__builtin_expect(!mems_state.bins.active, 0)) {
-        mems_state.zoo.ops->commit();
+        if (mems_state.zoo.ops != NULL)
+            mems_state.zoo.ops->commit();
     } else if (mems_state.bins.records_in_use < mems_state.bins.compact_below) {
         bins_compact();
     }
