@@ -53,12 +53,12 @@ static unsigned char *leaf_for(size_t top, bool create)
     unsigned char *leaf = __atomic_load_n(&real_top[top], __ATOMIC_ACQUIRE);
     if (leaf != NULL || !create)
         return leaf;
-    unsigned char *fresh = os_map(LEAF_BYTES);
+    unsigned char *fresh = os_map_shared(LEAF_BYTES);
     if (fresh == NULL)
         return NULL;
     if (__atomic_compare_exchange_n(&real_top[top], &leaf, fresh, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return fresh;
-    os_unmap(fresh, LEAF_BYTES); /* another arena published this leaf first */
+    os_unmap_shared(fresh, LEAF_BYTES); /* another arena published this leaf first */
     return leaf;
 }
 
@@ -200,7 +200,7 @@ void arena_finish(void)
     mems_current = &mems_single_heap;
     for (size_t t = 0; t < TOP_ENTRIES; t++)
         if (real_top[t] != NULL)
-            os_unmap(real_top[t], LEAF_BYTES);
+            os_unmap_shared(real_top[t], LEAF_BYTES);
     os_unmap(real_top, TOP_ENTRIES * sizeof *real_top);
     real_top = NULL;
     arena_count = 0;

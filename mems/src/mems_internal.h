@@ -398,6 +398,10 @@ static inline void state_note_real(const void *base, size_t bytes, unsigned char
 /* os.c: the only file that talks to the kernel */
 void *os_map(size_t bytes);
 int os_unmap(void *address, size_t bytes);
+/* The same, counted in no heap's statistics: for the arenas' shared real-page map, whose leaves two arenas may
+ * map at once under their own locks. */
+void *os_map_shared(size_t bytes);
+int os_unmap_shared(void *address, size_t bytes);
 /* Test hooks: make the k-th mmap / munmap from now fail (0 disarms); count live mappings. */
 void mems_test_fail_mmap(long k);
 void mems_test_fail_munmap(long k);

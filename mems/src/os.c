@@ -19,7 +19,7 @@ static bool countdown_expires(long *countdown)
     return --*countdown == 0;
 }
 
-void *os_map(size_t bytes)
+void *os_map_shared(size_t bytes)
 {
     if (bytes == 0 || bytes % (size_t)PAGE_SIZE != 0)
         return NULL;
@@ -28,19 +28,33 @@ void *os_map(size_t bytes)
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
-    mems_state.mmap_calls++;
     __atomic_fetch_add(&live_mappings, 1, __ATOMIC_RELAXED); /* arenas map concurrently */
     return p;
 }
 
-int os_unmap(void *address, size_t bytes)
+void *os_map(size_t bytes)
+{
+    void *p = os_map_shared(bytes);
+    if (p != NULL)
+        mems_state.mmap_calls++;
+    return p;
+}
+
+int os_unmap_shared(void *address, size_t bytes)
 {
     if (countdown_expires(&munmap_failure_countdown))
         return -1;
     if (munmap(address, bytes) != 0)
         return -1;
-    mems_state.munmap_calls++;
     __atomic_fetch_sub(&live_mappings, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int os_unmap(void *address, size_t bytes)
+{
+    if (os_unmap_shared(address, bytes) != 0)
+        return -1;
+    mems_state.munmap_calls++;
     return 0;
 }
 
