@@ -244,7 +244,10 @@ bool chain_remove_node(struct main_node *node)
 {
     assert(segment_size(node, node->first_grain) == node->end_grain - node->first_grain &&
            grain_is_hole(node->first_grain));
+    /* the real-page map forgets the pages before munmap: once unmapped, another arena may be given them */
+    state_note_real(node->base, node_bytes(node), 0);
     if (os_unmap(node->base, node_bytes(node)) != 0) {
+        state_note_real(node->base, node_bytes(node), mems_state.arena_tag);
         state_record_error(MEMS_E_OS, "munmap of main node [%ju:%ju] failed", (uintmax_t)node->v_start,
                            (uintmax_t)node_v_end(node));
         return false;
@@ -257,7 +260,6 @@ bool chain_remove_node(struct main_node *node)
     index_commit();
     page_map_fill(node, NULL);
     by_base_remove(node);
-    state_note_real(node->base, node_bytes(node), 0);
     node_unlink(node);
     mems_state.node_count--;
     mems_state.segment_count--;
