@@ -172,7 +172,12 @@ int main(int argc, char **argv)
      * none of them; calloc over a freed block must zero it, one fault per
      * page the pass has not touched yet (the malloc before it wrote nothing) */
     const size_t block_pages = 64;
-    CHECK(timed_faults(ops, "c 0 1 %zu\nf 0\n", block_pages * (size_t)P, 0) < (double)block_pages / 4);
+    /* faults from outside MeMS (the kernel's own bookkeeping on a busy
+     * machine) only add: the fewest of three passes is MeMS's */
+    double fresh_faults = INFINITY;
+    for (int attempt = 0; attempt < 3; attempt++)
+        fresh_faults = fmin(fresh_faults, timed_faults(ops, "c 0 1 %zu\nf 0\n", block_pages * (size_t)P, 0));
+    CHECK(fresh_faults < (double)block_pages / 4);
     CHECK(timed_faults(ops, "a 0 %zu\nf 0\nc 1 1 %zu\nf 1\n", block_pages * (size_t)P, block_pages * (size_t)P) >=
           (double)block_pages * P / (double)sysconf(_SC_PAGESIZE));
     return unit_report("test_metrics");
