@@ -24,6 +24,11 @@ const struct suite_metric suite_metrics[] = {
     {"latency_malloc_p99_ns", "ns", "malloc latency p99", 1},
     {"latency_free_p50_ns", "ns", "free latency p50", 1},
     {"latency_free_p99_ns", "ns", "free latency p99", 1},
+    /* the threaded replay's (--threads recorded); serial replays have them too */
+    {"wall_seconds", "s", "wall time of the timed pass", 1},
+    {"cpu_seconds", "s", "CPU time of the timed pass (user + system)", 1},
+    {"sync_waits", "", "waits on another thread (timed pass)", 1},
+    {"sync_wait_ns", "ns", "time waiting on other threads (timed pass)", 1},
 };
 const size_t suite_metric_count = sizeof suite_metrics / sizeof *suite_metrics;
 
