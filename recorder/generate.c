@@ -263,6 +263,12 @@ static const struct {
     {"fragment", gen_fragment}, {"coalesce", gen_coalesce}, {"realloc", gen_realloc},
 };
 
+const char *gen_kind_name(size_t i)
+{
+    size_t single = sizeof kinds / sizeof *kinds;
+    return i < single ? kinds[i].name : gen_threaded_kind_name(i - single);
+}
+
 static const char *const size_names[SIZES_COUNT] = {"uniform", "exponential", "pareto", "constant",
                                                      "hyperexponential"};
 

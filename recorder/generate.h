@@ -45,6 +45,8 @@ int gen_sizes_by_cv(struct gen_params *p, const char *name, double mean, double 
 /* Parses a distribution name ("powerlaw" is Pareto); -1 when unknown. */
 int gen_sizes_from_name(const char *name);
 const char *gen_sizes_name(enum gen_sizes sizes);
+/* Every kind generate_trace knows, the single-threaded ones first; NULL past the last. */
+const char *gen_kind_name(size_t i);
 /* Writes the generated trace into *out (a loaded trace: trace_free it).
  * Returns 0, or -1 with *error set (an unknown kind, bad parameters). */
 int generate_trace(const struct gen_params *p, struct trace *out, struct trace_error *error);
@@ -62,6 +64,7 @@ int gen_conclude(const struct gen_params *p, struct trace_builder *b, const stru
 /* generate_threads.c: is `kind` one of the multi-threaded workloads, and
  * generate_trace for them (p already checked). */
 bool gen_is_threaded_kind(const char *kind);
+const char *gen_threaded_kind_name(size_t i); /* NULL past the last */
 int generate_threaded_trace(const struct gen_params *p, struct trace *out, struct trace_error *error);
 
 #endif

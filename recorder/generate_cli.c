@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,25 @@ static const struct cli_command gen_command = {
     "fragment, coalesce, realloc (adversarial); on --threads N threads: private (each thread churns its own\n"
     "blocks), prodcons (half the threads allocate, the others free), larson (threads hand their blocks on).",
     gen_options, NULL, false};
+
+/* "ramp, peak, ... prodcons or larson": every kind, from the generators' own table. */
+static const char *list_kinds(char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; gen_kind_name(i) != NULL && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i == 0 ? "" : gen_kind_name(i + 1) ? ", " : " or ",
+                              gen_kind_name(i));
+    return out;
+}
+
+static bool is_kind(const char *name)
+{
+    for (size_t i = 0; gen_kind_name(i) != NULL; i++)
+        if (strcmp(name, gen_kind_name(i)) == 0)
+            return true;
+    return false;
+}
 
 int generate_main(int argc, char **argv)
 {
@@ -70,9 +90,20 @@ int generate_main(int argc, char **argv)
         if (bad != 0)
             return 2;
     }
-    if (cli_operands(&cli, 1, 1,
-                     "no KIND given (ramp, peak, plateau, fragment, coalesce, realloc, private, prodcons or larson)") != 0)
+    char kinds[256], no_kind[sizeof kinds + 32];
+    snprintf(no_kind, sizeof no_kind, "no KIND given (%s)", list_kinds(kinds, sizeof kinds));
+    if (cli_operands(&cli, 1, 1, no_kind) != 0)
         return 2;
+    const char *kind = cli.operand[0];
+    if (!is_kind(kind)) {
+        cli_refuse(&cli, "unknown KIND '%s' (%s)", kind, kinds);
+        return 2;
+    }
+    if (threads > 1 && !gen_is_threaded_kind(kind)) {
+        cli_refuse(&cli, "--threads %lld: %s runs on one thread only (private, prodcons and larson take more)",
+                   threads, kind);
+        return 2;
+    }
     if (seed < 0 || out == NULL) {
         cli_refuse(&cli, "%s", seed < 0 ? "needs --seed S" : "needs -o OUTPUT");
         return 2;
@@ -81,7 +112,7 @@ int generate_main(int argc, char **argv)
         cli_refuse(&cli, "--max %g is below --min %g", p.max, p.min);
         return 2;
     }
-    snprintf(p.kind, sizeof p.kind, "%s", cli.operand[0]);
+    snprintf(p.kind, sizeof p.kind, "%s", kind);
     p.sizes = (enum gen_sizes)gen_sizes_from_name(sizes);
     if (cv >= 0) {
         char why[256];

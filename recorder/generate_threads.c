@@ -61,6 +61,11 @@ struct thread_gen {
     int failed;
 };
 
+const char *gen_threaded_kind_name(size_t i)
+{
+    return i < sizeof workload_names / sizeof *workload_names ? workload_names[i] : NULL;
+}
+
 bool gen_is_threaded_kind(const char *kind)
 {
     for (size_t i = 0; i < sizeof workload_names / sizeof *workload_names; i++)

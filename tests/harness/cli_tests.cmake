@@ -91,6 +91,10 @@ refused(trace_gen_ops "mems-trace gen: -n takes a whole number from 100 to 10000
 refused(trace_gen_min_max "mems-trace gen: --max 8 is below --min 64"
         ${trace_tool} gen plateau --seed 1 --min 64 --max 8 -o ${out}/trace_gen_min_max)
 refused(trace_gen_no_kind "mems-trace gen: no KIND given" ${trace_tool} gen --seed 1 -o ${out}/trace_gen_no_kind)
+refused(trace_gen_unknown_kind "mems-trace gen: unknown KIND 'plateaux' (ramp, peak, plateau, fragment, coalesce, realloc, private, prodcons or larson)"
+        ${trace_tool} gen plateaux --seed 1 -o ${out}/trace_gen_unknown_kind)
+refused(trace_gen_threads_one_thread_kind "mems-trace gen: --threads 2: ramp runs on one thread only"
+        ${trace_tool} gen ramp --threads 2 --seed 1 -o ${out}/trace_gen_threads_one_thread_kind)
 refused(trace_stat_nothing "mems-trace stat: no trace given" ${trace_tool} stat)
 refused(trace_stat_two "mems-trace stat: unexpected argument '${tiny}'" ${trace_tool} stat ${mixed} ${tiny})
 refused(trace_record_nothing "mems-trace record: no command to record given"
