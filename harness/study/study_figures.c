@@ -221,10 +221,8 @@ int study_draw_figures(struct study *s)
     rc |= run_gnuplot(s, "study_programs", "study-4-programs", "programs.dat");
     rc |= run_gnuplot(s, "study_waste", "study-5-waste", "waste.dat");
     if (s->zoo != NULL) {
-        char zoo[PATH_MAX + 64];
-        snprintf(zoo, sizeof zoo, "%s/zoo.dat", dir);
-        if (study_zoo_write_plot_data(s, s->zoo, zoo) != 0) {
-            fprintf(stderr, "mems-bench study: cannot write %s\n", zoo);
+        if (study_zoo_write_plot_data(s, s->zoo, dir) != 0) {
+            fprintf(stderr, "mems-bench study: cannot write %s/zoo.dat\n", dir);
             rc = -1;
         }
         rc |= run_gnuplot(s, "study_zoo", "study-6-zoo", "zoo.dat");

@@ -54,7 +54,7 @@ int study_zoo_write_csv(const struct study *s, const struct study_zoo *z);
 size_t study_zoo_claims(const struct study *s, const struct study_zoo *z, struct claim *out, size_t max);
 void study_zoo_write_section(FILE *f, const struct study *s, const struct study_zoo *z, const struct claim *claims,
                              size_t nclaims);
-/* plotdata for study-6-zoo and study-7-tradeoff: a row per member */
-int study_zoo_write_plot_data(const struct study *s, const struct study_zoo *z, const char *path);
+/* DIR/zoo.dat, the plot data of study-6-zoo and study-7-tradeoff: a row per member */
+int study_zoo_write_plot_data(const struct study *s, const struct study_zoo *z, const char *dir);
 
 #endif

@@ -423,13 +423,13 @@ static double time_geomean(const struct study *s, const struct study_zoo *z, siz
     return g;
 }
 
-int study_zoo_write_plot_data(const struct study *s, const struct study_zoo *z, const char *path)
+int study_zoo_write_plot_data(const struct study *s, const struct study_zoo *z, const char *dir)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = csv_open(dir, "zoo.dat",
+                       "# member, #4 policy's part, #4 everything, #3 policy's part, #3 everything (percent, "
+                       "geometric means over the programs), ns per op (geometric mean)");
     if (f == NULL)
         return -1;
-    fprintf(f, "# member, #4 policy's part, #4 everything, #3 policy's part, #3 everything (percent, geometric "
-               "means over the programs), ns per op (geometric mean)\n");
     for (size_t k = 0; k < z->nmembers; k++)
         fprintf(f, "%s %.6g %.6g %.6g %.6g %.6g\n", z->name[k], program_geomean(s, z, k, true, ZOO_POLICY),
                 program_geomean(s, z, k, true, ZOO_ALL), program_geomean(s, z, k, false, ZOO_POLICY),

@@ -8,6 +8,7 @@
 #include "suite_plan.h"
 
 #include "report.h"
+#include "result_csv.h"
 #include "suite_load.h"
 
 #include <errno.h>
@@ -132,12 +133,14 @@ int suite_merge_jobs(struct suite *s)
     }
     const char *slash = strrchr(s->run_dir, '/');
     snprintf(s->run_name, sizeof s->run_name, "%.255s", slash != NULL && slash[1] ? slash + 1 : s->run_dir);
-    char summary[PATH_MAX + 16], latency[PATH_MAX + 16];
-    snprintf(summary, sizeof summary, "%s/summary.csv", s->run_dir);
-    snprintf(latency, sizeof latency, "%s/latency.csv", s->run_dir);
-    FILE *all_summary = fopen(summary, "w"), *all_latency = fopen(latency, "w");
+    /* the jobs' headers are copied with their first rows */
+    FILE *all_summary = csv_open(s->run_dir, "summary.csv", NULL), *all_latency = csv_open(s->run_dir, "latency.csv", NULL);
     if (all_summary == NULL || all_latency == NULL) {
         fprintf(stderr, "mems-bench suite: cannot write into %s\n", s->run_dir);
+        if (all_summary != NULL)
+            fclose(all_summary);
+        if (all_latency != NULL)
+            fclose(all_latency);
         globfree(&g);
         return -1;
     }

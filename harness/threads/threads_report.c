@@ -4,6 +4,9 @@
  * the most, oversubscribed counts marked) and the figure (plots/threads.gp). */
 #include "threads_internal.h"
 
+#include "gnuplot_draw.h"
+#include "result_csv.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -17,11 +20,12 @@ static void write_number(FILE *f, const char *format, double value)
         fprintf(f, format, value);
 }
 
+static const char csv_header[] =
+    "workload,source,allocator,threads,oversubscribed,ops,replay_threads,cross_thread_ops,seconds,ops_per_s,speedup,"
+    "peak_rss_bytes,peak_footprint_bytes,sync_waits,sync_wait_ns,integrity_errors,status,ns_per_op";
+
 static int write_csv(const struct threads_sweep *s, FILE *csv)
 {
-    fprintf(csv, "workload,source,allocator,threads,oversubscribed,ops,replay_threads,cross_thread_ops,seconds,"
-                 "ops_per_s,speedup,peak_rss_bytes,peak_footprint_bytes,sync_waits,sync_wait_ns,integrity_errors,"
-                 "status,ns_per_op\n");
     for (size_t i = 0; i < s->nrows; i++) {
         const struct threads_row *r = &s->rows[i];
         fprintf(csv, "%s,%s,%s,%u,%d,%zu,%.0f,%.0f,", r->workload, r->generated ? "generated" : "corpus",
@@ -146,9 +150,8 @@ static int write_md(const struct threads_sweep *s, FILE *md)
 
 int threads_write_outputs(const struct threads_sweep *s)
 {
+    FILE *csv = csv_open(s->o->out_dir, "threads.csv", csv_header);
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/threads.csv", s->o->out_dir);
-    FILE *csv = fopen(path, "w");
     snprintf(path, sizeof path, "%s/threads.md", s->o->out_dir);
     FILE *md = fopen(path, "w");
     if (csv == NULL || md == NULL) {
@@ -176,17 +179,9 @@ int threads_draw_figure(const struct threads_sweep *s)
     unsigned most = 1;
     for (size_t i = 0; i < s->nrows; i++)
         most = s->rows[i].threads > most ? s->rows[i].threads : most;
-    int rc = 0;
-    for (int svg = 0; svg < 2; svg++) {
-        char command[4 * PATH_MAX];
-        snprintf(command, sizeof command,
-                 "gnuplot -e \"fmt='%s'; out='%s'; plots='%s/plots'; data='%s/threads.csv'; allocators='%s'; "
-                 "workloads='%s'; cores=%u; maxthreads=%u\" '%s/plots/threads.gp' 2>>'%s/gnuplot.log'",
-                 svg ? "svg" : "png", s->o->figure_path, MEMS_SOURCE_DIR, s->o->out_dir, allocators, workloads,
-                 s->cores, most, MEMS_SOURCE_DIR, s->o->out_dir);
-        rc |= system(command) != 0;
-    }
-    if (rc != 0)
-        fprintf(stderr, "mems-bench threads: gnuplot failed (see %s/gnuplot.log)\n", s->o->out_dir);
-    return rc;
+    char log[PATH_MAX + 16], variables[2 * PATH_MAX + sizeof allocators + sizeof workloads];
+    snprintf(log, sizeof log, "%s/gnuplot.log", s->o->out_dir);
+    snprintf(variables, sizeof variables, "data='%s/threads.csv'; allocators='%s'; workloads='%s'; cores=%u; maxthreads=%u",
+             s->o->out_dir, allocators, workloads, s->cores, most);
+    return gnuplot_draw("threads", "threads", s->o->figure_path, log, variables);
 }
