@@ -49,6 +49,13 @@ int report_make_folder(const char *path)
     return mkdir(buffer, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+const char *report_default_folder(const char *name, char *dir, size_t size)
+{
+    mkdir("results", 0777);
+    snprintf(dir, size, "results/%s", name);
+    return dir;
+}
+
 int report_start(struct report *r, const char *run_dir)
 {
     memset(r, 0, sizeof *r);

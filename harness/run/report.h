@@ -23,6 +23,8 @@ struct report {
 
 /* Creates a folder and its parents (as mkdir -p); 0 or -1 with errno. */
 int report_make_folder(const char *path);
+/* A sweep's folder (scaling, threads) when no --out is given: results/NAME, results/ made first; into dir. */
+const char *report_default_folder(const char *name, char *dir, size_t size);
 int report_start(struct report *r, const char *run_dir);
 /* Adds one replay; returns 1 when it failed (integrity errors, a pass that
  * timed out, crashed or could not run), else 0: refused allocations are no

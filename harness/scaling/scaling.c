@@ -19,6 +19,7 @@
 #include "scaling.h"
 
 #include "alloc_list.h"
+#include "report.h"
 #include "gnuplot_check.h"
 #include "gnuplot_draw.h"
 #include "result_csv.h"
@@ -435,11 +436,8 @@ int scaling_main(int argc, char **argv)
     if (plots && !gnuplot_ready("scaling"))
         return 2;
     char dir[PATH_MAX], figure[PATH_MAX + 16];
-    if (o.out_dir == NULL) {
-        snprintf(dir, sizeof dir, "results/scaling");
-        mkdir("results", 0777);
-        o.out_dir = dir;
-    }
+    if (o.out_dir == NULL)
+        o.out_dir = report_default_folder("scaling", dir, sizeof dir);
     snprintf(figure, sizeof figure, "%s/scaling", o.out_dir);
     o.figure_path = plots ? figure : NULL;
     o.limits.mem_limit = limits_default_memory();

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static size_t metric_index(const char *name)
 {
@@ -284,6 +285,22 @@ static void figure(FILE *f, const struct suite *s, const char *file, const char 
     fprintf(f, "![%s](figures/%s.png)\n\n*%s* ([SVG](figures/%s.svg))\n\n", caption, file, caption, file);
 }
 
+/* The section of a report another command wrote into the run (RUN/FILE), when it ran: its title, `about`, the
+ * figure (when `figure_name` is not NULL and the figures were drawn), then the report itself. */
+static void embed_report(FILE *f, const struct suite *s, const char *file, const char *title, const char *about,
+                         const char *figure_name, const char *caption)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", s->run_dir, file);
+    if (access(path, R_OK) != 0)
+        return;
+    fprintf(f, "## %s\n\n%s", title, about);
+    if (figure_name != NULL && s->plots_ran)
+        figure(f, s, figure_name, caption);
+    embed_file(f, path);
+    fprintf(f, "\n");
+}
+
 /* ---- what ran where, and what went wrong ---- */
 
 /* host.txt of each distinct host, with a warning when there are several. */
@@ -427,60 +444,32 @@ int suite_write_report(const struct suite *s)
         figure(f, s, "6-search-cost", "Holes examined per allocation over the featured trace, per policy");
     }
     metric_table(f, s, "holes_examined_per_search", 1, "");
-    char scaling[PATH_MAX + 32];
-    snprintf(scaling, sizeof scaling, "%s/scaling/scaling.md", s->run_dir);
-    FILE *sweep = fopen(scaling, "r");
-    if (sweep != NULL) {
-        fclose(sweep);
-        fprintf(f, "## Scaling\n\nEach MeMS policy on generated traces of growing numbers of live blocks (a ramp, then "
-                   "100,000 rounds of freeing a random block and allocating a new one); glibc, and those of jemalloc, "
-                   "mimalloc and tcmalloc that are installed, replay the same traces as the reference for what a "
-                   "bigger heap costs an allocator built for speed (caches, page faults). bump, an "
-                   "allocator that does no work (no reuse, no metadata), is the floor (the figure's gray dashed "
-                   "line): its time is the replay's own cost (a slot per id, reading the trace, the call into the "
-                   "allocator), which grows with the number of live blocks too, so what an allocator costs is its "
-                   "distance above that line. Time per operation from the timed pass (median): of the steady phase "
-                   "alone (the 200,000 operations made with N blocks live) and of the whole trace (the ramp adds "
-                   "mapping and first touching the heap); holes examined per search from the check pass (MeMS "
-                   "only); `scaling/scaling.csv`.\n\n");
-        if (s->plots_ran)
-            figure(f, s, "7-scaling", "ns/op (steady phase, whole trace; the replay's own cost as bump's gray floor) "
-                                      "and holes examined per search against live blocks");
-        embed_file(f, scaling);
-        fprintf(f, "\n");
-    }
-    snprintf(scaling, sizeof scaling, "%s/threads/threads.md", s->run_dir);
-    FILE *threads = fopen(scaling, "r");
-    if (threads != NULL) {
-        fclose(threads);
-        fprintf(f, "## Threads\n\nGenerated multi-threaded workloads (private churn; producer-consumer, as xmalloc-test; "
-                   "larson's threads handing their blocks on), each made anew at every thread count with the same ops "
-                   "and live blocks, and the corpus's multi-threaded programs, replayed one thread per recorded "
-                   "thread on every allocator: MeMS with one lock, MeMS with arenas (`POLICY@N`, when built), glibc "
-                   "and the real allocators installed. The sweep's quick form; `threads/threads.csv`, and "
-                   "`mems-bench threads` for more counts.\n\n");
-        if (s->plots_ran)
-            figure(f, s, "8-threads", "Throughput (ops per second of wall time) and footprint against threads; "
-                                      "shaded: more threads than cores");
-        embed_file(f, scaling);
-        fprintf(f, "\n");
-    }
-    snprintf(scaling, sizeof scaling, "%s/study/study.md", s->run_dir);
-    FILE *study = fopen(scaling, "r");
-    if (study != NULL) { /* written by harness/study, links already relative to the run folder */
-        fclose(study);
-        fprintf(f, "## The fit-heuristics study\n\n");
-        embed_file(f, scaling);
-        fprintf(f, "\n");
-    }
-    snprintf(scaling, sizeof scaling, "%s/programs/programs.md", s->run_dir);
-    FILE *programs = fopen(scaling, "r");
-    if (programs != NULL) { /* written by harness/programs, links relative to the run folder */
-        fclose(programs);
-        fprintf(f, "## Real programs on each allocator\n\n");
-        embed_file(f, scaling);
-        fprintf(f, "\n");
-    }
+    embed_report(f, s, "scaling/scaling.md", "Scaling",
+                 "Each MeMS policy on generated traces of growing numbers of live blocks (a ramp, then "
+                 "100,000 rounds of freeing a random block and allocating a new one); glibc, and those of jemalloc, "
+                 "mimalloc and tcmalloc that are installed, replay the same traces as the reference for what a "
+                 "bigger heap costs an allocator built for speed (caches, page faults). bump, an "
+                 "allocator that does no work (no reuse, no metadata), is the floor (the figure's gray dashed "
+                 "line): its time is the replay's own cost (a slot per id, reading the trace, the call into the "
+                 "allocator), which grows with the number of live blocks too, so what an allocator costs is its "
+                 "distance above that line. Time per operation from the timed pass (median): of the steady phase "
+                 "alone (the 200,000 operations made with N blocks live) and of the whole trace (the ramp adds "
+                 "mapping and first touching the heap); holes examined per search from the check pass (MeMS "
+                 "only); `scaling/scaling.csv`.\n\n",
+                 "7-scaling", "ns/op (steady phase, whole trace; the replay's own cost as bump's gray floor) "
+                 "and holes examined per search against live blocks");
+    embed_report(f, s, "threads/threads.md", "Threads",
+                 "Generated multi-threaded workloads (private churn; producer-consumer, as xmalloc-test; "
+                 "larson's threads handing their blocks on), each made anew at every thread count with the same ops "
+                 "and live blocks, and the corpus's multi-threaded programs, replayed one thread per recorded "
+                 "thread on every allocator: MeMS with one lock, MeMS with arenas (`POLICY@N`, when built), glibc "
+                 "and the real allocators installed. The sweep's quick form; `threads/threads.csv`, and "
+                 "`mems-bench threads` for more counts.\n\n",
+                 "8-threads", "Throughput (ops per second of wall time) and footprint against threads; "
+                 "shaded: more threads than cores");
+    /* written by harness/study and harness/programs, links already relative to the run folder */
+    embed_report(f, s, "study/study.md", "The fit-heuristics study", "", NULL, NULL);
+    embed_report(f, s, "programs/programs.md", "Real programs on each allocator", "", NULL, NULL);
     fprintf(f, "## Whole-process timing (hyperfine)\n\n");
     if (s->hyperfine_ran) {
         fprintf(f, "Each allocator's timed replay of `%s` as a whole process (start-up, reading the binary trace, "

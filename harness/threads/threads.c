@@ -16,6 +16,7 @@
 #include "threads_internal.h"
 
 #include "alloc_list.h"
+#include "report.h"
 #include "cli.h"
 #include "generate.h"
 #include "gnuplot_check.h"
@@ -431,11 +432,8 @@ int threads_main(int argc, char **argv)
     if (plots && !gnuplot_ready("threads"))
         return 2;
     char dir[PATH_MAX], figure[PATH_MAX + 16];
-    if (o.out_dir == NULL) {
-        snprintf(dir, sizeof dir, "results/threads");
-        mkdir("results", 0777);
-        o.out_dir = dir;
-    }
+    if (o.out_dir == NULL)
+        o.out_dir = report_default_folder("threads", dir, sizeof dir);
     snprintf(figure, sizeof figure, "%s/threads", o.out_dir);
     o.figure_path = plots ? figure : NULL;
     o.limits.mem_limit = limits_default_memory();
