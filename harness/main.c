@@ -28,7 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_ALLOCATORS "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc"
+/* after MeMS's address-ordered fits (backend_default_list) */
+#define DEFAULT_REAL_ALLOCATORS "glibc,jemalloc"
 
 static void usage(FILE *to)
 {
@@ -92,9 +93,10 @@ static int command_validate(int argc, char **argv)
 }
 
 static const struct cli_option replay_options[] = {
-    {'a', 'a', "alloc", "LIST", "comma-separated: mems-first, mems-next, mems-best, mems-worst, glibc, jemalloc,\n"
-                                "mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all' for every installed\n"
-                                "one but bump (default: " DEFAULT_ALLOCATORS ");\n"
+    {'a', 'a', "alloc", "LIST", "comma-separated: mems-NAME for a MeMS policy ('mems-bench policies' lists\n"
+                                "them), glibc, jemalloc, mimalloc, tcmalloc, bump, NAME=/path/to/lib.so, or 'all'\n"
+                                "for every installed one but bump (default: MeMS's address-ordered fits, the\n"
+                                "first four 'mems-bench policies' lists, then " DEFAULT_REAL_ALLOCATORS ");\n"
                                 "each once; bump does no work, so its time is the replay's own: the floor;\n"
                                 "mems-POLICY@N: MeMS with N arenas (2 to 64), each with its own lock"},
     {'r', 'r', "repeat", "N", "replays of each trace with each allocator, 1 to 1000 (default 1)"},
@@ -117,7 +119,9 @@ static const struct cli_command replay_command = {
 
 static int command_replay(int argc, char **argv)
 {
-    const char *alloc_list = DEFAULT_ALLOCATORS, *alloc_flag = "--alloc", *out_dir = NULL;
+    char defaults[256];
+    const char *alloc_list = backend_default_list(defaults, sizeof defaults, "", DEFAULT_REAL_ALLOCATORS);
+    const char *alloc_flag = "--alloc", *out_dir = NULL;
     long long repeats = 1, alignment = 16;
     bool quiet = false;
     enum replay_threads threads = REPLAY_THREADS_SERIAL;
@@ -262,15 +266,9 @@ static int command_policies(int argc, char **argv)
     int status = cli_operands_only(&parser, &policies_command, argc, argv, 0, 0, "");
     if (status != CLI_DONE)
         return status;
-    struct mems_config c;
-    mems_default_config(&c);
-    for (int p = 0; p < MEMS_POLICY_COUNT; p++) {
-        c.policy = (enum mems_policy)p;
-        if (mems_init_with(&c) != 0)
-            continue;
-        mems_finish();
-        printf("%s\n", backend_mems_name(p));
-    }
+    for (int p = 0; p < MEMS_POLICY_COUNT; p++)
+        if (mems_policy_implemented((enum mems_policy)p))
+            printf("%s\n", backend_mems_name(p));
     return 0;
 }
 

@@ -23,8 +23,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const default_allocators =
-    "glibc,mems-first,mems-next,mems-best,mems-worst,jemalloc,mimalloc,tcmalloc";
+/* glibc first, the reference; then MeMS's address-ordered fits and the other allocators */
+static const char *default_allocators(char *out, size_t size)
+{
+    return backend_default_list(out, size, "glibc", "jemalloc,mimalloc,tcmalloc");
+}
 
 static int make_dir(const char *path)
 {
@@ -447,7 +450,9 @@ int programs_for_suite(const char *run_dir, bool quick, bool plots)
         return 1;
     programs_text(r->link_prefix, sizeof r->link_prefix, "programs/");
     r->runs = quick ? 3 : 5;
-    int rc = programs_run_all(r, default_allocators, default_programs(list, sizeof list));
+    char allocators[256];
+    int rc = programs_run_all(r, default_allocators(allocators, sizeof allocators),
+                              default_programs(list, sizeof list));
     free(r);
     return rc;
 }
@@ -535,7 +540,9 @@ static const struct cli_command programs_command = {
 
 int programs_main(int argc, char **argv)
 {
-    const char *out = "results/programs", *alloc = default_allocators, *alloc_flag = NULL;
+    char allocators[256];
+    const char *out = "results/programs", *alloc = default_allocators(allocators, sizeof allocators);
+    const char *alloc_flag = NULL;
     const char *programs_flag = "--programs";
     char list[256];
     const char *programs = default_programs(list, sizeof list);

@@ -16,6 +16,22 @@
 /* ---- MeMS, in process ---- */
 
 static struct mems_config mems_backend_config;
+/* Placement alone (backend_mems_placement_ops): no block's real address is
+ * looked up and no byte of one is written, so a replay of a large trace costs
+ * MeMS's bookkeeping and nothing more. */
+static bool mems_untouched;
+
+static void *real_address(void *v)
+{
+    return mems_untouched ? NULL : mems_get(v);
+}
+
+uint64_t backend_mems_asked(uint64_t bytes, uint64_t alignment, size_t mems_alignment)
+{
+    if (alignment > mems_alignment)
+        return bytes + alignment - 1;
+    return bytes != 0 ? bytes : 1;
+}
 
 static int mems_start(void)
 {
@@ -31,16 +47,21 @@ static void mems_stop(void)
  * block, so the harness asks for 1 byte. */
 static int mems_alloc(size_t size, struct block *out)
 {
-    void *v = mems_malloc(size != 0 ? size : 1);
+    void *v = mems_malloc((size_t)backend_mems_asked(size, 0, mems_backend_config.alignment));
     if (v == NULL)
         return -1;
     out->handle = (uintptr_t)v;
-    out->real = mems_get(v);
+    out->real = real_address(v);
     return 0;
 }
 
 static int mems_zalloc(size_t count, size_t size, struct block *out)
 {
+    if (mems_untouched) { /* calloc places its block where malloc of the product would */
+        if (size != 0 && count > SIZE_MAX / size)
+            return -1;
+        return mems_alloc(count * size, out);
+    }
     void *v = count == 0 || size == 0 ? mems_calloc(1, 1) : mems_calloc(count, size);
     if (v == NULL)
         return -1;
@@ -54,10 +75,13 @@ static int mems_zalloc(size_t count, size_t size, struct block *out)
  * keeping the virtual address of the whole block for the free. */
 static int mems_aligned(size_t alignment, size_t size, struct block *out)
 {
-    if (alignment <= mems_backend_config.alignment)
-        return mems_alloc(size, out);
-    if (mems_alloc(size + alignment - 1, out) != 0)
+    void *v = mems_malloc((size_t)backend_mems_asked(size, alignment, mems_backend_config.alignment));
+    if (v == NULL)
         return -1;
+    out->handle = (uintptr_t)v;
+    out->real = real_address(v);
+    if (alignment <= mems_backend_config.alignment || out->real == NULL)
+        return 0;
     uintptr_t real = (uintptr_t)out->real;
     out->real = (void *)((real + alignment - 1) & ~(uintptr_t)(alignment - 1));
     return 0;
@@ -65,7 +89,7 @@ static int mems_aligned(size_t alignment, size_t size, struct block *out)
 
 static int mems_resize(struct block *b, size_t old_size, size_t size)
 {
-    unsigned char *base = b->handle != 0 ? mems_get((void *)b->handle) : NULL;
+    unsigned char *base = b->handle != 0 ? real_address((void *)b->handle) : NULL;
     if (base != NULL && (void *)base != b->real) {
         /* an over-allocated aligned block: its data sits past the segment's
          * start, where mems_realloc would not look; slide it down first */
@@ -76,7 +100,7 @@ static int mems_resize(struct block *b, size_t old_size, size_t size)
     if (v == NULL)
         return size == 0 ? 0 : -1;
     b->handle = (uintptr_t)v;
-    b->real = mems_get(v);
+    b->real = real_address(v);
     return 0;
 }
 
@@ -220,6 +244,7 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
         mems_backend_config.max_mapped_bytes = (size_t)mem_limit;
         mems_backend_config.arenas = b->mems_arenas > 1 ? (size_t)b->mems_arenas : 1;
         mems_ops.guaranteed_alignment = mems_alignment;
+        mems_untouched = false;
         return &mems_ops;
     }
     if (b->kind == BACKEND_BUMP)
@@ -236,6 +261,14 @@ const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_ali
                            : is_glibc    ? "glibc mallinfo2 arena+hblkhd"
                                          : "";
     return &libc_ops;
+}
+
+const struct allocator_ops *backend_mems_placement_ops(const struct mems_config *config)
+{
+    mems_backend_config = *config;
+    mems_ops.guaranteed_alignment = config->alignment;
+    mems_untouched = true;
+    return &mems_ops;
 }
 
 /* ---- finding allocators ---- */
@@ -272,6 +305,16 @@ const char *backend_mems_name(int policy)
     if (names[policy][0] == '\0')
         snprintf(names[policy], sizeof names[policy], "mems-%s", mems_policy_name((enum mems_policy)policy));
     return names[policy];
+}
+
+const char *backend_default_list(char *out, size_t size, const char *before, const char *after)
+{
+    int n = snprintf(out, size, "%s", before);
+    for (int p = 0; p < BACKEND_DEFAULT_MEMS_POLICIES && n >= 0 && (size_t)n < size; p++)
+        n += snprintf(out + n, size - (size_t)n, "%s%s", n > 0 ? "," : "", backend_mems_name(p));
+    if (n >= 0 && (size_t)n < size && after[0] != '\0')
+        snprintf(out + n, size - (size_t)n, ",%s", after);
+    return out;
 }
 
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size)
@@ -335,8 +378,8 @@ int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_s
                                                      : "libtcmalloc-minimal4");
             return -1;
         }
-    snprintf(why, why_size, "unknown allocator '%s' (mems-NAME for a MeMS policy NAME: first, next, best, worst, "
-                            "first-lifo, ...; glibc, jemalloc, mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
+    snprintf(why, why_size, "unknown allocator '%s' (mems-NAME for a MeMS policy NAME, as 'mems-bench policies' "
+                            "lists them; glibc, jemalloc, mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so)", spec);
     return -1;
 }
 
@@ -344,9 +387,11 @@ int backend_resolve_list(const char *command, const char *flag, const char *list
                          size_t *count)
 {
     bool all = strcmp(list, "all") == 0;
+    char every[512];
     struct cli_list names;
     *count = 0;
-    if (cli_split(command, flag, all ? BACKEND_ALL : list, &names) != 0)
+    if (cli_split(command, flag, all ? backend_default_list(every, sizeof every, "", BACKEND_ALL_REAL) : list,
+                  &names) != 0)
         return -1;
     for (size_t i = 0; i < names.count; i++) {
         char why[512];

@@ -8,6 +8,8 @@
 #ifndef MEMS_BENCH_BACKEND_H
 #define MEMS_BENCH_BACKEND_H
 
+#include "mems.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,17 +58,20 @@ struct backend {
 const char *backend_mems_name(int policy);
 /* The policies the commands run by default, the address-ordered fits (first, next, best, worst): the library's
  * first four; every member of the zoo is there for --alloc mems-NAME. */
-#define BACKEND_DEFAULT_MEMS_POLICIES 4
+#define BACKEND_DEFAULT_MEMS_POLICIES ((int)MEMS_WORST_FIT + 1)
+/* `before`, mems-NAME of each of those policies (the library's names), then `after`, comma-separated into out
+ * (`before` and `after` may be ""); returns out. */
+const char *backend_default_list(char *out, size_t size, const char *before, const char *after);
 
 /* Fills *b for a name: mems-POLICY (any of the library's policies; mems-POLICY@N with N arenas, 2 to
  * MEMS_MAX_ARENAS), glibc, jemalloc, mimalloc, tcmalloc, bump, or NAME=/path/to/lib.so. Returns 0, or -1
  * with a reason. */
 int backend_resolve(const char *spec, struct backend *b, char *why, size_t why_size);
-/* Every installed allocator but bump, for a list of "all". */
-#define BACKEND_ALL "mems-first,mems-next,mems-best,mems-worst,glibc,jemalloc,mimalloc,tcmalloc"
+/* The allocators a list of "all" means after the MeMS policies run by default: every installed one but bump. */
+#define BACKEND_ALL_REAL "glibc,jemalloc,mimalloc,tcmalloc"
 /* The comma-separated `list` the user gave with `flag`, each name resolved
  * into out[0 .. *count): an unknown, uninstalled or repeated one is refused
- * ("COMMAND: FLAG: why" on stderr, -1), except that "all" means BACKEND_ALL
+ * ("COMMAND: FLAG: why" on stderr, -1), except that "all" means the default MeMS policies and BACKEND_ALL_REAL
  * and leaves out, with a note, those not installed. */
 int backend_resolve_list(const char *command, const char *flag, const char *list, struct backend *out, size_t max,
                          size_t *count);
@@ -74,6 +79,14 @@ int backend_resolve_list(const char *command, const char *flag, const char *list
  * malloc ABI. `mem_limit` (bytes, 0 for none) becomes MeMS's own cap on
  * mapped bytes, and the size of bump's region. */
 const struct allocator_ops *backend_ops(const struct backend *b, size_t mems_alignment, uint64_t mem_limit);
+/* MeMS started with *config and placing blocks without touching them: no real address is looked up, no byte
+ * written (calloc is placed as malloc of its product, where MeMS puts it), for a replay that measures placement
+ * alone. The adapters are backend_ops' (harness/METRICS.md). */
+struct mems_config;
+const struct allocator_ops *backend_mems_placement_ops(const struct mems_config *config);
+/* What the adapters ask MeMS for when a program asks for `bytes` at `alignment` (0: malloc's), MeMS aligning
+ * segments to `mems_alignment`: 1 byte for 0, an alignment above MeMS's over-allocated by alignment - 1. */
+uint64_t backend_mems_asked(uint64_t bytes, uint64_t alignment, size_t mems_alignment);
 /* backend_bump.c: bump's ops, its region `mem_limit` bytes (0: 1 TiB), or
  * less where the kernel refuses that much */
 const struct allocator_ops *bump_ops(uint64_t mem_limit);

@@ -43,8 +43,8 @@ static void check_op(struct replay *r, size_t i)
 {
     const struct trace_op *op = &r->trace->ops[i];
     struct slot *s = &r->slots[op->id];
-    bool makes_block = op->kind != OP_FREE && !acts_on_block(op);
-    if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL)) {
+    bool makes_block = op->kind != OP_FREE && !op_acts_on_block(op);
+    if (op_frees_null(op)) {
         apply(r->ops, op, s);
         return;
     }

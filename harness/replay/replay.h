@@ -64,6 +64,13 @@ struct replay_options {
 int replay_run(enum replay_mode mode, const struct trace *trace, const struct allocator_ops *ops,
                const struct replay_options *options, FILE *out);
 
+/* One op of a trace on `ops`, as every pass applies it, with the adapters of harness/METRICS.md: *b is the
+ * block of the op's id, `extent` the bytes the program asked for in it before the op. Returns 0, or -1 when
+ * the allocator refused (a refused realloc leaves *b as it was). */
+int replay_apply(const struct allocator_ops *ops, const struct trace_op *op, struct block *b, uint64_t extent);
+/* The bytes the program holds in the op's id after the op succeeded, `before` those it held before. */
+uint64_t replay_extent_after(const struct trace_op *op, uint64_t before);
+
 /* "check", "timed", "latency": the mode's name on the child's command line */
 const char *replay_mode_name(enum replay_mode mode);
 int replay_mode_parse(const char *name, enum replay_mode *mode);

@@ -34,9 +34,10 @@ struct replay {
 /* replay_ops.c: what every pass shares */
 void *map_zeroed(size_t bytes);
 uint64_t now_ns(void);
-int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s);
-/* frees or reallocs a block the trace made earlier */
-bool acts_on_block(const struct trace_op *op);
+static inline int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
+{
+    return replay_apply(ops, op, &s->b, s->extent);
+}
 /* what an op that returned `rc` from apply() leaves behind for its id, in the
  * passes that do not check; a refused block is not live */
 void note_outcome(struct replay *r, const struct trace_op *op, int rc);

@@ -21,42 +21,44 @@ uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
+int replay_apply(const struct allocator_ops *ops, const struct trace_op *op, struct block *b, uint64_t extent)
 {
     struct block none = {NULL, 0};
     switch (op->kind) {
-    case OP_MALLOC: return ops->alloc(op->size, &s->b);
-    case OP_CALLOC: return ops->zalloc(op->extra, op->size, &s->b);
-    case OP_ALIGNED: return ops->aligned(op->extra, op->size, &s->b);
+    case OP_MALLOC: return ops->alloc(op->size, b);
+    case OP_CALLOC: return ops->zalloc(op->extra, op->size, b);
+    case OP_ALIGNED: return ops->aligned(op->extra, op->size, b);
     case OP_REALLOC:
+        /* realloc(NULL, n) is malloc(n), a block even for 0 bytes (traces/FORMAT.md) */
         if (op->flags & OP_FLAG_NULL)
-            return ops->resize(&none, 0, op->size) != 0 ? -1 : (s->b = none, 0);
-        return ops->resize(&s->b, s->extent, op->size);
+            return ops->alloc(op->size, b);
+        return ops->resize(b, extent, op->size);
     case OP_FREE:
-        ops->release(op->flags & OP_FLAG_NULL ? &none : &s->b);
+        ops->release(op->flags & OP_FLAG_NULL ? &none : b);
         return 0;
     }
     return 0;
 }
 
-bool acts_on_block(const struct trace_op *op)
+uint64_t replay_extent_after(const struct trace_op *op, uint64_t before)
 {
-    return (op->kind == OP_FREE || op->kind == OP_REALLOC) && !(op->flags & OP_FLAG_NULL);
+    if (op_frees_null(op))
+        return before;
+    return op_frees(op) ? 0 : op_bytes(op);
 }
 
 void note_outcome(struct replay *r, const struct trace_op *op, int rc)
 {
-    if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
+    if (op_frees_null(op))
         return;
     if (rc != 0) {
         r->failed++;
-        if (!acts_on_block(op)) /* a refused realloc leaves the old block */
+        if (!op_acts_on_block(op)) /* a refused realloc leaves the old block */
             r->slots[op->id].live = 0;
         return;
     }
-    bool frees = op_frees(op);
-    r->slots[op->id].live = !frees;
-    r->slots[op->id].extent = frees ? 0 : op_bytes(op);
+    r->slots[op->id].live = !op_frees(op);
+    r->slots[op->id].extent = replay_extent_after(op, r->slots[op->id].extent);
 }
 
 void release_leftovers(struct replay *r)

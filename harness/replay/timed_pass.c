@@ -10,7 +10,7 @@ static inline void replay_op(struct replay *r, size_t i)
 {
     const struct trace_op *op = &r->trace->ops[i];
     struct slot *s = &r->slots[op->id];
-    if (acts_on_block(op) && !s->live) {
+    if (op_acts_on_block(op) && !s->live) {
         r->skipped++;
         return;
     }
@@ -134,7 +134,7 @@ static inline void time_op(struct replay *r, size_t i, uint32_t *latency)
 {
     const struct trace_op *op = &r->trace->ops[i];
     struct slot *s = &r->slots[op->id];
-    if (acts_on_block(op) && !s->live) {
+    if (op_acts_on_block(op) && !s->live) {
         r->skipped++;
         latency[i] = UINT32_MAX; /* not measured: left out below */
         return;

@@ -11,6 +11,7 @@
 
 #include "generate.h"
 #include "mems.h"
+#include "replay.h"
 #include "result_csv.h"
 #include "stats.h"
 #include "trace.h"
@@ -20,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STUDY_POLICIES 4
+#define STUDY_POLICIES BACKEND_DEFAULT_MEMS_POLICIES /* the address-ordered fits: first, next, best, worst */
 #define STUDY_ALIGNMENT 16 /* as malloc's */
 #define STUDY_MAX_CONFIGS 6
 
@@ -101,11 +102,12 @@ int study_write_plan_csv(const struct study *s);
 
 /* study_replay.c: one trace under one policy and structure, in process */
 int study_replay(const struct trace *trace, int policy, const struct study_config *config, struct study_measure *out);
-/* One op on the running MeMS state with the replay's adapters (harness/METRICS.md): handle[id] is the
- * block, held[id] the program's bytes in it; 0, or -1 when MeMS refused the op. */
-int study_replay_op(const struct trace_op *op, void **handle, uint64_t *held);
-/* What the adapters ask MeMS for when the program asks for `bytes` at `alignment` (0: malloc's). */
-uint64_t study_placed_bytes(uint64_t bytes, uint64_t alignment);
+/* MeMS started under the policy at alignment 16 with the structure (NULL: the default one), placing blocks
+ * without touching them; its ops, or NULL when MeMS refused the configuration. ops->stop() finishes it. */
+const struct allocator_ops *study_start_mems(int policy, const struct study_config *config);
+/* One op on the running MeMS through the replay's op code (replay_apply): blocks[id] is the block, held[id]
+ * the program's bytes in it; 0, or -1 when MeMS refused the op. */
+int study_replay_op(const struct allocator_ops *ops, const struct trace_op *op, struct block *blocks, uint64_t *held);
 
 /* study_measures.c: the ratios every table, CSV and verdict uses */
 enum study_ratio { RATIO_EXTERNAL, RATIO_INTERIOR, RATIO_STRUCTURE, RATIO_ROUNDING, RATIO_METADATA, RATIO_FOOTPRINT,

@@ -1,11 +1,10 @@
 /*
  * One trace under one policy and node structure, replayed on MeMS in this
- * process. Placement is all the study measures, so no byte of a block is
- * written (calloc is placed as malloc of its product, which is where MeMS
- * puts it too); the adapters are the replay's (harness/METRICS.md): malloc(0)
- * asks for 1 byte, an alignment above 16 is over-allocated, realloc(p, 0)
- * frees. MeMS's placement depends only on the order of calls, so every number
- * here is the same on every run.
+ * process, each op applied by the replay's own code (replay_apply) on MeMS
+ * placing blocks without touching them (backend_mems_placement_ops):
+ * placement is all the study measures, and the adapters are the replay's
+ * (harness/METRICS.md). MeMS's placement depends only on the order of calls,
+ * so every number here is the same on every run.
  */
 #include "study.h"
 
@@ -84,52 +83,26 @@ static void describe_sizes(const struct trace *trace, struct study_measure *m)
     m->cv_measured = m->mean_size > 0 ? sqrt(variance > 0 ? variance : 0) / m->mean_size : 0;
 }
 
-uint64_t study_placed_bytes(uint64_t bytes, uint64_t alignment)
+const struct allocator_ops *study_start_mems(int policy, const struct study_config *config)
 {
-    if (bytes == 0)
-        bytes = 1;
-    if (alignment > STUDY_ALIGNMENT)
-        bytes += alignment - 1;
-    return bytes;
-}
-
-static void *place(uint64_t bytes, uint64_t alignment)
-{
-    return mems_malloc((size_t)study_placed_bytes(bytes, alignment));
-}
-
-int study_replay_op(const struct trace_op *op, void **handle, uint64_t *held)
-{
-    uint32_t id = op->id;
-    switch (op->kind) {
-    case OP_MALLOC:
-    case OP_CALLOC:
-    case OP_ALIGNED:
-        handle[id] = place(op_bytes(op), op->kind == OP_ALIGNED ? op->extra : 0);
-        held[id] = op_bytes(op);
-        return handle[id] != NULL ? 0 : -1;
-    case OP_REALLOC:
-        if (op->flags & OP_FLAG_NULL) {
-            handle[id] = place(op->size, 0);
-            held[id] = op->size;
-            return handle[id] != NULL ? 0 : -1;
-        }
-        if (op->size == 0) {
-            mems_free(handle[id]);
-            handle[id] = NULL, held[id] = 0;
-            return 0;
-        }
-        handle[id] = mems_realloc(handle[id], (size_t)op->size);
-        held[id] = op->size;
-        return handle[id] != NULL ? 0 : -1;
-    case OP_FREE:
-        if (!(op->flags & OP_FLAG_NULL)) {
-            mems_free(handle[id]);
-            handle[id] = NULL, held[id] = 0;
-        }
-        return 0;
-    default: return -1;
+    struct mems_config c;
+    mems_default_config(&c);
+    c.policy = (enum mems_policy)policy;
+    c.alignment = STUDY_ALIGNMENT;
+    if (config != NULL) {
+        c.min_pages = config->min_pages;
+        c.release_empty_nodes = config->release_empty_nodes;
     }
+    const struct allocator_ops *ops = backend_mems_placement_ops(&c);
+    return ops->start() == 0 ? ops : NULL;
+}
+
+int study_replay_op(const struct allocator_ops *ops, const struct trace_op *op, struct block *blocks, uint64_t *held)
+{
+    if (replay_apply(ops, op, &blocks[op->id], held[op->id]) != 0)
+        return -1;
+    held[op->id] = replay_extent_after(op, held[op->id]);
+    return 0;
 }
 
 int study_replay(const struct trace *trace, int policy, const struct study_config *config, struct study_measure *out)
@@ -138,20 +111,15 @@ int study_replay(const struct trace *trace, int policy, const struct study_confi
     out->ops = trace->num_ops;
     out->peak_live = trace->facts.peak_live_bytes;
     describe_sizes(trace, out);
-    struct mems_config c;
-    mems_default_config(&c);
-    c.policy = (enum mems_policy)policy;
-    c.alignment = STUDY_ALIGNMENT;
-    c.min_pages = config->min_pages;
-    c.release_empty_nodes = config->release_empty_nodes;
-    if (mems_init_with(&c) != 0)
+    const struct allocator_ops *ops = study_start_mems(policy, config);
+    if (ops == NULL)
         return -1;
-    void **handle = calloc(trace->num_ids + 1, sizeof *handle);
+    struct block *blocks = calloc(trace->num_ids + 1, sizeof *blocks);
     uint64_t *held = calloc(trace->num_ids + 1, sizeof *held);
-    if (handle == NULL || held == NULL) {
-        free(handle);
+    if (blocks == NULL || held == NULL) {
+        free(blocks);
         free(held);
-        mems_finish();
+        ops->stop();
         return -1;
     }
     size_t every = trace->num_ops / STUDY_SAMPLES + 1;
@@ -160,7 +128,7 @@ int study_replay(const struct trace *trace, int policy, const struct study_confi
     for (size_t i = 0; i < trace->num_ops; i++) {
         const struct trace_op *op = &trace->ops[i];
         live -= held[op->id];
-        if (study_replay_op(op, handle, held) != 0) {
+        if (study_replay_op(ops, op, blocks, held) != 0) {
             fprintf(stderr, "mems-bench study: %s: op %zu refused by MeMS: %s\n", trace->name, i,
                     mems_last_error_message());
             out->failed = 1;
@@ -186,8 +154,8 @@ int study_replay(const struct trace *trace, int policy, const struct study_confi
     mems_stats(&st);
     out->peak_mapped = st.peak_mapped_bytes;
     out->holes_over_time = sum_live > 0 ? sum_holes / sum_live : 0;
-    free(handle);
+    free(blocks);
     free(held);
-    mems_finish();
+    ops->stop();
     return out->failed ? -1 : 0;
 }

@@ -28,23 +28,14 @@ static uint64_t asked_after(const struct trace_op *op)
 {
     switch (op->kind) {
     case OP_MALLOC:
-    case OP_CALLOC: return study_placed_bytes(op_bytes(op), 0);
-    case OP_ALIGNED: return study_placed_bytes(op_bytes(op), op->extra);
+    case OP_CALLOC: return backend_mems_asked(op_bytes(op), 0, STUDY_ALIGNMENT);
+    case OP_ALIGNED: return backend_mems_asked(op_bytes(op), op->extra, STUDY_ALIGNMENT);
     case OP_REALLOC:
         if (op->flags & OP_FLAG_NULL)
-            return study_placed_bytes(op->size, 0);
+            return backend_mems_asked(op->size, 0, STUDY_ALIGNMENT);
         return op->size;
     default: return 0;
     }
-}
-
-static int start_member(int policy)
-{
-    struct mems_config c;
-    mems_default_config(&c);
-    c.policy = (enum mems_policy)policy;
-    c.alignment = STUDY_ALIGNMENT;
-    return mems_init_with(&c);
 }
 
 struct footprint_peak {
@@ -65,25 +56,26 @@ static double excess(uint64_t footprint, uint64_t live)
 
 static int measure_member(const struct trace *trace, int policy, struct zoo_measure *out)
 {
-    if (start_member(policy) != 0)
+    const struct allocator_ops *ops = study_start_mems(policy, NULL);
+    if (ops == NULL)
         return -1;
     size_t slots = trace->num_ids + 1;
-    void **handle = calloc(slots, sizeof *handle);
+    struct block *blocks = calloc(slots, sizeof *blocks);
     uint64_t *held = calloc(slots, sizeof *held), *aligned = calloc(slots, sizeof *aligned);
-    int rc = handle && held && aligned ? 0 : -1;
+    int rc = blocks && held && aligned ? 0 : -1;
     uint64_t live = 0, live_aligned = 0;
     struct footprint_peak all = {0}, own = {0};
     for (size_t i = 0; rc == 0 && i < trace->num_ops; i++) {
         const struct trace_op *op = &trace->ops[i];
         live -= held[op->id];
         live_aligned -= aligned[op->id];
-        if (study_replay_op(op, handle, held) != 0) {
+        if (study_replay_op(ops, op, blocks, held) != 0) {
             fprintf(stderr, "mems-bench study: %s: op %zu refused by MeMS under %s: %s\n", trace->name, i,
                     mems_policy_name((enum mems_policy)policy), mems_last_error_message());
             rc = -1;
             break;
         }
-        aligned[op->id] = handle[op->id] != NULL ? round_to_alignment(asked_after(op)) : 0;
+        aligned[op->id] = round_to_alignment(asked_after(op));
         live += held[op->id];
         live_aligned += aligned[op->id];
         struct mems_stats st;
@@ -100,10 +92,10 @@ static int measure_member(const struct trace *trace, int policy, struct zoo_meas
     out->jw4_policy = excess(own.bytes, peak);
     out->failed = rc != 0;
     out->ran = 1;
-    free(handle);
+    free(blocks);
     free(held);
     free(aligned);
-    mems_finish();
+    ops->stop();
     return rc;
 }
 
@@ -124,22 +116,24 @@ static int compare_doubles(const void *a, const void *b)
 static double time_member(const struct trace *trace, int policy)
 {
     double ns[ZOO_TIMED_REPEATS];
-    void **handle = calloc(trace->num_ids + 1, sizeof *handle);
+    struct block *blocks = calloc(trace->num_ids + 1, sizeof *blocks);
     uint64_t *held = calloc(trace->num_ids + 1, sizeof *held);
-    int rc = handle && held ? 0 : -1;
+    int rc = blocks && held ? 0 : -1;
     for (int r = 0; rc == 0 && r < ZOO_TIMED_REPEATS; r++) {
-        memset(handle, 0, (trace->num_ids + 1) * sizeof *handle);
-        if (start_member(policy) != 0) {
+        memset(blocks, 0, (trace->num_ids + 1) * sizeof *blocks);
+        memset(held, 0, (trace->num_ids + 1) * sizeof *held);
+        const struct allocator_ops *ops = study_start_mems(policy, NULL);
+        if (ops == NULL) {
             rc = -1;
             break;
         }
         double start = now_seconds();
         for (size_t i = 0; rc == 0 && i < trace->num_ops; i++)
-            rc = study_replay_op(&trace->ops[i], handle, held);
+            rc = study_replay_op(ops, &trace->ops[i], blocks, held);
         ns[r] = (now_seconds() - start) * 1e9 / (double)(trace->num_ops ? trace->num_ops : 1);
-        mems_finish();
+        ops->stop();
     }
-    free(handle);
+    free(blocks);
     free(held);
     if (rc != 0)
         return NAN;
@@ -147,14 +141,13 @@ static double time_member(const struct trace *trace, int policy)
     return ns[ZOO_TIMED_REPEATS / 2];
 }
 
-/* The members the library implements: a member it only names refuses to start. */
+/* The members the library implements (a member it only names is left out). */
 static void list_members(struct study_zoo *z)
 {
     z->nmembers = 0;
     for (int p = 0; p < MEMS_POLICY_COUNT && z->nmembers < ZOO_MAX_MEMBERS; p++) {
-        if (start_member(p) != 0)
+        if (!mems_policy_implemented((enum mems_policy)p))
             continue;
-        mems_finish();
         z->member[z->nmembers] = p;
         z->name[z->nmembers++] = mems_policy_name((enum mems_policy)p);
     }
@@ -225,16 +218,11 @@ int zoo_member(const struct study_zoo *z, const char *name)
     return -1;
 }
 
-static FILE *open_in(const struct study *s, const char *name)
-{
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", s->out_dir, name);
-    return fopen(path, "w");
-}
-
 int study_zoo_write_csv(const struct study *s, const struct study_zoo *z)
 {
-    FILE *f = open_in(s, "zoo.csv"), *t = open_in(s, "zoo_time.csv");
+    FILE *f = csv_open(s->out_dir, "zoo.csv",
+                       "trace,shape,sizes,cv_nominal,seed,member,rounds_to_classes,jw3_all,jw3_policy,jw4_all,jw4_policy");
+    FILE *t = csv_open(s->out_dir, "zoo_time.csv", "trace,member,ns_per_op");
     if (f == NULL || t == NULL) {
         if (f)
             fclose(f);
@@ -242,8 +230,6 @@ int study_zoo_write_csv(const struct study *s, const struct study_zoo *z)
             fclose(t);
         return -1;
     }
-    fprintf(f, "trace,shape,sizes,cv_nominal,seed,member,rounds_to_classes,jw3_all,jw3_policy,jw4_all,jw4_policy\n");
-    fprintf(t, "trace,member,ns_per_op\n");
     for (size_t tr = 0; tr < s->ntraces; tr++)
         for (size_t k = 0; k < z->nmembers; k++) {
             const struct zoo_measure *m = zoo_find(s, z, tr, k);

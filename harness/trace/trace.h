@@ -125,4 +125,16 @@ static inline bool op_frees(const struct trace_op *op)
     return op->kind == OP_FREE || (op->kind == OP_REALLOC && op->size == 0 && !(op->flags & OP_FLAG_NULL));
 }
 
+/* free(NULL): the one op that names no block (its id means nothing). */
+static inline bool op_frees_null(const struct trace_op *op)
+{
+    return op->kind == OP_FREE && (op->flags & OP_FLAG_NULL);
+}
+
+/* Does the op free or reallocate a block an earlier op made? */
+static inline bool op_acts_on_block(const struct trace_op *op)
+{
+    return (op->kind == OP_FREE || op->kind == OP_REALLOC) && !(op->flags & OP_FLAG_NULL);
+}
+
 #endif

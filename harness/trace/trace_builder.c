@@ -82,7 +82,7 @@ static int push_op(struct trace_builder *b, struct trace_op op)
         t->ops = grown;
         b->op_capacity = n;
     }
-    if (op.kind != OP_FREE || !(op.flags & OP_FLAG_NULL))
+    if (!op_frees_null(&op))
         if (op.id + 1 > t->num_ids)
             t->num_ids = op.id + 1;
     if (op.thread > b->max_thread)

@@ -225,7 +225,7 @@ int trace_map_binary(const char *path, struct trace *trace, struct trace_error *
     for (size_t i = 0; i < h->num_ops; i++) {
         const struct trace_op *op = &trace->ops[i];
         if (op->kind == 0 || op->kind >= OP_KIND_LIMIT || op->id >= h->num_ids) {
-            if (op->kind == OP_FREE && (op->flags & OP_FLAG_NULL))
+            if (op_frees_null(op))
                 continue;
             munmap(map, (size_t)st.st_size);
             trace_error_set(error, "%s: op %zu: bad kind or id", path, i);

@@ -13,16 +13,6 @@ static void *scratch_map(size_t bytes)
     return p == MAP_FAILED ? NULL : p;
 }
 
-static bool has_id(const struct trace_op *op)
-{
-    return !(op->kind == OP_FREE && (op->flags & OP_FLAG_NULL));
-}
-
-static bool acts_on_existing(const struct trace_op *op)
-{
-    return (op->kind == OP_FREE || op->kind == OP_REALLOC) && !(op->flags & OP_FLAG_NULL);
-}
-
 uint32_t trace_sync_compute(const struct trace *trace, struct trace_sync *sync, uint64_t *cross)
 {
     enum { RECORDED_THREADS = 1 << 16 };
@@ -50,7 +40,7 @@ uint32_t trace_sync_compute(const struct trace *trace, struct trace_sync *sync, 
         s->thread = dense[op->thread] - 1;
         s->next = s->after = TRACE_SYNC_NONE;
         s->flags = 0;
-        if (!has_id(op))
+        if (op_frees_null(op))
             continue;
         uint32_t previous = last_on_id[op->id];
         last_on_id[op->id] = (uint32_t)i;
@@ -58,7 +48,7 @@ uint32_t trace_sync_compute(const struct trace *trace, struct trace_sync *sync, 
             continue;
         s->after = previous;
         sync[previous].flags |= TRACE_SYNC_WAITED;
-        if (acts_on_existing(op)) {
+        if (op_acts_on_block(op)) {
             s->flags |= TRACE_SYNC_CROSS;
             (*cross)++;
         }
