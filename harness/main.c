@@ -256,7 +256,7 @@ static int command_replay(int argc, char **argv)
 static const struct cli_option policies_options[] = {{0}};
 static const struct cli_command policies_command = {
     "mems-bench policies", "",
-    "Prints the allocator name (mems-first, ...) of every placement policy this build of MeMS implements,\n"
+    "Prints the allocator name (mems-NAME) of every placement policy this build of MeMS implements,\n"
     "one a line, for --alloc and for scripts.",
     policies_options, NULL, false};
 

@@ -434,29 +434,6 @@ static struct programs_run *new_run(const char *out_dir, bool quick, bool plots)
     return r;
 }
 
-static char *default_programs(char *out, size_t size)
-{
-    programs_text(out, size, "python-json,gcc-cc1,gawk-words,make-plan,perl-pod2text,sqlite-queries,python-threads,"
-                            "xz-threads");
-    return out;
-}
-
-int programs_for_suite(const char *run_dir, bool quick, bool plots)
-{
-    char dir[PATH_MAX], list[256];
-    programs_text(dir, sizeof dir, "%s/programs", run_dir);
-    struct programs_run *r = new_run(dir, quick, plots);
-    if (r == NULL)
-        return 1;
-    programs_text(r->link_prefix, sizeof r->link_prefix, "programs/");
-    r->runs = quick ? 3 : 5;
-    char allocators[256];
-    int rc = programs_run_all(r, default_allocators(allocators, sizeof allocators),
-                              default_programs(list, sizeof list));
-    free(r);
-    return rc;
-}
-
 /* The names traces/programs.sh knows, NULL-ended, in `storage`. */
 static int known_programs(const char *source_dir, char *storage, size_t size, const char **names, size_t max)
 {
@@ -473,6 +450,35 @@ static int known_programs(const char *source_dir, char *storage, size_t size, co
     }
     names[n] = NULL;
     return pclose(list) == 0 && n > 0 ? 0 : -1;
+}
+
+/* Every program traces/programs.sh knows, comma-separated ("" when it cannot list them: the check says so). */
+static char *default_programs(char *out, size_t size)
+{
+    char storage[2048];
+    const char *known[64];
+    out[0] = '\0';
+    if (known_programs(MEMS_SOURCE_DIR, storage, sizeof storage, known, 64) != 0)
+        return out;
+    for (size_t i = 0, n = 0; known[i] != NULL && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "", known[i]);
+    return out;
+}
+
+int programs_for_suite(const char *run_dir, bool quick, bool plots)
+{
+    char dir[PATH_MAX], list[1024];
+    programs_text(dir, sizeof dir, "%s/programs", run_dir);
+    struct programs_run *r = new_run(dir, quick, plots);
+    if (r == NULL)
+        return 1;
+    programs_text(r->link_prefix, sizeof r->link_prefix, "programs/");
+    r->runs = quick ? 3 : 5;
+    char allocators[256];
+    int rc = programs_run_all(r, default_allocators(allocators, sizeof allocators),
+                              default_programs(list, sizeof list));
+    free(r);
+    return rc;
 }
 
 /* Every name of --programs and --alloc known, installed and given once, before anything runs
@@ -521,9 +527,9 @@ static const struct cli_option programs_options[] = {
     {'q', 'q', "quick", NULL, "3 hyperfine runs per allocator instead of 10"},
     {'o', 'o', "out", "DIR", "the run folder (default results/programs)"},
     {'r', 'r', "runs", "N", "hyperfine runs per program and allocator, 2 to 1000 (default 10; 3 with --quick)"},
-    {'p', 'p', "programs", "LIST", "comma-separated, each once, of traces/programs.sh's: python-json, gcc-cc1,\n"
-                                   "gawk-words, make-plan, perl-pod2text, sqlite-queries (default: all six);\n"
-                                   "a program whose executable is not installed is skipped with a note"},
+    {'p', 'p', "programs", "LIST", "comma-separated, each once, of those 'traces/programs.sh list' names\n"
+                                   "(default: all of them); a program whose executable is not installed is\n"
+                                   "skipped with a note"},
     {'a', 'a', "alloc", "LIST", "the allocators beside glibc (always first, the reference), as replay's\n"
                                 "--alloc but without bump, each once (default: the MeMS policies,\n"
                                 "jemalloc, mimalloc, tcmalloc, each left out with a note when not installed)"},
@@ -544,7 +550,7 @@ int programs_main(int argc, char **argv)
     const char *out = "results/programs", *alloc = default_allocators(allocators, sizeof allocators);
     const char *alloc_flag = NULL;
     const char *programs_flag = "--programs";
-    char list[256];
+    char list[1024];
     const char *programs = default_programs(list, sizeof list);
     bool quick = false, plots = true, replay = true;
     long long runs = 0;

@@ -55,8 +55,11 @@ double run_default_timeout(size_t num_ops);
      "memory budget of each replay process: bytes with K, M, G or T, a share of\n"                               \
      "MemAvailable (50%), or none (default 75%); past it allocations fail"},                                       \
     {'T', 0, "timeout", "SECONDS", "time limit of each pass (default 120 + 100 us per op)"},                         \
+    LIMITS_CPU_OPTION
+/* --cpu alone, for a command whose passes need no other limit (scaling) */
+#define LIMITS_CPU_OPTION                                                                                             \
     {'C', 0, "cpu", "N", "every replay pass on CPU N alone, or none (default: where the kernel puts\n"              \
-                         "it); the CPU is in summary.csv's cpu column"}
+                         "it)"}
 int limits_take_option(const struct cli_parser *p, int id, struct run_limits *limits);
 uint64_t limits_default_memory(void); /* that share of MemAvailable now, 0 when unknown */
 

@@ -388,7 +388,7 @@ static const struct cli_option scaling_options[] = {
                                  "1000,10000,100000,1000000)"},
     {'r', 0, "repeat", "N", "timed passes of each size on each allocator, 1 to 16 (default 3)"},
     {'o', 0, "out", "DIR", "where scaling.csv and the figure go (default results/scaling)"},
-    {'C', 0, "cpu", "N", "every replay pass on CPU N alone, or none (default: where the kernel puts it)"},
+    LIMITS_CPU_OPTION,
     {'P', 0, "no-plots", NULL, "no figure (gnuplot is not needed then)"},
     {'a', 0, "alloc", "LIST", "the allocators, as replay's --alloc, each once (bump is always added, last);\n"
                               "default: the four MeMS policies, glibc, and each of jemalloc, mimalloc and\n"
