@@ -25,5 +25,10 @@ glibc=$(awk -F, '$2 == "glibc" && $7 != "1.0000" { print }' "$csv")
 for f in programs.md figures/programs-time.png figures/programs-rss.svg hyperfine-make-plan.json replay/summary.csv; do
   [ -s "$work/$f" ] || { echo "FAILED: $f missing"; exit 1; }
 done
+# the time figure's bars carry hyperfine's sigma: per allocator a ratio and its spread; the RSS figure's a ratio alone
+awk 'NF != 9 { bad = 1 } $3 > 0 || $5 > 0 { spread = 1 } END { exit bad || !spread }' "$work/figures/programs-time.dat" ||
+  { echo "FAILED: programs-time.dat lacks the ratios' spreads (the error bars):"; cat "$work/figures/programs-time.dat"; exit 1; }
+awk 'NF != 5 { bad = 1 } END { exit bad }' "$work/figures/programs-rss.dat" ||
+  { echo "FAILED: programs-rss.dat is not a ratio per allocator"; exit 1; }
 grep -q "4 of 4 identical\|6 of 6 identical" "$work/programs.md" || { echo "FAILED: programs.md does not report identical outputs"; exit 1; }
 echo "programs: 2 programs x 4 allocators measured, outputs identical to glibc's, replays beside them"
