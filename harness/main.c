@@ -75,9 +75,7 @@ static int command_validate(int argc, char **argv)
     for (int i = 0; i < p.noperands; i++) {
         const char *path = p.operand[i];
         struct trace t;
-        struct trace_error error;
-        if (trace_load(path, &t, &error) != 0) {
-            fprintf(stderr, "%s\n", error.message);
+        if (trace_load_or_say(path, &t) != 0) {
             failed = 1;
             continue;
         }
@@ -163,11 +161,8 @@ static int command_replay(int argc, char **argv)
     struct trace *traces = calloc(ntraces, sizeof *traces);
     int bad = 0;
     for (size_t i = 0; i < ntraces; i++) {
-        struct trace_error error;
-        if (trace_load(p.operand[i], &traces[i], &error) != 0) {
-            fprintf(stderr, "%s\n", error.message);
+        if (trace_load_or_say(p.operand[i], &traces[i]) != 0)
             bad = 1;
-        }
     }
     if (bad) {
         fprintf(stderr, "mems-bench: nothing was run\n");

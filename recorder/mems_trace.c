@@ -30,11 +30,8 @@ static int stat_main(int argc, char **argv)
     if (status != CLI_DONE)
         return status;
     struct trace t;
-    struct trace_error error;
-    if (trace_load(p.operand[0], &t, &error) != 0) {
-        fprintf(stderr, "%s\n", error.message);
+    if (trace_load_or_say(p.operand[0], &t) != 0)
         return 1;
-    }
     int rc = trace_stat(&t, stdout);
     if (rc != 0)
         fprintf(stderr, "mems-trace stat: out of memory\n");

@@ -234,11 +234,8 @@ static struct trace *load_traces(const char *flag, const char *list, size_t *ntr
     struct trace *traces = calloc(npaths, sizeof *traces);
     int bad = 0;
     for (size_t i = 0; i < npaths; i++) {
-        struct trace_error error;
-        if (trace_load(paths[i], &traces[i], &error) != 0) {
-            fprintf(stderr, "%s\n", error.message);
+        if (trace_load_or_say(paths[i], &traces[i]) != 0)
             bad = 1;
-        }
         free(paths[i]);
     }
     free(paths);

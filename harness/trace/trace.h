@@ -88,6 +88,8 @@ struct trace_error {
 /* Reads any supported format, plain, gzip- or zstd-compressed. Returns 0, or -1 with
  * *error set and nothing allocated. Warnings go to stderr. */
 int trace_load(const char *path, struct trace *trace, struct trace_error *error);
+/* trace_load for a command: on failure says why on stderr ("file:line: ...") and returns -1. */
+int trace_load_or_say(const char *path, struct trace *trace);
 /* Writes the binary form; returns 0 or -1 with *error. */
 int trace_write_binary(const struct trace *trace, const char *path, struct trace_error *error);
 /* Maps a binary form read-only (no allocation: the replay child uses it). */

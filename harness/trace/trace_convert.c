@@ -81,10 +81,8 @@ int trace_convert_main(const char *command, int argc, char **argv)
         return status;
     struct trace t;
     struct trace_error error;
-    if (trace_load(p.operand[0], &t, &error) != 0) {
-        fprintf(stderr, "%s\n", error.message);
+    if (trace_load_or_say(p.operand[0], &t) != 0)
         return 1;
-    }
     int rc = trace_write_by_name(&t, p.operand[1], &error);
     if (rc != 0)
         fprintf(stderr, "%s\n", error.message);

@@ -111,6 +111,15 @@ static enum trace_format detect_text_format(const char *path, struct trace_error
     return format;
 }
 
+int trace_load_or_say(const char *path, struct trace *trace)
+{
+    struct trace_error error;
+    if (trace_load(path, trace, &error) == 0)
+        return 0;
+    fprintf(stderr, "%s\n", error.message);
+    return -1;
+}
+
 int trace_load(const char *path, struct trace *trace, struct trace_error *error)
 {
     memset(trace, 0, sizeof *trace);
