@@ -32,7 +32,7 @@ do for [w = 1:nw] {
     set title word(workloads, w)
     set ylabel w == 1 ? "million ops per second (wall time)" : ""
     plot for [i=1:n] data using 4:(strcol(1) eq word(workloads, w) && strcol(3) eq word(allocators, i) ? $10 / 1e6 : NaN) \
-         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) dashtype dash(i) title word(allocators, i)
+         every ::1 with linespoints lw 2 pt 7 lc rgb color(i) dashtype dash(i) title word(allocators, i) noenhanced
 }
 unset key
 do for [w = 1:nw] {
