@@ -21,7 +21,6 @@ struct zoo_hole {
     uint64_t size;          /* granules */
     uint64_t grain;
     uint64_t stamp;
-    uint64_t largest;       /* the largest size in this record's subtree (treaps by list order) */
     uint32_t left, right;   /* treap links; TLSF: previous and next in its list */
     uint32_t chain;         /* the next record in its hash bucket */
     uint32_t role;          /* Lea: binned, last remainder or top; TLSF: its list */
@@ -49,6 +48,7 @@ struct zoo_index {
     size_t map_bytes, capacity, in_use;
     unsigned bucket_shift;          /* 64 - log2(capacity) */
     uint32_t free_list;
+    uint32_t recent;                /* the record last found or made: most notes name it, no hash needed */
     /* best fit over a list, Lea: holes in the size bins of best fit
      * (size_bins.c's bins_index_of), each bin a treap by size then stamp */
     uint32_t bin_root[ZOO_BIN_COUNT];

@@ -95,6 +95,7 @@ static bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t ne
 static grain_t lea_take(uint32_t n)
 {
     mems_state.found_hole_size = HOLE(n).size;
+    Z.recent = n;
     return HOLE(n).grain;
 }
 

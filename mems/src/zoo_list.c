@@ -95,6 +95,7 @@ static grain_t list_found(uint32_t n)
     if (n == 0)
         return GRAIN_NONE;
     mems_state.found_hole_size = HOLE(n).size;
+    Z.recent = n;
     return HOLE(n).grain;
 }
 

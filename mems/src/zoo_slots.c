@@ -114,7 +114,10 @@ bool zoo_slots_add(uint32_t n, bool front)
         size_t live = Z.in_use, capacity = 64;
         while (capacity < 4 * live)
             capacity *= 2;
-        if (!slots_layout(capacity, (capacity - live) / 2))
+        /* most of the room on the side that grows: LIFO adds at the front,
+         * FIFO and a build at the back */
+        size_t room = capacity - live;
+        if (!slots_layout(capacity, front ? room - room / 8 : room / 8))
             return false;
     }
     size_t slot = front ? --Z.slot_lo : Z.slot_hi++;
@@ -182,9 +185,10 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
     unsigned top = Z.slot_level_count;
     if (top == 0 || from >= Z.slot_capacity || Z.slot_levels[top - 1][0] < size)
         return 0;
-    if (from <= Z.slot_lo)
-        return slots_scan(top - 1, 0, 1, size);
-    size_t i = from;
+    /* from the first slot in use: a climb, not a descent from the top
+     * through the empty slots before it (LIFO first fit mostly takes the
+     * first hole) */
+    size_t i = from < Z.slot_lo ? Z.slot_lo : from;
     for (unsigned level = 0; level < top; level++) {
         size_t end = (i / FANOUT + 1) * FANOUT;
         if (end > Z.slot_length[level])

@@ -3,8 +3,7 @@
  * mapping MeMS makes itself, a hash table from a hole's granule to its
  * record (the notes of the chains name a hole by granule and size), and the
  * treap best fit over a list and Lea keep their records in, by size then
- * stamp (each record also carries its subtree's largest hole, which
- * mems_check verifies). First and next fit over a list keep slots instead
+ * stamp. First and next fit over a list keep slots instead
  * (zoo_slots.c).
  *
  * Records keep their numbers while the store grows, so links are numbers.
@@ -116,14 +115,17 @@ uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp)
         return 0;
     uint32_t n = Z.free_list;
     Z.free_list = HOLE(n).left;
-    HOLE(n) = (struct zoo_hole){.size = size, .grain = g, .stamp = stamp, .largest = size};
+    HOLE(n) = (struct zoo_hole){.size = size, .grain = g, .stamp = stamp};
     zoo_hash_insert(n);
     Z.in_use++;
+    Z.recent = n;
     return n;
 }
 
 void zoo_record_give(uint32_t n)
 {
+    if (Z.recent == n)
+        Z.recent = 0;
     zoo_hash_remove(n);
     HOLE(n).size = 0;
     HOLE(n).left = Z.free_list;
@@ -150,7 +152,11 @@ uint32_t zoo_hole_at(grain_t g, uint64_t size)
     (void)size;
     if (Z.stale)
         return 0;
-    uint32_t n = zoo_record_find(g);
+    /* a placement carves the hole its search found, a free merges with the
+     * remainder the last placement left: the recent record, mostly */
+    uint32_t n = Z.recent;
+    if (n == 0 || HOLE(n).grain != g)
+        n = zoo_record_find(g);
     assert(n != 0 && HOLE(n).size == size);
     return n;
 }
@@ -229,90 +235,65 @@ bool zoo_store_build(void)
 
 /* ---- the treap ---- */
 
-static inline bool zoo_less(uint32_t a, uint32_t b, bool by_size)
+/* By size, then stamp. */
+static inline bool zoo_less(uint32_t a, uint32_t b)
 {
-    if (by_size && HOLE(a).size != HOLE(b).size)
+    if (HOLE(a).size != HOLE(b).size)
         return HOLE(a).size < HOLE(b).size;
     return HOLE(a).stamp < HOLE(b).stamp;
 }
 
-static inline uint64_t zoo_subtree_largest(uint32_t t)
+/* Loops, not recursion: a treap's shape is fixed by its keys and
+ * priorities, so the loops build the same tree the recursive definitions
+ * would, at a fraction of the calls. */
+static uint32_t zoo_treap_insert(uint32_t root, uint32_t n)
 {
-    uint64_t m = HOLE(t).size;
-    if (HOLE(HOLE(t).left).largest > m)
-        m = HOLE(HOLE(t).left).largest;
-    if (HOLE(HOLE(t).right).largest > m)
-        m = HOLE(HOLE(t).right).largest;
-    return m;
+    uint32_t priority = zoo_priority(n), *link = &root;
+    while (*link != 0 && zoo_priority(*link) > priority)
+        link = zoo_less(n, *link) ? &HOLE(*link).left : &HOLE(*link).right;
+    /* the subtree below splits into the records before n and after it */
+    uint32_t t = *link, *before = &HOLE(n).left, *after = &HOLE(n).right;
+    while (t != 0)
+        if (zoo_less(t, n)) {
+            *before = t;
+            before = &HOLE(t).right;
+            t = *before;
+        } else {
+            *after = t;
+            after = &HOLE(t).left;
+            t = *after;
+        }
+    *before = *after = 0;
+    *link = n;
+    return root;
 }
 
-static inline void zoo_refresh(uint32_t t)
+static uint32_t zoo_treap_remove(uint32_t root, uint32_t n)
 {
-    HOLE(t).largest = zoo_subtree_largest(t);
-}
-
-static uint32_t zoo_join(uint32_t a, uint32_t b)
-{
-    if (a == 0 || b == 0)
-        return a != 0 ? a : b;
-    if (zoo_priority(a) > zoo_priority(b)) {
-        HOLE(a).right = zoo_join(HOLE(a).right, b);
-        zoo_refresh(a);
-        return a;
+    uint32_t *link = &root;
+    while (*link != n) {
+        assert(*link != 0);
+        link = zoo_less(n, *link) ? &HOLE(*link).left : &HOLE(*link).right;
     }
-    HOLE(b).left = zoo_join(a, HOLE(b).left);
-    zoo_refresh(b);
-    return b;
-}
-
-/* The records of t before n into *l, the rest into *r. */
-static void zoo_split(uint32_t t, uint32_t n, bool by_size, uint32_t *l, uint32_t *r)
-{
-    if (t == 0) {
-        *l = *r = 0;
-        return;
-    }
-    if (zoo_less(t, n, by_size)) {
-        zoo_split(HOLE(t).right, n, by_size, &HOLE(t).right, r);
-        *l = t;
-    } else {
-        zoo_split(HOLE(t).left, n, by_size, l, &HOLE(t).left);
-        *r = t;
-    }
-    zoo_refresh(t);
-}
-
-uint32_t zoo_treap_insert(uint32_t t, uint32_t n, bool by_size)
-{
-    if (t == 0 || zoo_priority(n) > zoo_priority(t)) {
-        zoo_split(t, n, by_size, &HOLE(n).left, &HOLE(n).right);
-        zoo_refresh(n);
-        return n;
-    }
-    if (zoo_less(n, t, by_size))
-        HOLE(t).left = zoo_treap_insert(HOLE(t).left, n, by_size);
-    else
-        HOLE(t).right = zoo_treap_insert(HOLE(t).right, n, by_size);
-    zoo_refresh(t);
-    return t;
-}
-
-uint32_t zoo_treap_remove(uint32_t t, uint32_t n, bool by_size)
-{
-    assert(t != 0);
-    if (t == n)
-        return zoo_join(HOLE(t).left, HOLE(t).right);
-    if (zoo_less(n, t, by_size))
-        HOLE(t).left = zoo_treap_remove(HOLE(t).left, n, by_size);
-    else
-        HOLE(t).right = zoo_treap_remove(HOLE(t).right, n, by_size);
-    zoo_refresh(t);
-    return t;
+    /* n's two subtrees joined in its place */
+    uint32_t a = HOLE(n).left, b = HOLE(n).right;
+    while (a != 0 && b != 0)
+        if (zoo_priority(a) > zoo_priority(b)) {
+            *link = a;
+            link = &HOLE(a).right;
+            a = *link;
+        } else {
+            *link = b;
+            link = &HOLE(b).left;
+            b = *link;
+        }
+    *link = a != 0 ? a : b;
+    return root;
 }
 
 /* The smallest record of at least `size` granules, the lowest stamp among
- * equals (a treap by size then stamp). */
-uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
+ * equals. */
+static uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
 {
     uint32_t found = 0;
     while (t != 0) {
@@ -327,27 +308,19 @@ uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
     return found;
 }
 
-/* For mems_check: order, heap, maxima and each record's hole. */
-static int zoo_treap_check_at(uint32_t t, bool by_size, uint32_t lo, uint32_t hi, size_t *count)
+/* For mems_check: order and heap. */
+static int zoo_treap_check_at(uint32_t t, uint32_t lo, uint32_t hi, size_t *count)
 {
     if (t == 0)
         return 0;
     const struct zoo_hole *h = &HOLE(t);
     int bad = 0;
     (*count)++;
-    bad += lo != 0 && !zoo_less(lo, t, by_size);
-    bad += hi != 0 && !zoo_less(t, hi, by_size);
+    bad += lo != 0 && !zoo_less(lo, t);
+    bad += hi != 0 && !zoo_less(t, hi);
     bad += h->left != 0 && zoo_priority(h->left) > zoo_priority(t);
     bad += h->right != 0 && zoo_priority(h->right) > zoo_priority(t);
-    bad += h->largest != zoo_subtree_largest(t);
-    return bad + zoo_treap_check_at(h->left, by_size, lo, t, count) +
-           zoo_treap_check_at(h->right, by_size, t, hi, count);
-}
-
-int zoo_treap_check(uint32_t root, bool by_size, size_t *count)
-{
-    *count = 0;
-    return zoo_treap_check_at(root, by_size, 0, 0, count);
+    return bad + zoo_treap_check_at(h->left, lo, t, count) + zoo_treap_check_at(h->right, t, hi, count);
 }
 
 /* For mems_check: each record in use is a HOLE of its size, found by the
@@ -375,14 +348,14 @@ int zoo_store_check(void)
 void zoo_sized_insert(uint32_t n)
 {
     uint32_t bin = bins_index_of(HOLE(n).size);
-    Z.bin_root[bin] = zoo_treap_insert(Z.bin_root[bin], n, true);
+    Z.bin_root[bin] = zoo_treap_insert(Z.bin_root[bin], n);
     Z.bin_nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
 }
 
 void zoo_sized_remove(uint32_t n)
 {
     uint32_t bin = bins_index_of(HOLE(n).size);
-    Z.bin_root[bin] = zoo_treap_remove(Z.bin_root[bin], n, true);
+    Z.bin_root[bin] = zoo_treap_remove(Z.bin_root[bin], n);
     if (Z.bin_root[bin] == 0)
         Z.bin_nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
 }
@@ -428,8 +401,8 @@ int zoo_sized_check(size_t *count)
     int bad = 0;
     *count = 0;
     for (uint32_t bin = 0; bin < ZOO_BIN_COUNT; bin++) {
-        size_t in_bin;
-        bad += zoo_treap_check(Z.bin_root[bin], true, &in_bin);
+        size_t in_bin = 0;
+        bad += zoo_treap_check_at(Z.bin_root[bin], 0, 0, &in_bin);
         bad += (Z.bin_root[bin] != 0) != ((Z.bin_nonempty[bin / 64] >> (bin % 64) & 1) != 0);
         if (Z.bin_root[bin] != 0) {
             /* the bin's smallest and largest are in it, so all between are */

@@ -134,6 +134,7 @@ static grain_t tlsf_search(uint64_t size)
         return GRAIN_NONE;
     assert(HOLE(n).size >= size);
     mems_state.found_hole_size = HOLE(n).size;
+    Z.recent = n;
     return HOLE(n).grain;
 }
 
