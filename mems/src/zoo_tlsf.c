@@ -7,7 +7,8 @@
  * the next list (mapping_search), so that every hole of the list found fits;
  * the search takes the head of the first non-empty list from there. Lists
  * are LIFO: a hole goes in at the head whenever it is added, and a
- * placement's remainder is a hole added. Coalescing is MeMS's, immediate.
+ * placement's remainder is filed anew, as a hole added. Coalescing is
+ * MeMS's, immediate.
  */
 #include "mems_internal.h"
 
@@ -115,11 +116,19 @@ static void tlsf_hole_removed(grain_t g, uint64_t size)
     zoo_record_give(n);
 }
 
-/* A remainder is a new free block, at the head of its list. */
+/* A remainder is a new free block, at the head of its list: filed anew in
+ * its record, as a removal and an addition would (the record given back
+ * would be the one taken), without the hash's two walks. */
 static bool tlsf_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
-    (void)from, (void)size, (void)to, (void)new_size;
-    return false;
+    uint32_t n = zoo_hole_at(from, size);
+    if (n == 0)
+        return true;
+    remove_free_block(n);
+    zoo_record_move(n, to, new_size);
+    HOLE(n).stamp = ++Z.back;
+    insert_free_block(n);
+    return true;
 }
 
 static grain_t tlsf_search(uint64_t size)
