@@ -133,6 +133,17 @@ void zoo_slots_remove(uint32_t n)
     assert(Z.slot_holes[slot] == n);
     Z.slot_holes[slot] = 0;
     Z.slot_levels[0][slot] = 0; /* the bounds above stay: still bounds */
+    /* the ends close in over empty slots, so a search from the front starts
+     * at the first hole (FIFO first fit takes from the front and adds at the
+     * back); each slot is passed once before a hole fills it again. Not
+     * past next fit's place: a new place at the front must stay before it,
+     * one at the back after it. */
+    if (slot == Z.slot_lo)
+        while (Z.slot_lo < Z.slot_hi && Z.slot_holes[Z.slot_lo] == 0 && (Z.cursor == 0 || Z.slot_lo < Z.cursor))
+            Z.slot_lo++;
+    else if (slot + 1 == Z.slot_hi)
+        while (Z.slot_hi > Z.slot_lo && Z.slot_holes[Z.slot_hi - 1] == 0 && Z.slot_hi - 1 > Z.cursor)
+            Z.slot_hi--;
 }
 
 /* Record n's hole shrank to its present size. */
