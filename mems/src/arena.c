@@ -178,6 +178,7 @@ int arena_start(const struct mems_config *config)
         mems_current = &arenas[k].heap;
         ARENA_HEAP(state_reset)(&one);
         arenas[k].heap.arena_tag = (unsigned char)(k + 1);
+        arenas[k].heap.map_real = arena_map_real;
         arenas[k].heap.config.arenas = config->arenas;
     }
     mems_current = &mems_single_heap;

@@ -14,7 +14,7 @@
  * the directory, which also has a bit per leaf that holds a start, so a search
  * for the next start skips empty leaves, and the levels of the fit tree.
  */
-#include "mems_internal.h"
+#include "grain.h"
 
 #include <assert.h>
 #include <string.h>
@@ -63,11 +63,6 @@ void grain_layout_init(size_t alignment)
     L.group_words = 2 + (size_t)L.slack_bits;
     L.off_summary = 1;
     L.off_groups = leaf_header_words(wpl);
-}
-
-uint64_t *grain_leaf_of(grain_t g)
-{
-    return leaf_at(leaf_index(g >> 6));
 }
 
 /* ---- the directory ---- */
@@ -135,8 +130,7 @@ bool grain_reserve_span(grain_t end)
     }
     D = next;
     mems_state.metadata_bytes += bytes;
-    if (mems_state.fit_active)
-        fit_levels_recompute();
+    grain_levels_recompute(); /* level 0 was copied: the levels above it are laid out anew */
     state_update_peaks();
     return true;
 }
@@ -353,7 +347,16 @@ grain_t grain_prev_start(grain_t g)
     return grain_prev_start_before(p.leaf, p.leaf_number, p.word);
 }
 
-/* ---- for the fit tree ---- */
+/* ---- the directory's levels ---- */
+
+void grain_levels_recompute(void)
+{
+    for (unsigned lvl = 1; lvl < D.level_count; lvl++)
+        for (size_t j = 0; j < D.level_length[lvl]; j++)
+            D.levels[lvl][j] = level_children_max(lvl, j);
+}
+
+/* ---- teardown and checks ---- */
 
 void grain_release_all(void)
 {
@@ -372,11 +375,6 @@ void grain_release_all(void)
     memset(&D, 0, sizeof D);
     mems_state.spare_leaf_count = 0;
     mems_state.leaves_mapped = 0;
-    mems_state.fit_dirty_count = 0;
-    mems_state.tail_valid = false;
-    mems_state.aside_valid = false;
-    mems_state.known_hole = GRAIN_NONE;
-    fit_floors_reset();
 }
 
 /* For mems_check: every leaf's count, summary and live bit agree with its

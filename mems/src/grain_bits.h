@@ -3,12 +3,12 @@
  * Every operation finds its block's place in a leaf once and reads or writes
  * the start, hole and slack bits of the block and its neighbours through it;
  * these are inline because they are most of the instructions of a malloc and
- * a free. Included at the end of mems_internal.h, whose types they use.
+ * a free. Included at the end of grain.h, the granule layer's header.
  */
 #ifndef MEMS_GRAIN_BITS_H
 #define MEMS_GRAIN_BITS_H
 
-#include "mems_internal.h"
+#include "state.h"
 
 /* ---- granule bitmaps: the accessors every operation uses, inline ---- */
 

@@ -57,6 +57,6 @@ size_t mems_block_size(void *v_ptr)
     STATE_ENSURE_INITIALIZED_OR(return arena_block_size(v_ptr));
     struct main_node *node = NULL;
     uint64_t size = 0;
-    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_block_size", &node, &size);
+    grain_t g = segment_locate_block((uintptr_t)v_ptr, "mems_block_size", &node, &size);
     return g != GRAIN_NONE ? grains_to_bytes(size) : 0;
 }
