@@ -84,7 +84,7 @@ static void *alloc_give(grain_t g)
 
 MEMS_HOT_PATH void *mems_malloc(size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_malloc(size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_malloc(size));
     bool overflow;
     size_t rounded = segment_round_size(size, &overflow);
     if (__builtin_expect(size == 0 || overflow, 0))
@@ -97,7 +97,7 @@ MEMS_HOT_PATH void *mems_malloc(size_t size)
 
 void *mems_calloc(size_t nmemb, size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_calloc(nmemb, size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_calloc(nmemb, size));
     if (size != 0 && nmemb > SIZE_MAX / size) {
         state_record_error(MEMS_E_OVERFLOW, "mems_calloc(%zu, %zu): the product overflows", nmemb, size);
         return NULL;
@@ -131,7 +131,7 @@ static void *realloc_moved(void *v_ptr, size_t size, size_t keep)
 
 void *mems_realloc(void *v_ptr, size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_realloc(v_ptr, size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_realloc(v_ptr, size));
     if (v_ptr == NULL)
         return mems_malloc(size);
     if (mems_state.classes.member != 0) { /* class-rounding members (classes.c) */

@@ -19,7 +19,7 @@ void mems_default_config(struct mems_config *config)
     config->arenas = 1;
 }
 
-static const char *config_problem(const struct mems_config *config)
+const char *state_config_problem(const struct mems_config *config)
 {
     if ((unsigned)config->policy >= MEMS_POLICY_COUNT)
         return "unknown placement policy";
@@ -46,32 +46,6 @@ void state_reset(const struct mems_config *config)
     mems_state.initialized = true;
 }
 
-int mems_init_with(const struct mems_config *config)
-{
-    struct mems_config defaults;
-    mems_default_config(&defaults);
-    if (config == NULL)
-        config = &defaults;
-    const char *problem = config_problem(config);
-    if (problem != NULL) {
-        /* a bad configuration must not cost the running state its data */
-        state_record_error(MEMS_E_BAD_CONFIG, "mems_init_with: %s", problem);
-        return MEMS_E_BAD_CONFIG;
-    }
-    if (mems_state.initialized || arena_routes())
-        mems_finish();
-    mems_clear_error();
-    if (config->arenas > 1)
-        return arena_start(config);
-    state_reset(config);
-    return 0;
-}
-
-void mems_init(void)
-{
-    mems_init_with(NULL);
-}
-
 void state_initialize_defaults(void)
 {
     struct mems_config defaults;
@@ -82,7 +56,7 @@ void state_initialize_defaults(void)
 void mems_finish(void)
 {
     if (arena_routes()) {
-        arena_finish();
+        mems_state.routes->to_finish();
         return;
     }
     if (!mems_state.initialized)
@@ -104,7 +78,7 @@ void mems_finish(void)
 int mems_set_policy(enum mems_policy policy)
 {
     if (arena_routes())
-        return arena_set_policy(policy);
+        return mems_state.routes->to_set_policy(policy);
     state_ensure_initialized();
     if ((unsigned)policy >= MEMS_POLICY_COUNT || !mems_policy_implemented(policy)) {
         state_record_error(MEMS_E_BAD_CONFIG, "mems_set_policy(%d): %s placement policy", (int)policy,

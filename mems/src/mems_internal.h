@@ -9,6 +9,8 @@
  *   chain.h    nodes: the main chain, the page map, the sub-chains read
  *   index.h    placement indexes behind struct policy_ops
  *   segment.h  segments placed, freed, resized; the class-rounding blocks
+ * and above the public functions, the arenas (arena.c), reached through the
+ * table they register (struct heap_routes).
  */
 #ifndef MEMS_INTERNAL_H
 #define MEMS_INTERNAL_H
@@ -31,38 +33,40 @@ static inline void state_ensure_initialized(void)
 #define STATE_ENSURE_INITIALIZED_OR(routed)                                                                  \
     do {                                                                                                     \
         if (__builtin_expect(!mems_state.initialized, 0)) {                                                  \
-            if (mems_state.routes_to_arenas) {                                                               \
+            if (mems_state.routes != NULL) {                                                                 \
                 routed;                                                                                      \
             }                                                                                                \
             state_initialize_defaults();                                                                     \
         }                                                                                                    \
     } while (0)
 
-/* arena.c: MeMS's arenas. A public entry point whose state routes_to_arenas
- * hands its call to the arena_* function of the same name, which runs it in the
- * block's (or the thread's) arena under that arena's lock, in the arenas'
- * copy of the core. */
+/* arena.c: MeMS's arenas, the layer above the public functions. While they
+ * run, the static heap is never initialised and holds their entry points
+ * (routes): a public function hands its call to the one of its name, which
+ * runs it in the block's (or the thread's) arena under that arena's lock, in
+ * the arenas' copy of the core. Called through the table, the routed path
+ * stays out of the flattened hot entry points (MEMS_HOT_PATH). */
+struct heap_routes {
+    void *(*to_malloc)(size_t size);
+    void *(*to_calloc)(size_t nmemb, size_t size);
+    void *(*to_realloc)(void *v_ptr, size_t size);
+    void (*to_free)(void *v_ptr);
+    void *(*to_get)(void *v_ptr);
+    void *(*to_virtual)(const void *real);
+    size_t (*to_block_size)(void *v_ptr);
+    void (*to_stats)(struct mems_stats *out);
+    void (*to_print_stats_to)(FILE *stream);
+    int (*to_walk)(mems_visit_fn visit, void *context);
+    int (*to_check)(char *message, size_t message_size);
+    int (*to_set_policy)(enum mems_policy policy);
+    void (*to_finish)(void);
+};
 static inline bool arena_routes(void)
 {
-    return __builtin_expect(mems_state.routes_to_arenas, 0);
+    return __builtin_expect(mems_state.routes != NULL, 0);
 }
-/* Out of line and cold: the hot entry points are flattened (MEMS_HOT_PATH),
- * and the routed path, never taken with one heap, stays out of them. */
-#define ARENA_ROUTED __attribute__((noinline, cold))
-int arena_start(const struct mems_config *config);
-void arena_finish(void);
-ARENA_ROUTED void *arena_malloc(size_t size);
-ARENA_ROUTED void *arena_calloc(size_t nmemb, size_t size);
-ARENA_ROUTED void *arena_realloc(void *v_ptr, size_t size);
-ARENA_ROUTED void arena_free(void *v_ptr);
-ARENA_ROUTED void *arena_get(void *v_ptr);
-ARENA_ROUTED void *arena_virtual(const void *real);
-ARENA_ROUTED size_t arena_block_size(void *v_ptr);
-ARENA_ROUTED void arena_stats(struct mems_stats *out);
-ARENA_ROUTED void arena_print_stats_to(FILE *stream);
-ARENA_ROUTED int arena_walk(mems_visit_fn visit, void *context);
-ARENA_ROUTED int arena_check(char *message, size_t message_size);
-ARENA_ROUTED int arena_set_policy(enum mems_policy policy);
+/* lifecycle.c: why a configuration is refused (NULL: it is valid), for mems_init_with (arena.c) */
+const char *state_config_problem(const struct mems_config *config);
 /* The real-page map learns which arena a node's pages belong to (0: none): each arena's heap's map_real. */
 void arena_map_real(const void *base, size_t bytes, unsigned char tag);
 /* The address a caller sees for a heap's virtual address v: in arena k, v + k * MEMS_ARENA_SPAN. */

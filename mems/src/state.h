@@ -156,12 +156,16 @@ struct node_events {
     void (*emptied)(void);              /* the last node went: the index maps nothing */
 };
 
+/* The arenas' entry points (mems_internal.h). */
+struct heap_routes;
+
 struct heap_state {
     bool initialized;
     /* The state a thread's calls reach when MeMS runs arenas and the thread
-     * is in none of them: every public entry point hands the call to arena.c
-     * (one test of a field the call reads anyway) */
-    bool routes_to_arenas;
+     * is in none of them: the arenas' entry points (arena.c), to which every
+     * public entry point hands its call (one test of a field the call reads
+     * anyway); NULL: MeMS runs one heap */
+    const struct heap_routes *routes;
     /* in an arena: its number + 1, written into the real-page map for each
      * node it maps (0: MeMS runs one heap) */
     unsigned char arena_tag;
