@@ -239,6 +239,24 @@ struct main_node *chain_append_node(size_t pages)
     return node;
 }
 
+/* Gives back every table sized for the heap: the page map,
+ * the granule directory and spare leaves, node records, and (the index's
+ * part) hole records. */
+static void release_tables(void)
+{
+    assert(mems_state.node_count == 0);
+    if (mems_state.page_map != NULL) {
+        mems_state.metadata_bytes -= mems_state.page_map_bytes;
+        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
+    }
+    mems_state.page_map = NULL;
+    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
+    mems_state.by_base_root = NULL;
+    grain_release_all();
+    meta_release_all();
+    mems_state.node_events->emptied();
+}
+
 /* Unmaps a main node that is one whole HOLE; false (node kept, error
  * recorded) when munmap fails. */
 bool chain_remove_node(struct main_node *node)
@@ -269,26 +287,8 @@ bool chain_remove_node(struct main_node *node)
     mems_state.hole_bytes -= node_bytes(node);
     meta_node_give(node);
     if (mems_state.node_count == 0)
-        chain_release_tables(); /* an empty heap keeps no metadata at all */
+        release_tables(); /* an empty heap keeps no metadata at all */
     return true;
-}
-
-/* Gives back every table sized for the heap: the page map,
- * the granule directory and spare leaves, node records, and (the index's
- * part) hole records. */
-void chain_release_tables(void)
-{
-    assert(mems_state.node_count == 0);
-    if (mems_state.page_map != NULL) {
-        mems_state.metadata_bytes -= mems_state.page_map_bytes;
-        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
-    }
-    mems_state.page_map = NULL;
-    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
-    mems_state.by_base_root = NULL;
-    grain_release_all();
-    meta_release_all();
-    mems_state.node_events->emptied();
 }
 
 void chain_release_all(void)
@@ -306,7 +306,7 @@ void chain_release_all(void)
     mems_state.heap_end_grain = mems_state.heap_clean_from = 0;
     mems_state.cursor = 0;
     mems_state.node_count = 0;
-    chain_release_tables();
+    release_tables();
 }
 
 /* For mems_check: the page map and the base table agree with the chain. */

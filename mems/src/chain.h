@@ -64,7 +64,6 @@ void meta_release_all(void);
 struct main_node *chain_append_node(size_t pages);
 bool chain_remove_node(struct main_node *node);
 void chain_release_all(void);
-void chain_release_tables(void);
 struct main_node *chain_node_of_real(const void *real);
 int chain_check_tables(void);
 

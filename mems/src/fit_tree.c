@@ -75,7 +75,9 @@ uint32_t fit_holes_largest(uint64_t word, uint64_t bits)
     return fit_saturate(largest);
 }
 
-uint32_t fit_word_largest(uint64_t word)
+/* The largest hole of the tree starting in `word` (the tail and the hole
+ * set aside are not in the tree), measured. */
+static uint32_t fit_word_largest(uint64_t word)
 {
     return fit_holes_largest(word, fit_tree_holes(word, grain_hole_starts_in_word(word)));
 }

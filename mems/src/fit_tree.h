@@ -13,9 +13,6 @@ static inline uint32_t fit_saturate(uint64_t size)
     return size >= FIT_SATURATED ? FIT_SATURATED : (uint32_t)size;
 }
 
-/* The largest hole of the tree starting in `word` (the tail and the hole
- * set aside are not in the tree), measured. */
-uint32_t fit_word_largest(uint64_t word);
 uint64_t fit_tree_holes(uint64_t word, uint64_t holes);
 uint32_t fit_holes_largest(uint64_t word, uint64_t holes);
 /* The lowest-addressed hole of the tree of at least `size` granules at or after `from`. */
