@@ -89,7 +89,7 @@ MEMS_HOT_PATH void *mems_malloc(size_t size)
     size_t rounded = segment_round_size(size, &overflow);
     if (__builtin_expect(size == 0 || overflow, 0))
         return malloc_refused(size);
-    /* class-rounding members: their own placement (classes.c) */
+    /* class-rounding members: their own placement (class_blocks.c) */
     grain_t g = __builtin_expect(mems_state.classes.member != 0, 0) ? classes_place(rounded, size)
                                                                     : alloc_place(rounded, size);
     return g != GRAIN_NONE ? alloc_give(g) : NULL;
@@ -134,7 +134,7 @@ void *mems_realloc(void *v_ptr, size_t size)
     STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_realloc(v_ptr, size));
     if (v_ptr == NULL)
         return mems_malloc(size);
-    if (mems_state.classes.member != 0) { /* class-rounding members (classes.c) */
+    if (mems_state.classes.member != 0) { /* class-rounding members (class_blocks.c) */
         size_t move_bytes = 0;
         void *same = classes_realloc(v_ptr, size, &move_bytes);
         return same != NULL || move_bytes == 0 ? same : realloc_moved(v_ptr, size, move_bytes);

@@ -66,7 +66,8 @@ static unsigned char *leaf_for(size_t top, bool create)
     return leaf;
 }
 
-void arena_map_real(const void *base, size_t bytes, unsigned char tag)
+/* Each arena's heap's map_real (state.h). */
+static void arena_map_real(const void *base, size_t bytes, unsigned char tag)
 {
     uintptr_t first = (uintptr_t)base >> REAL_PAGE_SHIFT, end = ((uintptr_t)base + bytes - 1) >> REAL_PAGE_SHIFT;
     for (uintptr_t page = first; page <= end && (page >> LEAF_BITS) < TOP_ENTRIES; page++) {

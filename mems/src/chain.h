@@ -9,6 +9,7 @@
 #define MEMS_CHAIN_H
 
 #include "grain.h"
+#include "meta.h"
 
 static inline size_t node_bytes(const struct main_node *node)
 {
@@ -54,11 +55,6 @@ static inline void state_note_real(const void *base, size_t bytes, unsigned char
     if (__builtin_expect(mems_state.arena_tag != 0, 0))
         mems_state.map_real(base, bytes, tag);
 }
-
-/* meta.c: node records */
-struct main_node *meta_node_take(void);
-void meta_node_give(struct main_node *node);
-void meta_release_all(void);
 
 /* chain.c */
 struct main_node *chain_append_node(size_t pages);

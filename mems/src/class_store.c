@@ -8,7 +8,7 @@
  * at its head (LIFO). And what the members share beside their records: a
  * new node for a class, a member taking over the heap, its largest hole.
  */
-#include "index.h"
+#include "placement.h"
 
 #include <string.h>
 

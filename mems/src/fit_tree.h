@@ -6,7 +6,7 @@
 #ifndef MEMS_FIT_TREE_H
 #define MEMS_FIT_TREE_H
 
-#include "index.h"
+#include "placement.h"
 
 static inline uint32_t fit_saturate(uint64_t size)
 {

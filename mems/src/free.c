@@ -11,7 +11,7 @@ MEMS_HOT_PATH void mems_free(void *v_ptr)
     STATE_ENSURE_INITIALIZED_OR(mems_state.routes->to_free(v_ptr); return);
     if (v_ptr == NULL)
         return;
-    if (__builtin_expect(mems_state.classes.member != 0, 0)) { /* class-rounding members (classes.c) */
+    if (__builtin_expect(mems_state.classes.member != 0, 0)) { /* class-rounding members (class_blocks.c) */
         classes_free(v_ptr);
         return;
     }

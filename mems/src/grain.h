@@ -1,13 +1,12 @@
 /*
- * Granules: the per-granule bitmaps (grain.c; their inline accessors,
- * grain_bits.h) and the directory of their leaves, which also holds the
- * levels of the fit tree's max tree (filled in by the fit tree, kept whole
- * across the directory's growth here). Above the operating system.
+ * Granules: the layout of the bitmaps' leaves, the directory of the leaves
+ * (which also holds the levels of the fit tree's max tree: filled in by the
+ * fit tree, kept whole across the directory's growth here), leaves reserved
+ * and given back (grain.c). Above the bits themselves (grain_bits.h).
  */
 #ifndef MEMS_GRAIN_H
 #define MEMS_GRAIN_H
 
-#include "os.h"
 #include "grain_bits.h"
 
 #if defined(__SSE2__)

@@ -46,7 +46,7 @@ static bool zoo_select(const struct policy_ops *ops, enum mems_policy policy)
  * when it cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
-    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (classes.c) */
+    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (class_blocks.c) */
         if (mems_state.zoo.ops != NULL) {
             mems_state.zoo.ops->drop();
             mems_state.zoo.ops = NULL;
@@ -99,7 +99,7 @@ void index_release(void)
 /* In granules. */
 uint64_t index_largest_hole(void)
 {
-    if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
+    if (mems_state.classes.member != 0) /* class-rounding members (class_blocks.c) */
         return classes_largest_hole();
     if (mems_state.zoo.ops != NULL)
         return mems_state.zoo.ops->largest();

@@ -4,7 +4,7 @@
  * calls made before mems_init() behave as if it had been called with the
  * defaults.
  */
-#include "mems_internal.h"
+#include "lifecycle.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /*
  * Segments: placing a block in a hole, freeing it (merging with the holes
  * beside it), resizing it in place (segment.c), and the class-rounding
- * members' blocks (classes.c). They tell the hole index below of every hole
+ * members' blocks (class_blocks.c). They tell the hole index below of every hole
  * that appears, goes or shrinks, inline. Above the placement indexes; the
  * public functions (alloc.c, free.c, ...) are above them.
  */
@@ -61,7 +61,7 @@ static inline __attribute__((always_inline)) grain_t segment_locate(uintptr_t v,
 /* The same, out of line. */
 grain_t segment_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out);
 
-/* classes.c: the class-rounding members' blocks */
+/* class_blocks.c: the class-rounding members' blocks */
 grain_t classes_place(size_t rounded, size_t requested);
 void classes_free(void *v_ptr);
 void *classes_realloc(void *v_ptr, size_t size, size_t *move_bytes);

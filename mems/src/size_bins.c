@@ -10,7 +10,7 @@
  * Records live in one mapping that doubles as needed and halves (rebuilt)
  * when three quarters stand empty.
  */
-#include "index.h"
+#include "placement.h"
 
 #include <assert.h>
 #include <string.h>

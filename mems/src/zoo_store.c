@@ -11,7 +11,7 @@
  * The store grows by doubling, never shrinks while the index lives (it is
  * given back with the index, or when the heap empties).
  */
-#include "index.h"
+#include "placement.h"
 
 #include <string.h>
 

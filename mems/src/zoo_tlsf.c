@@ -9,7 +9,7 @@
  * are LIFO: a hole goes in at the head whenever it is added, and a
  * placement's remainder is a hole added. Coalescing is MeMS's, immediate.
  */
-#include "index.h"
+#include "placement.h"
 
 #include <string.h>
 
