@@ -7,17 +7,6 @@
 
 #include <string.h>
 
-/* Rounds a request to the configured alignment; sets *overflow when even the
- * page rounding that may follow would not fit in a size_t. */
-size_t alloc_round_size(size_t size, bool *overflow)
-{
-    size_t align = mems_state.config.alignment;
-    *overflow = size > SIZE_MAX - ((size_t)PAGE_SIZE - 1) - (align - 1);
-    if (*overflow)
-        return 0;
-    return (size + align - 1) & ~(align - 1);
-}
-
 static size_t pages_for(size_t size)
 {
     size_t pages = size / PAGE_SIZE + (size % PAGE_SIZE != 0);
@@ -95,12 +84,12 @@ static void *alloc_give(grain_t g)
 
 MEMS_HOT_PATH void *mems_malloc(size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_malloc(size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_malloc(size));
     bool overflow;
-    size_t rounded = alloc_round_size(size, &overflow);
+    size_t rounded = segment_round_size(size, &overflow);
     if (__builtin_expect(size == 0 || overflow, 0))
         return malloc_refused(size);
-    /* class-rounding members: their own placement (classes.c) */
+    /* class-rounding members: their own placement (class_blocks.c) */
     grain_t g = __builtin_expect(mems_state.classes.member != 0, 0) ? classes_place(rounded, size)
                                                                     : alloc_place(rounded, size);
     return g != GRAIN_NONE ? alloc_give(g) : NULL;
@@ -108,7 +97,7 @@ MEMS_HOT_PATH void *mems_malloc(size_t size)
 
 void *mems_calloc(size_t nmemb, size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_calloc(nmemb, size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_calloc(nmemb, size));
     if (size != 0 && nmemb > SIZE_MAX / size) {
         state_record_error(MEMS_E_OVERFLOW, "mems_calloc(%zu, %zu): the product overflows", nmemb, size);
         return NULL;
@@ -126,16 +115,33 @@ void *mems_calloc(size_t nmemb, size_t size)
     return v;
 }
 
+/* Moved: through the two hot paths, which the model's realloc is too (a new
+ * block, the copy of its first `keep` bytes, the old block freed), at the
+ * cost of finding the old block again. */
+static void *realloc_moved(void *v_ptr, size_t size, size_t keep)
+{
+    const struct main_node *node = chain_node_at((uintptr_t)v_ptr);
+    void *moved = mems_malloc(size);
+    if (moved == NULL)
+        return NULL;
+    memcpy(mems_state.given_real, node->base + ((uintptr_t)v_ptr - node->v_start), keep);
+    mems_free(v_ptr);
+    return moved;
+}
+
 void *mems_realloc(void *v_ptr, size_t size)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_realloc(v_ptr, size));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_realloc(v_ptr, size));
     if (v_ptr == NULL)
         return mems_malloc(size);
-    if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
-        return classes_realloc(v_ptr, size);
+    if (mems_state.classes.member != 0) { /* class-rounding members (class_blocks.c) */
+        size_t move_bytes = 0;
+        void *same = classes_realloc(v_ptr, size, &move_bytes);
+        return same != NULL || move_bytes == 0 ? same : realloc_moved(v_ptr, size, move_bytes);
+    }
     struct main_node *node = NULL;
     uint64_t old_size = 0;
-    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);
+    grain_t g = segment_locate_block((uintptr_t)v_ptr, "mems_realloc", &node, &old_size);
     if (g == GRAIN_NONE)
         return NULL;
     node_of(&node, g);
@@ -144,7 +150,7 @@ void *mems_realloc(void *v_ptr, size_t size)
         return NULL;
     }
     bool overflow;
-    size_t rounded = alloc_round_size(size, &overflow);
+    size_t rounded = segment_round_size(size, &overflow);
     if (overflow) {
         state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
                            (uintmax_t)(uintptr_t)v_ptr, size);
@@ -159,14 +165,5 @@ void *mems_realloc(void *v_ptr, size_t size)
         return v_ptr;
     }
 
-    /* Moved: through the two hot paths, which the model's realloc is too (a
-     * new block, the copy, the old block freed), at the cost of finding the
-     * old block again. */
-    void *moved = mems_malloc(size);
-    if (moved == NULL)
-        return NULL;
-    size_t keep = old_requested < size ? old_requested : size;
-    memcpy(mems_state.given_real, node->base + ((uintptr_t)v_ptr - node->v_start), keep);
-    mems_free(v_ptr);
-    return moved;
+    return realloc_moved(v_ptr, size, old_requested < size ? old_requested : size);
 }

@@ -1,8 +1,9 @@
 /*
  * Arenas: N independent heaps under one policy, each with its own lock.
  *
- * With one arena MeMS is the static heap and nothing here runs. With N > 1
- * the static heap only routes: its routes_to_arenas flag sends every public
+ * With one arena MeMS is the static heap and nothing here runs but
+ * mems_init_with, which chooses one heap or N. With N > 1 the static heap
+ * only routes: its table of routes (struct heap_routes) sends every public
  * call here, which binds the thread to an arena at its first call (round
  * robin), takes the lock of the arena the call belongs to, points the
  * thread-local `mems_current` at that arena's heap and runs the call in the
@@ -20,6 +21,9 @@
 
 #include <pthread.h>
 #include <string.h>
+
+/* The routed calls: never taken while MeMS runs one heap. */
+#define ARENA_ROUTED __attribute__((cold))
 
 struct arena {
     pthread_mutex_t lock;
@@ -62,7 +66,8 @@ static unsigned char *leaf_for(size_t top, bool create)
     return leaf;
 }
 
-void arena_map_real(const void *base, size_t bytes, unsigned char tag)
+/* Each arena's heap's map_real (state.h). */
+static void arena_map_real(const void *base, size_t bytes, unsigned char tag)
 {
     uintptr_t first = (uintptr_t)base >> REAL_PAGE_SHIFT, end = ((uintptr_t)base + bytes - 1) >> REAL_PAGE_SHIFT;
     for (uintptr_t page = first; page <= end && (page >> LEAF_BITS) < TOP_ENTRIES; page++) {
@@ -158,7 +163,9 @@ void arena_unlock_all(void)
 
 /* ---- start and finish (no thread may be inside MeMS meanwhile) ---- */
 
-int arena_start(const struct mems_config *config)
+static const struct heap_routes routes;
+
+static int arenas_start(const struct mems_config *config)
 {
 #ifdef MEMS_ONE_CORE_COPY
     /* the single file holds one copy of the core: the static heap's */
@@ -178,19 +185,20 @@ int arena_start(const struct mems_config *config)
         mems_current = &arenas[k].heap;
         ARENA_HEAP(state_reset)(&one);
         arenas[k].heap.arena_tag = (unsigned char)(k + 1);
+        arenas[k].heap.map_real = arena_map_real;
         arenas[k].heap.config.arenas = config->arenas;
     }
     mems_current = &mems_single_heap;
     memset(&mems_single_heap, 0, sizeof mems_single_heap);
     mems_single_heap.config = *config;
-    mems_single_heap.routes_to_arenas = true;
+    mems_single_heap.routes = &routes;
     arena_count = config->arenas;
     next_arena = 0;
     arena_generation++;
     return 0;
 }
 
-void arena_finish(void)
+static void arena_finish(void)
 {
     for (size_t k = 0; k < arena_count; k++) {
         mems_current = &arenas[k].heap;
@@ -204,13 +212,13 @@ void arena_finish(void)
     os_unmap(real_top, TOP_ENTRIES * sizeof *real_top);
     real_top = NULL;
     arena_count = 0;
-    mems_single_heap.routes_to_arenas = false;
+    mems_single_heap.routes = NULL;
     mems_single_heap.initialized = false;
 }
 
 /* ---- the public calls, routed ---- */
 
-void *arena_malloc(size_t size)
+static ARENA_ROUTED void *arena_malloc(size_t size)
 {
     struct arena *a = enter(own_arena());
     void *v = to_public(a, ARENA_HEAP(mems_malloc)(size));
@@ -218,7 +226,7 @@ void *arena_malloc(size_t size)
     return v;
 }
 
-void *arena_calloc(size_t nmemb, size_t size)
+static ARENA_ROUTED void *arena_calloc(size_t nmemb, size_t size)
 {
     struct arena *a = enter(own_arena());
     void *v = to_public(a, ARENA_HEAP(mems_calloc)(nmemb, size));
@@ -226,7 +234,7 @@ void *arena_calloc(size_t nmemb, size_t size)
     return v;
 }
 
-void *arena_realloc(void *v_ptr, size_t size)
+static ARENA_ROUTED void *arena_realloc(void *v_ptr, size_t size)
 {
     if (v_ptr == NULL)
         return arena_malloc(size);
@@ -237,7 +245,7 @@ void *arena_realloc(void *v_ptr, size_t size)
     return v;
 }
 
-void arena_free(void *v_ptr)
+static ARENA_ROUTED void arena_free(void *v_ptr)
 {
     if (v_ptr == NULL)
         return;
@@ -247,7 +255,7 @@ void arena_free(void *v_ptr)
     leave(a);
 }
 
-void *arena_get(void *v_ptr)
+static ARENA_ROUTED void *arena_get(void *v_ptr)
 {
     uintptr_t inner;
     struct arena *a = enter(arena_of_v((uintptr_t)v_ptr, &inner));
@@ -256,7 +264,7 @@ void *arena_get(void *v_ptr)
     return real;
 }
 
-size_t arena_block_size(void *v_ptr)
+static ARENA_ROUTED size_t arena_block_size(void *v_ptr)
 {
     uintptr_t inner;
     struct arena *a = enter(arena_of_v((uintptr_t)v_ptr, &inner));
@@ -265,7 +273,7 @@ size_t arena_block_size(void *v_ptr)
     return size;
 }
 
-void *arena_virtual(const void *real)
+static ARENA_ROUTED void *arena_virtual(const void *real)
 {
     unsigned tag = real_tag(real);
     if (tag == 0 || tag > arena_count)
@@ -300,7 +308,7 @@ int mems_arena_stats(size_t k, struct mems_stats *out)
     return 0;
 }
 
-void arena_stats(struct mems_stats *out)
+static ARENA_ROUTED void arena_stats(struct mems_stats *out)
 {
     memset(out, 0, sizeof *out);
     for (size_t k = 0; k < arena_count; k++) {
@@ -328,7 +336,7 @@ void arena_stats(struct mems_stats *out)
     }
 }
 
-void arena_print_stats_to(FILE *stream)
+static ARENA_ROUTED void arena_print_stats_to(FILE *stream)
 {
     for (size_t k = 0; k < arena_count; k++) {
         fprintf(stream, "MeMS arena %zu of %zu:\n", k, arena_count);
@@ -338,7 +346,7 @@ void arena_print_stats_to(FILE *stream)
     }
 }
 
-int arena_walk(mems_visit_fn visit, void *context)
+static ARENA_ROUTED int arena_walk(mems_visit_fn visit, void *context)
 {
     for (size_t k = 0; k < arena_count; k++) {
         struct arena *a = enter(&arenas[k]);
@@ -350,7 +358,7 @@ int arena_walk(mems_visit_fn visit, void *context)
     return 0;
 }
 
-int arena_set_policy(enum mems_policy policy)
+static ARENA_ROUTED int arena_set_policy(enum mems_policy policy)
 {
     for (size_t k = 0; k < arena_count; k++) {
         struct arena *a = enter(&arenas[k]);
@@ -375,7 +383,7 @@ static int check_real_map(const struct heap_state *heap)
     return bad;
 }
 
-int arena_check(char *message, size_t message_size)
+static ARENA_ROUTED int arena_check(char *message, size_t message_size)
 {
     int problems = 0;
     if (message != NULL && message_size > 0)
@@ -393,4 +401,48 @@ int arena_check(char *message, size_t message_size)
         problems += found + unmapped;
     }
     return problems;
+}
+
+static const struct heap_routes routes = {
+    .to_malloc = arena_malloc,
+    .to_calloc = arena_calloc,
+    .to_realloc = arena_realloc,
+    .to_free = arena_free,
+    .to_get = arena_get,
+    .to_virtual = arena_virtual,
+    .to_block_size = arena_block_size,
+    .to_stats = arena_stats,
+    .to_print_stats_to = arena_print_stats_to,
+    .to_walk = arena_walk,
+    .to_check = arena_check,
+    .to_set_policy = arena_set_policy,
+    .to_finish = arena_finish,
+};
+
+/* ---- one heap or N ---- */
+
+int mems_init_with(const struct mems_config *config)
+{
+    struct mems_config defaults;
+    mems_default_config(&defaults);
+    if (config == NULL)
+        config = &defaults;
+    const char *problem = state_config_problem(config);
+    if (problem != NULL) {
+        /* a bad configuration must not cost the running state its data */
+        state_record_error(MEMS_E_BAD_CONFIG, "mems_init_with: %s", problem);
+        return MEMS_E_BAD_CONFIG;
+    }
+    if (mems_state.initialized || arena_routes())
+        mems_finish();
+    mems_clear_error();
+    if (config->arenas > 1)
+        return arenas_start(config);
+    state_reset(config);
+    return 0;
+}
+
+void mems_init(void)
+{
+    mems_init_with(NULL);
 }

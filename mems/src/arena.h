@@ -16,7 +16,7 @@ struct heap_state;
  * arena_heap_NAME; called with an arena entered, it works on that arena's
  * heap, with the heap's own addresses (no arena offset). */
 #ifdef MEMS_ONE_CORE_COPY
-#define ARENA_HEAP(name) name /* one copy only: arena_start refuses, so never called */
+#define ARENA_HEAP(name) name /* one copy only: arenas_start refuses, so never called */
 #else
 #define ARENA_HEAP(name) arena_heap_##name
 #endif

@@ -7,7 +7,7 @@
  * merges the block with its buddy while the buddy is a free block of the same
  * class, and pushes the result.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #define S mems_state.classes
 

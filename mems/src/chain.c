@@ -6,7 +6,7 @@
  * pages MeMS maps itself, grown by doubling. A treap of the nodes by real
  * base gives a real pointer's node in O(log n).
  */
-#include "mems_internal.h"
+#include "chain.h"
 
 #include <assert.h>
 #include <string.h>
@@ -176,7 +176,8 @@ static bool tables_reserve(uintptr_t v_start, size_t pages, grain_t end_grain)
                          "the old page map");
     mems_state.page_map = page_map;
     mems_state.page_map_capacity = mems_state.page_map_bytes / sizeof(struct main_node *);
-    return ok && grain_reserve_span(end_grain) && index_reserve(1) && grain_reserve(v_to_grain(v_start));
+    return ok && grain_reserve_span(end_grain) && mems_state.node_events->reserve(1) &&
+           grain_reserve(v_to_grain(v_start));
 }
 
 /* Maps `pages` pages as a new main node at the end of the chain, holding one
@@ -227,8 +228,8 @@ struct main_node *chain_append_node(size_t pages)
     mems_state.node_count++;
     page_map_fill(node, node);
     grain_set_start(first, true, 0);
-    index_hole_added(first, end - first);
-    index_commit();
+    mems_state.node_events->hole_added(first, end - first);
+    mems_state.node_events->commit();
 
     mems_state.segment_count++;
     mems_state.hole_count++;
@@ -236,6 +237,24 @@ struct main_node *chain_append_node(size_t pages)
     mems_state.hole_bytes += bytes;
     state_update_peaks();
     return node;
+}
+
+/* Gives back every table sized for the heap: the page map,
+ * the granule directory and spare leaves, node records, and (the index's
+ * part) hole records. */
+static void release_tables(void)
+{
+    assert(mems_state.node_count == 0);
+    if (mems_state.page_map != NULL) {
+        mems_state.metadata_bytes -= mems_state.page_map_bytes;
+        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
+    }
+    mems_state.page_map = NULL;
+    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
+    mems_state.by_base_root = NULL;
+    grain_release_all();
+    meta_release_all();
+    mems_state.node_events->emptied();
 }
 
 /* Unmaps a main node that is one whole HOLE; false (node kept, error
@@ -255,9 +274,9 @@ bool chain_remove_node(struct main_node *node)
     /* next fit resumes in the node that followed, or at the start */
     if (mems_state.cursor >= node->v_start && mems_state.cursor <= node_v_end(node))
         mems_state.cursor = node->next != NULL ? node->next->v_start : 0;
-    index_hole_removed(node->first_grain, node->end_grain - node->first_grain);
+    mems_state.node_events->hole_removed(node->first_grain, node->end_grain - node->first_grain);
     grain_clear_start(node->first_grain);
-    index_commit();
+    mems_state.node_events->commit();
     page_map_fill(node, NULL);
     by_base_remove(node);
     node_unlink(node);
@@ -268,28 +287,8 @@ bool chain_remove_node(struct main_node *node)
     mems_state.hole_bytes -= node_bytes(node);
     meta_node_give(node);
     if (mems_state.node_count == 0)
-        chain_release_tables(); /* an empty heap keeps no metadata at all */
+        release_tables(); /* an empty heap keeps no metadata at all */
     return true;
-}
-
-/* Gives back every table sized for the heap: the page map,
- * the granule directory and spare leaves, node records, hole records. */
-void chain_release_tables(void)
-{
-    assert(mems_state.node_count == 0);
-    if (mems_state.page_map != NULL) {
-        mems_state.metadata_bytes -= mems_state.page_map_bytes;
-        state_unmap_or_keep(mems_state.page_map, mems_state.page_map_bytes, "the page map");
-    }
-    mems_state.page_map = NULL;
-    mems_state.page_map_bytes = mems_state.page_map_capacity = 0;
-    mems_state.by_base_root = NULL;
-    grain_release_all();
-    meta_release_all();
-    bool best_fit = mems_state.bins.active;
-    bins_clear();
-    mems_state.bins.active = best_fit; /* the store is mapped again with the first hole */
-    zoo_store_release(); /* a member's own index: mapped again with the first hole */
 }
 
 void chain_release_all(void)
@@ -307,7 +306,7 @@ void chain_release_all(void)
     mems_state.heap_end_grain = mems_state.heap_clean_from = 0;
     mems_state.cursor = 0;
     mems_state.node_count = 0;
-    chain_release_tables();
+    release_tables();
 }
 
 /* For mems_check: the page map and the base table agree with the chain. */
@@ -332,4 +331,18 @@ int chain_check_tables(void)
         mapped_pages += mems_state.page_map[p] != NULL;
     bad += mapped_pages != mems_state.pages;
     return bad;
+}
+
+uint64_t segment_size(const struct main_node *node, grain_t g)
+{
+    return grain_next_start(g, node->end_grain) - g;
+}
+
+/* Counted when asked (stats, checks) rather than kept up to date by every operation. */
+size_t node_segment_count(const struct main_node *node)
+{
+    size_t count = 0;
+    for (grain_t g = node->first_grain; g < node->end_grain; g = grain_next_start(g, node->end_grain))
+        count++;
+    return count;
 }

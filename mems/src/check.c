@@ -108,7 +108,7 @@ static void check_indexes(struct check_report *r, const struct chain_totals *t)
 int mems_check(char *message, size_t message_size)
 {
     if (arena_routes())
-        return arena_check(message, message_size);
+        return mems_state.routes->to_check(message, message_size);
     struct check_report report = {0, message, message_size};
     struct check_report *r = &report;
     struct chain_totals t = {0};

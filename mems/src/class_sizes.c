@@ -3,7 +3,7 @@
  * rounds to, and how many pages a new node of a class has. Sizes are in
  * granules (units of the alignment), so every class is a multiple of it.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 enum class_member class_member_of(enum mems_policy policy)
 {

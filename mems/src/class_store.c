@@ -5,9 +5,10 @@
  * backward shift so no tombstones build up); both grow by doubling into a new
  * mapping. A class's free list is doubly linked through the records, so a
  * buddy can leave it from the middle in O(1); blocks are pushed and popped
- * at its head (LIFO).
+ * at its head (LIFO). And what the members share beside their records: a
+ * new node for a class, a member taking over the heap, its largest hole.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <string.h>
 
@@ -178,4 +179,49 @@ int store_check(size_t segments, size_t free_blocks)
     for (uint64_t r = 1; r < S.record_capacity; r++)
         bad += S.records[r].kind != 0 && store_find(S.records[r].grain) != r;
     return bad;
+}
+
+uint32_t classes_no_memory(void)
+{
+    state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
+    return 0;
+}
+
+/* A new node for class c (its granules all clean: chain.c sets the heap's
+ * clean mark at its first). */
+struct main_node *classes_new_node(struct class_id c)
+{
+    size_t pages = class_node_pages(c);
+    if (pages == 0) {
+        state_record_error(MEMS_E_OVERFLOW, "a node for %ju granules cannot be expressed in bytes",
+                           (uintmax_t)class_grains(c));
+        return NULL;
+    }
+    return chain_append_node(pages);
+}
+
+/* The member takes over an empty heap: no hole index, its own lists. */
+bool classes_select(enum mems_policy policy)
+{
+    fit_clear();
+    mems_state.fit_active = mems_state.fit_exact = mems_state.fit_floored = false;
+    bins_clear();
+    S.member = class_member_of(policy);
+    return true;
+}
+
+/* In granules: the largest free block on any list, or uncarved run. */
+uint64_t classes_largest_hole(void)
+{
+    uint64_t largest = 0;
+    for (uint8_t f = 0; f < CLASS_FAMILIES; f++) {
+        if (S.nonempty[f] != 0) {
+            uint64_t size = class_grains((struct class_id){f, (uint8_t)(63 - __builtin_clzll(S.nonempty[f]))});
+            largest = size > largest ? size : largest;
+        }
+        for (unsigned o = 0; o < CLASS_ORDERS; o++)
+            if (S.uncarved[f][o] != 0 && S.records[S.uncarved[f][o]].value > largest)
+                largest = S.records[S.uncarved[f][o]].value;
+    }
+    return largest;
 }

@@ -75,17 +75,11 @@ uint32_t fit_holes_largest(uint64_t word, uint64_t bits)
     return fit_saturate(largest);
 }
 
-uint32_t fit_word_largest(uint64_t word)
+/* The largest hole of the tree starting in `word` (the tail and the hole
+ * set aside are not in the tree), measured. */
+static uint32_t fit_word_largest(uint64_t word)
 {
     return fit_holes_largest(word, fit_tree_holes(word, grain_hole_starts_in_word(word)));
-}
-
-/* Recomputes every level above the words (after the directory grew). */
-void fit_levels_recompute(void)
-{
-    for (unsigned lvl = 1; lvl < D.level_count; lvl++)
-        for (size_t j = 0; j < D.level_length[lvl]; j++)
-            D.levels[lvl][j] = fit_children_max(lvl, j);
 }
 
 /* Raises the bounds on the path from `word` to the root to at least `bound`. */
@@ -317,7 +311,7 @@ static __attribute__((noinline)) grain_t tree_climb(uint64_t size, uint32_t key,
             index = index * 16 + (unsigned)__builtin_ctz(below), lvl--;
         }
         if (lvl > 0) { /* a bound too high */
-            D.levels[lvl][index] = fit_children_max(lvl, index);
+            D.levels[lvl][index] = level_children_max(lvl, index);
             index++;
             continue;
         }
@@ -376,30 +370,23 @@ grain_t fit_first(uint64_t size, grain_t from)
     return g;
 }
 
-struct largest_hole {
-    uint64_t bytes;
-    uintptr_t v;
-};
-
-static int largest_visit(const struct mems_segment_info *s, void *context)
-{
-    struct largest_hole *largest = context;
-    if (s->is_hole && s->size > largest->bytes) {
-        largest->bytes = s->size;
-        largest->v = s->v_start;
-    }
-    return 0;
-}
-
 /* The largest hole of the heap in granules, and the lowest-addressed of that
  * size in *where, by a walk of the chains: for a root that saturates (a hole
  * of 2^31 granules or more), rare enough to walk. */
 uint64_t fit_largest_by_walk(grain_t *where)
 {
-    struct largest_hole largest = {0, 0};
-    mems_walk(largest_visit, &largest);
-    *where = largest.bytes != 0 ? v_to_grain(largest.v) : GRAIN_NONE;
-    return largest.bytes >> mems_state.layout.shift;
+    uint64_t largest = 0;
+    *where = GRAIN_NONE;
+    for (const struct main_node *node = mems_state.first; node != NULL; node = node->next)
+        for (grain_t g = node->first_grain; g < node->end_grain;) {
+            grain_t next = grain_next_start(g, node->end_grain);
+            if (grain_is_hole(g) && next - g > largest) {
+                largest = next - g;
+                *where = g;
+            }
+            g = next;
+        }
+    return largest;
 }
 
 /* The largest hole of the tree, in granules: a search for the root's bound
@@ -426,7 +413,7 @@ static uint64_t tree_largest(void)
         if (found != GRAIN_NONE)
             return root;
         if (D.level_count > 1) /* no child of the root reached it: the root takes their largest */
-            D.levels[D.level_count - 1][0] = fit_children_max(D.level_count - 1, 0);
+            D.levels[D.level_count - 1][0] = level_children_max(D.level_count - 1, 0);
     }
 }
 
@@ -449,7 +436,7 @@ void fit_rebuild(void)
     mems_state.fit_dirty_count = 0;
     for (size_t w = 0; w < D.level_length[0] && D.level_count > 0; w++)
         D.levels[0][w] = fit_word_largest(w);
-    fit_levels_recompute();
+    grain_levels_recompute();
 }
 
 void fit_clear(void)
@@ -488,7 +475,7 @@ int fit_check(void)
     }
     for (unsigned lvl = 1; lvl < D.level_count; lvl++)
         for (size_t j = 0; j < D.level_length[lvl]; j++) {
-            uint32_t below = fit_children_max(lvl, j);
+            uint32_t below = level_children_max(lvl, j);
             bad += exact ? D.levels[lvl][j] != below : D.levels[lvl][j] < below;
         }
     return bad;

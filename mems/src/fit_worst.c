@@ -38,7 +38,7 @@ static void word_set_exact(uint64_t word, uint32_t now)
         if (now >= current)
             next = now;
         else if (old == current)
-            next = fit_children_max(lvl, parent);
+            next = level_children_max(lvl, parent);
         else
             return;
         if (next == current)

@@ -1,14 +1,15 @@
 /*
- * The granule bitmaps' inline accessors (the bitmaps themselves: grain.c).
+ * The granule bitmaps' inline accessors (the leaves and their directory: grain.c).
  * Every operation finds its block's place in a leaf once and reads or writes
  * the start, hole and slack bits of the block and its neighbours through it;
  * these are inline because they are most of the instructions of a malloc and
- * a free. Included at the end of mems_internal.h, whose types they use.
+ * a free. Their out-of-line half: grain_bits.c. Above the operating system
+ * (a leaf whose last start goes is handed back).
  */
 #ifndef MEMS_GRAIN_BITS_H
 #define MEMS_GRAIN_BITS_H
 
-#include "mems_internal.h"
+#include "os.h"
 
 /* ---- granule bitmaps: the accessors every operation uses, inline ---- */
 
@@ -48,7 +49,7 @@ static inline uint64_t *leaf_group(const uint64_t *leaf, size_t word)
     return (uint64_t *)leaf + mems_state.layout.off_groups + word * mems_state.layout.group_words;
 }
 
-/* grain.c: the starts in the words after and before a place's own */
+/* grain_bits.c: the starts in the words after and before a place's own */
 grain_t grain_next_start_past(const uint64_t *leaf, size_t leaf_number, size_t word, grain_t limit);
 grain_t grain_prev_start_before(const uint64_t *leaf, size_t leaf_number, size_t word);
 
@@ -137,7 +138,7 @@ static inline uint64_t grain_hole_starts_in_word(uint64_t word)
 }
 
 /* The first start after `g` and below `limit`, else `limit`: in g's own word
- * here, further in grain.c. */
+ * here, further in grain_bits.c. */
 static inline grain_t grain_next_start(grain_t g, grain_t limit)
 {
     grain_t from = g + 1;

@@ -5,7 +5,7 @@
  * Only the one the policy needs is maintained; switching policy builds the
  * new one from the bitmaps and drops the old.
  */
-#include "mems_internal.h"
+#include "index.h"
 
 /* The fit tree and the size bins given up for a member with its own index. */
 static void address_indexes_drop(void)
@@ -46,7 +46,7 @@ static bool zoo_select(const struct policy_ops *ops, enum mems_policy policy)
  * when it cannot be mapped. */
 bool index_select(enum mems_policy policy)
 {
-    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (classes.c) */
+    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (class_blocks.c) */
         if (mems_state.zoo.ops != NULL) {
             mems_state.zoo.ops->drop();
             mems_state.zoo.ops = NULL;
@@ -99,7 +99,7 @@ void index_release(void)
 /* In granules. */
 uint64_t index_largest_hole(void)
 {
-    if (mems_state.classes.member != 0) /* class-rounding members (classes.c) */
+    if (mems_state.classes.member != 0) /* class-rounding members (class_blocks.c) */
         return classes_largest_hole();
     if (mems_state.zoo.ops != NULL)
         return mems_state.zoo.ops->largest();
@@ -111,3 +111,48 @@ int index_check_own(char *what, size_t what_size)
 {
     return mems_state.zoo.ops != NULL ? mems_state.zoo.ops->check(what, what_size) : 0;
 }
+
+/* ---- the node layer's side (struct node_events): a node's one HOLE ---- */
+
+static bool node_reserve(size_t more_holes)
+{
+    return index_reserve(more_holes);
+}
+
+static void node_hole_added(grain_t g, uint64_t size)
+{
+    index_hole_added(g, size);
+}
+
+static void node_hole_removed(grain_t g, uint64_t size)
+{
+    index_hole_removed(g, size);
+}
+
+static void node_commit(void)
+{
+    index_commit();
+}
+
+/* The last node went: the indexes keep their policy and map nothing, each
+ * mapped again with the first hole of the next node. */
+static void node_emptied(void)
+{
+    mems_state.fit_dirty_count = 0;
+    mems_state.tail_valid = false;
+    mems_state.aside_valid = false;
+    mems_state.known_hole = GRAIN_NONE;
+    fit_floors_reset();
+    bool best_fit = mems_state.bins.active;
+    bins_clear();
+    mems_state.bins.active = best_fit;
+    zoo_store_release();
+}
+
+const struct node_events index_node_events = {
+    .reserve = node_reserve,
+    .hole_added = node_hole_added,
+    .hole_removed = node_hole_removed,
+    .commit = node_commit,
+    .emptied = node_emptied,
+};

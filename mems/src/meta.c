@@ -3,7 +3,7 @@
  * never calls malloc, and no metadata lives in user pages. A chunk whose
  * slots are all free again goes back to the OS (one is kept for reuse).
  */
-#include "mems_internal.h"
+#include "meta.h"
 
 #include <assert.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * the boundary this narrow makes it easy to audit and to break on purpose: the
  * test hooks below make the k-th mmap or munmap fail.
  */
-#include "mems_internal.h"
+#include "os.h"
 
 #include <sys/mman.h>
 
@@ -61,3 +61,16 @@ int os_unmap(void *address, size_t bytes)
 void mems_test_fail_mmap(long k) { mmap_failure_countdown = k; }
 void mems_test_fail_munmap(long k) { munmap_failure_countdown = k; }
 long mems_test_live_mappings(void) { return __atomic_load_n(&live_mappings, __ATOMIC_RELAXED); }
+
+void state_unmap_or_keep(void *address, size_t bytes, const char *what)
+{
+    if (os_unmap(address, bytes) == 0)
+        return;
+    state_record_error(MEMS_E_OS, "munmap of %s (%zu bytes) failed", what, bytes);
+    mems_state.metadata_bytes += bytes; /* still mapped, still ours */
+    if (mems_state.unreleased_count < sizeof mems_state.unreleased / sizeof mems_state.unreleased[0]) {
+        mems_state.unreleased[mems_state.unreleased_count].address = address;
+        mems_state.unreleased[mems_state.unreleased_count].bytes = bytes;
+        mems_state.unreleased_count++;
+    }
+}

@@ -8,7 +8,7 @@
  * placement: after merges that is the merged hole, so the cursor never needs
  * to follow segments around.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <assert.h>
 

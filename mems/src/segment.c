@@ -10,24 +10,9 @@
  * NULL: it is looked up only when a neighbour lies outside the segment's
  * word (node_of), so most operations never read a node record.
  */
-#include "mems_internal.h"
+#include "segment.h"
 
 #include <assert.h>
-
-uint64_t segment_size(const struct main_node *node, grain_t g)
-{
-    return grain_next_start(g, node->end_grain) - g;
-}
-
-/* The length of a node's sub-chain: its starts, counted when asked (stats,
- * checks) rather than kept up to date by every operation. */
-size_t node_segment_count(const struct main_node *node)
-{
-    size_t count = 0;
-    for (grain_t g = node->first_grain; g < node->end_grain; g = grain_next_start(g, node->end_grain))
-        count++;
-    return count;
-}
 
 size_t segment_requested(grain_t g, uint64_t size)
 {
@@ -248,4 +233,35 @@ bool segment_grow(struct main_node *node, grain_t g, uint64_t size, uint64_t new
     index_commit();
     mems_state.hole_bytes -= grains_to_bytes(need);
     return true;
+}
+
+/* Why `v` is not the start of a PROCESS segment, recorded as the error:
+ * kept out of line so the common case stays short. */
+__attribute__((noinline)) grain_t segment_locate_failed(uintptr_t v, const char *caller)
+{
+    struct main_node *node = chain_node_at(v);
+    if (node == NULL) {
+        state_record_error(MEMS_E_UNKNOWN_ADDRESS, "%s(%ju): MeMS never gave this address", caller, (uintmax_t)v);
+        return GRAIN_NONE;
+    }
+    grain_t g = v_to_grain(v);
+    bool aligned = ((v - MEMS_VIRTUAL_BASE) & (mems_state.config.alignment - 1)) == 0;
+    bool at_start = aligned && grain_is_start(g);
+    /* a HOLE's start, or inside a segment: which one, for the message */
+    grain_t start = at_start ? g : grain_prev_start(g);
+    uint64_t size = segment_size(node, start);
+    uintmax_t first = grain_to_v(start), last = first + grains_to_bytes(size) - 1;
+    if (grain_is_hole(start))
+        state_record_error(MEMS_E_DOUBLE_FREE, "%s(%ju): the address lies in HOLE [%ju:%ju]: already freed", caller,
+                           (uintmax_t)v, first, last);
+    else
+        state_record_error(MEMS_E_INTERIOR_FREE, "%s(%ju): the address is inside P[%ju:%ju], not at its start",
+                           caller, (uintmax_t)v, first, last);
+    return GRAIN_NONE;
+}
+
+grain_t segment_locate_block(uintptr_t v, const char *caller, struct main_node **node_out, uint64_t *size_out)
+{
+    struct grain_place p;
+    return segment_locate(v, caller, &p, node_out, size_out);
 }

@@ -6,7 +6,7 @@
  * class's uncarved run, used only when the list is empty; a new node is
  * mapped only when the class has neither.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #define S mems_state.classes
 

@@ -10,7 +10,7 @@
  * Records live in one mapping that doubles as needed and halves (rebuilt)
  * when three quarters stand empty.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <assert.h>
 #include <string.h>
@@ -192,7 +192,7 @@ static uint32_t treap_leftmost(uint32_t t)
 
 /* Frees must not fail, yet a free can open a hole where there was none; when
  * the store is full and cannot grow, the bins are dropped and rebuilt by the
- * next allocation (bins_prepare), which can fail cleanly. */
+ * next allocation (index_prepare), which can fail cleanly. */
 static void bins_drop(void)
 {
     if (B.records != NULL) {
@@ -202,11 +202,6 @@ static void bins_drop(void)
     memset(&B, 0, sizeof B);
     B.active = true;
     B.stale = true;
-}
-
-bool bins_prepare(void)
-{
-    return !B.active || !B.stale || bins_rebuild();
 }
 
 /* Record n into a bin that holds others already; most adds find their bin

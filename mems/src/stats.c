@@ -10,7 +10,7 @@
 
 void mems_print_stats_to(FILE *stream)
 {
-    STATE_ENSURE_INITIALIZED_OR(arena_print_stats_to(stream); return);
+    STATE_ENSURE_INITIALIZED_OR(mems_state.routes->to_print_stats_to(stream); return);
     fprintf(stream, "%s\n", STATS_HEADER);
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next) {
         fprintf(stream, "MAIN[%ju:%ju]-> ", (uintmax_t)state_public_v(node->v_start),
@@ -39,7 +39,7 @@ void mems_print_stats(void)
 
 void mems_stats(struct mems_stats *out)
 {
-    STATE_ENSURE_INITIALIZED_OR(arena_stats(out); return);
+    STATE_ENSURE_INITIALIZED_OR(mems_state.routes->to_stats(out); return);
     *out = (struct mems_stats){
         .pages = mems_state.pages,
         .mapped_bytes = mems_state.pages * (size_t)PAGE_SIZE,
@@ -65,7 +65,7 @@ void mems_stats(struct mems_stats *out)
 
 int mems_walk(mems_visit_fn visit, void *context)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_walk(visit, context));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_walk(visit, context));
     size_t index = 0;
     for (const struct main_node *node = mems_state.first; node != NULL; node = node->next, index++)
         for (grain_t g = node->first_grain; g < node->end_grain;) {

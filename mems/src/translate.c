@@ -33,7 +33,7 @@ static __attribute__((noinline)) void *get_slow(uintptr_t v, const struct main_n
 
 void *mems_get(void *v_ptr)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_get(v_ptr));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_get(v_ptr));
     uintptr_t v = (uintptr_t)v_ptr;
     if (v == mems_state.given_v && v != 0)
         return mems_state.given_real;
@@ -48,15 +48,15 @@ void *mems_get(void *v_ptr)
 
 void *mems_virtual(const void *real)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_virtual(real));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_virtual(real));
     return (void *)translate_real_to_virtual(real);
 }
 
 size_t mems_block_size(void *v_ptr)
 {
-    STATE_ENSURE_INITIALIZED_OR(return arena_block_size(v_ptr));
+    STATE_ENSURE_INITIALIZED_OR(return mems_state.routes->to_block_size(v_ptr));
     struct main_node *node = NULL;
     uint64_t size = 0;
-    grain_t g = free_locate_block((uintptr_t)v_ptr, "mems_block_size", &node, &size);
+    grain_t g = segment_locate_block((uintptr_t)v_ptr, "mems_block_size", &node, &size);
     return g != GRAIN_NONE ? grains_to_bytes(size) : 0;
 }

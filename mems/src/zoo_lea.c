@@ -20,7 +20,7 @@
  * request's bin, else the first of the next bin holding any, the same
  * choice as dlmalloc's bin scans.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <stdio.h>
 

@@ -16,7 +16,7 @@
  * 16-ary maxima of their sizes above (zoo_slots.c: a climb and a descent);
  * best fit a treap by size then stamp.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <stdio.h>
 

@@ -10,7 +10,7 @@
  * array, the holes are laid out again, in order, in the middle of an array
  * four times their number: their stamps change, their order does not.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * The store grows by doubling, never shrinks while the index lives (it is
  * given back with the index, or when the heap empties).
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * placement's remainder is filed anew, as a hole added. Coalescing is
  * MeMS's, immediate.
  */
-#include "mems_internal.h"
+#include "placement.h"
 
 #include <string.h>
 

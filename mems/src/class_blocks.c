@@ -5,34 +5,13 @@
  * back, keeps the running totals every policy keeps, and checks the members'
  * invariants for mems_check.
  */
-#include "mems_internal.h"
-
-#include <string.h>
+#include "segment.h"
 
 #define S mems_state.classes
 
 static bool member_is_buddy(void)
 {
     return S.member == CLASS_BUDDY || S.member == CLASS_DOUBLE_BUDDY;
-}
-
-uint32_t classes_no_memory(void)
-{
-    state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
-    return 0;
-}
-
-/* A new node for class c (its granules all clean: chain.c sets the heap's
- * clean mark at its first). */
-struct main_node *classes_new_node(struct class_id c)
-{
-    size_t pages = class_node_pages(c);
-    if (pages == 0) {
-        state_record_error(MEMS_E_OVERFLOW, "a node for %ju granules cannot be expressed in bytes",
-                           (uintmax_t)class_grains(c));
-        return NULL;
-    }
-    return chain_append_node(pages);
 }
 
 static size_t aligned_request(size_t requested)
@@ -123,7 +102,7 @@ static uint32_t locate_live(void *v_ptr, const char *caller)
     }
     struct main_node *node = NULL;
     uint64_t size = 0;
-    grain_t g = free_locate_block(v, caller, &node, &size);
+    grain_t g = segment_locate_block(v, caller, &node, &size);
     assert(g == GRAIN_NONE); /* every live block has its record */
     (void)g;
     return 0;
@@ -136,9 +115,11 @@ __attribute__((noinline)) void classes_free(void *v_ptr)
         block_release(r);
 }
 
-/* In place while the new size rounds to the block's own class; else moved
- * (a new block, the copy, the old block freed, as the fit policies move). */
-__attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size)
+/* In place while the new size rounds to the block's own class: v_ptr. Else
+ * NULL: the block freed (size 0), an error recorded, or, to be moved (a new
+ * block, the copy, the old block freed, as mems_realloc moves every policy's
+ * blocks), *move_bytes set to the bytes to copy. */
+__attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size, size_t *move_bytes)
 {
     uint32_t r = locate_live(v_ptr, "mems_realloc");
     if (r == 0)
@@ -148,7 +129,7 @@ __attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size)
         return NULL;
     }
     bool overflow;
-    size_t rounded = alloc_round_size(size, &overflow);
+    size_t rounded = segment_round_size(size, &overflow);
     if (overflow) {
         state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
                            (uintmax_t)(uintptr_t)v_ptr, size);
@@ -164,40 +145,8 @@ __attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size)
         state_update_live_peaks();
         return v_ptr;
     }
-    const struct main_node *node = chain_node_at((uintptr_t)v_ptr);
-    void *moved = mems_malloc(size);
-    if (moved == NULL)
-        return NULL;
-    memcpy(mems_state.given_real, node->base + ((uintptr_t)v_ptr - node->v_start),
-           old_requested < size ? old_requested : size);
-    block_release(r);
-    return moved;
-}
-
-/* The member takes over an empty heap: no hole index, its own lists. */
-bool classes_select(enum mems_policy policy)
-{
-    fit_clear();
-    mems_state.fit_active = mems_state.fit_exact = mems_state.fit_floored = false;
-    bins_clear();
-    S.member = class_member_of(policy);
-    return true;
-}
-
-/* In granules: the largest free block on any list, or uncarved run. */
-uint64_t classes_largest_hole(void)
-{
-    uint64_t largest = 0;
-    for (uint8_t f = 0; f < CLASS_FAMILIES; f++) {
-        if (S.nonempty[f] != 0) {
-            uint64_t size = class_grains((struct class_id){f, (uint8_t)(63 - __builtin_clzll(S.nonempty[f]))});
-            largest = size > largest ? size : largest;
-        }
-        for (unsigned o = 0; o < CLASS_ORDERS; o++)
-            if (S.uncarved[f][o] != 0 && S.records[S.uncarved[f][o]].value > largest)
-                largest = S.records[S.uncarved[f][o]].value;
-    }
-    return largest;
+    *move_bytes = old_requested < size ? old_requested : size;
+    return NULL;
 }
 
 /* Bytes requested by the live block at g (0 for a HOLE), for mems_check. */

@@ -1,0 +1,132 @@
+/*
+ * The active placement index (index.c, policy.c): which member's index is
+ * live, switched on a change of policy, and the calls the segment layer above
+ * makes of it, inline: the fit tree's and the size bins' directly, the zoo's
+ * through its table (struct policy_ops, placement.h). ARCHITECTURE.md,
+ * "Layers".
+ */
+#ifndef MEMS_INDEX_H
+#define MEMS_INDEX_H
+
+#include "placement.h"
+
+/* index.c: keeps the active policy's index in step with the bitmaps. The
+ * calls every operation makes are here, inline: most are one test. */
+static inline bool index_reserve(size_t more_holes)
+{
+    const struct size_bins *b = &mems_state.bins;
+    if (!b->active)
+        return __builtin_expect(mems_state.zoo.ops == NULL, 1) || mems_state.zoo.ops->reserve(more_holes);
+    return b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity || bins_reserve(more_holes);
+}
+
+/* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
+static inline bool index_prepare(void)
+{
+    return !mems_state.bins.active || !mems_state.bins.stale || bins_rebuild();
+}
+
+/* First and next fit: a hole carved from its front leaves the fit tree as it
+ * is when the rest starts in the same word (that word's bound, an upper bound,
+ * covered the larger hole, and so did every floor of its size and below), and
+ * the tail stays the tail. Worst fit's entries are exact: never in place. */
+static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_size)
+{
+    if (mems_state.fit_exact)
+        return false;
+    if (mems_state.tail_valid && from == mems_state.tail_grain) {
+        mems_state.tail_grain = to;
+        mems_state.tail_size = new_size;
+        return true;
+    }
+    return (from >> 6) == (to >> 6);
+}
+
+static inline void index_hole_added(grain_t g, uint64_t size)
+{
+    if (!mems_state.fit_active) {
+        /* bins_add tests the same flag first: best fit pays nothing for the zoo */
+        if (__builtin_expect(!mems_state.bins.active, 0)) {
+            if (mems_state.zoo.ops != NULL) /* none under a class-rounding member */
+                mems_state.zoo.ops->hole_added(g, size);
+        } else
+            bins_add(g, size);
+    } else if (mems_state.fit_exact)
+        worst_note_added(g, size);
+    else
+        fit_note_added(g, size);
+}
+
+static inline void index_hole_removed(grain_t g, uint64_t size)
+{
+    if (g == mems_state.known_hole)
+        mems_state.known_hole = GRAIN_NONE;
+    if (!mems_state.fit_active) {
+        if (__builtin_expect(!mems_state.bins.active, 0)) {
+            if (mems_state.zoo.ops != NULL)
+                mems_state.zoo.ops->hole_removed(g, size);
+        } else
+            bins_remove(g, size);
+    } else if (mems_state.tail_valid && g == mems_state.tail_grain)
+        mems_state.tail_valid = false;
+    else if (mems_state.fit_exact) /* first and next fit: the bounds above a hole that goes stay valid */
+        fit_note_removed(g, size);
+}
+
+/* Hole (from, size) becomes (to, new_size), a smaller hole that ends where
+ * it ended (a placement or a growth carving its front): true when the index
+ * did that in place, and neither index_hole_removed nor index_hole_added is
+ * to be called; false (nothing changed) when they are. */
+static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    if (mems_state.fit_active                         ? !fit_shrunk_in_place(from, to, new_size)
+        : __builtin_expect(!mems_state.bins.active, 0)
+            ? mems_state.zoo.ops == NULL || !mems_state.zoo.ops->hole_shrunk(from, size, to, new_size)
+                                                      : !bins_shrink_first(from, size, to, new_size))
+        return false;
+    if (from == mems_state.known_hole)
+        mems_state.known_hole = GRAIN_NONE;
+    return true;
+}
+
+/* Ends an operation: worst fit's tree gets exact again, the size
+ * bins compact their store when three quarters of it stand empty. */
+static inline void index_commit(void)
+{
+    if (mems_state.fit_active) {
+        if (mems_state.fit_dirty_count != 0)
+            fit_commit();
+    } else if (__builtin_expect(!mems_state.bins.active, 0)) {
+        if (mems_state.zoo.ops != NULL)
+            mems_state.zoo.ops->commit();
+    } else if (mems_state.bins.records_in_use < mems_state.bins.compact_below) {
+        bins_compact();
+    }
+}
+
+bool index_select(enum mems_policy policy);
+void index_release(void);
+uint64_t index_largest_hole(void);
+int index_check_own(char *what, size_t what_size);
+/* The node layer's side of the index (struct node_events), for state_reset to register. */
+extern const struct node_events index_node_events;
+
+
+/* The hole the policy chooses for `size` granules, or GRAIN_NONE; inline,
+ * so that a malloc pays no call for the choice of query. */
+static inline grain_t policy_search(uint64_t size)
+{
+    grain_t g;
+    mems_state.searches++;
+    mems_state.found_hole_size = 0;
+    switch (mems_state.config.policy) {
+    case MEMS_NEXT_FIT: g = policy_next_fit(size); break;
+    case MEMS_BEST_FIT: g = bins_best(size); break;
+    case MEMS_WORST_FIT: g = fit_worst(size); break;
+    case MEMS_FIRST_FIT: g = fit_first(size, 0); break;
+    default: g = mems_state.zoo.ops->search(size); break;
+    }
+    return g;
+}
+
+#endif /* MEMS_INDEX_H */
