@@ -1,13 +1,31 @@
 /*
  * The study's CSVs: runs.csv (one row per trace x structure x policy, every
  * byte count and ratio) and cells.csv (each group's median over its traces,
- * the interval, the geometric mean). Columns in harness/METRICS.md.
+ * the interval, the geometric mean). Columns in harness/METRICS.md. Also the
+ * number format the study's Markdown shares.
  */
 #include "study.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* A number as the study's Markdown prints it: "–" for none, whole from 100
+ * on, three significant digits below; from a ring, so one printf may hold
+ * several. */
+const char *study_num(double v)
+{
+    static char ring[16][32];
+    static int next;
+    char *out = ring[next++ % 16];
+    if (isnan(v))
+        snprintf(out, 32, "–");
+    else if (fabs(v) >= 100)
+        snprintf(out, 32, "%.0f", v);
+    else
+        snprintf(out, 32, "%.3g", v);
+    return out;
+}
 
 int study_write_runs_csv(const struct study *s)
 {

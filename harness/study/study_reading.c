@@ -15,20 +15,6 @@
 
 #define MAX_CLAIMS 24
 
-const char *study_num(double v)
-{
-    static char ring[16][32];
-    static int next;
-    char *out = ring[next++ % 16];
-    if (isnan(v))
-        snprintf(out, 32, "–");
-    else if (fabs(v) >= 100)
-        snprintf(out, 32, "%.0f", v);
-    else
-        snprintf(out, 32, "%.3g", v);
-    return out;
-}
-
 static void interval(FILE *f, const struct claim *c, const char *m)
 {
     fprintf(f, "median %s points, interval [%s, %s] (coverage %s%%, %s traces)",
