@@ -4,7 +4,7 @@
 # bytes `mems-bench validate` prints must equal heaptrack's own (the stats it
 # prints when it records, heaptrack_print's totals, the bytes its peak
 # flamegraph holds) and an independent count over the decompressed data; every
-# replay of them is clean on glibc and the MeMS policies; a recording cut
+# replay of them is clean on every allocator and every MeMS policy; a recording cut
 # short, a bad hex field and a free of an unknown allocation index are refused
 # with their file:line.
 #   check_heaptrack.sh MEMS_BENCH WORK_DIR [ALLOCATORS]   exit 77 (skipped) without heaptrack
@@ -124,16 +124,26 @@ for entry in "${programs[@]}"; do
     done
 done
 
-# Replays: clean on glibc and every MeMS policy.
-allocators=${3:-glibc,mems-first,mems-next,mems-best,mems-worst}
-if "$bench" replay --quiet --alloc "$allocators" --out "$work/replays" "${recordings[@]}" > replay.out 2> replay.err; then
-    rows=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "integrity_errors") c = i; next }
-                    { n++; if ($c != "0") bad++ } END { print n + 0, bad + 0 }' replays/summary.csv)
-    echo "replays (rows, rows with integrity errors): $rows"
-    [ "$rows" = "$((${#recordings[@]} * $(tr , "\n" <<< "$allocators" | wc -l))) 0" ] || fail "replays: $rows"
-else
-    fail "replay exited non-zero"; tail -5 replay.err
+# Replays: clean on every allocator ('all': MeMS's address-ordered fits,
+# glibc and each installed real allocator), then on the rest of MeMS's
+# policies; each set's rows counted and checked for integrity errors.
+allocators=${3:-all}
+sets=("$allocators")
+if [ "$allocators" = all ]; then
+    sets+=("$("$bench" policies | tail -n +5 | paste -sd,)")
 fi
+for set in "${sets[@]}"; do
+    rm -rf "$work/replays"
+    if "$bench" replay --quiet --alloc "$set" --out "$work/replays" "${recordings[@]}" > replay.out 2> replay.err; then
+        rows=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "integrity_errors") c = i; if ($i == "allocator") a = i } next }
+                        { n++; seen[$a] = 1; if ($c != "0") bad++ } END { k = 0; for (x in seen) k++; print n + 0, bad + 0, k }' replays/summary.csv)
+        echo "replays on $set (rows, rows with integrity errors, allocators): $rows"
+        read -r n bad k <<< "$rows"
+        [ "$n" = "$((${#recordings[@]} * k))" ] && [ "$bad" = 0 ] && [ "$k" -ge 4 ] || fail "replays on $set: $rows"
+    else
+        fail "replay on $set exited non-zero"; tail -5 replay.err
+    fi
+done
 
 # Refusals, each at its file:line.
 refused() { # file, expected stderr text
