@@ -36,6 +36,12 @@ void *map_zeroed(size_t bytes);
 uint64_t now_ns(void);
 static inline int apply(const struct allocator_ops *ops, const struct trace_op *op, struct slot *s)
 {
+    /* a free(NULL) still names an id, whose slot another thread may own at
+     * that moment (no dependency orders them): it is not read */
+    if (op_frees_null(op)) {
+        struct block none = {NULL, 0};
+        return replay_apply(ops, op, &none, 0);
+    }
     return replay_apply(ops, op, &s->b, s->extent);
 }
 /* what an op that returned `rc` from apply() leaves behind for its id, in the
