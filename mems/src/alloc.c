@@ -149,13 +149,9 @@ void *mems_realloc(void *v_ptr, size_t size)
         segment_free(node, g, old_size);
         return NULL;
     }
-    bool overflow;
-    size_t rounded = segment_round_size(size, &overflow);
-    if (overflow) {
-        state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
-                           (uintmax_t)(uintptr_t)v_ptr, size);
+    size_t rounded = segment_round_realloc_size(v_ptr, size);
+    if (rounded == 0)
         return NULL;
-    }
     uint64_t new_size = rounded >> mems_state.layout.shift;
     size_t old_requested = segment_requested(g, old_size);
     if (new_size == old_size || (new_size < old_size && segment_shrink(node, g, old_size, new_size)) ||

@@ -128,13 +128,9 @@ __attribute__((noinline)) void *classes_realloc(void *v_ptr, size_t size, size_t
         block_release(r);
         return NULL;
     }
-    bool overflow;
-    size_t rounded = segment_round_size(size, &overflow);
-    if (overflow) {
-        state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
-                           (uintmax_t)(uintptr_t)v_ptr, size);
+    size_t rounded = segment_round_realloc_size(v_ptr, size);
+    if (rounded == 0)
         return NULL;
-    }
     struct class_id c;
     size_t old_requested = S.records[r].value;
     if (class_of(rounded >> mems_state.layout.shift, &c) && c.family == S.records[r].family &&

@@ -21,6 +21,18 @@ static inline size_t segment_round_size(size_t size, bool *overflow)
     return (size + align - 1) & ~(align - 1);
 }
 
+/* realloc's rounding of its new size: 0, with the overflow recorded as
+ * mems_realloc's error, when the size cannot be rounded. */
+static inline size_t segment_round_realloc_size(const void *v_ptr, size_t size)
+{
+    bool overflow;
+    size_t rounded = segment_round_size(size, &overflow);
+    if (overflow)
+        state_record_error(MEMS_E_OVERFLOW, "mems_realloc(%ju, %zu): the size overflows when rounded to pages",
+                           (uintmax_t)(uintptr_t)v_ptr, size);
+    return rounded;
+}
+
 size_t node_segment_count(const struct main_node *node);
 bool segment_place(struct main_node *node, grain_t hole, uint64_t hole_size, uint64_t size, size_t requested);
 void segment_free(struct main_node *node, grain_t g, uint64_t size);
