@@ -137,7 +137,11 @@ static unsigned consumer_of(const struct thread_gen *g, unsigned producer)
 }
 
 /* Frees the next block of a full batch handed to consumer t: the batch it is
- * on, else the next producer's that has one. */
+ * on, else the next producer's that has one. A batch is freed newest block
+ * first: in a threaded replay the consumer then waits once, for the batch's
+ * last allocation, and not block by block behind a producer it would
+ * otherwise catch up with at every free (xmalloc-test's consumers take a
+ * whole batch too). */
 static bool consume(struct thread_gen *g, unsigned t)
 {
     for (unsigned k = 0; k < g->producers; k++) {
@@ -145,7 +149,8 @@ static bool consume(struct thread_gen *g, unsigned t)
         struct worker *from = &g->w[p];
         if (consumer_of(g, p) != t || from->made / BATCH * BATCH == from->freed)
             continue;
-        emit_free(g, (uint32_t)(p * IN_FLIGHT + from->freed % IN_FLIGHT), t);
+        size_t newest_unfreed = from->freed / BATCH * BATCH + BATCH - 1 - from->freed % BATCH;
+        emit_free(g, (uint32_t)(p * IN_FLIGHT + newest_unfreed % IN_FLIGHT), t);
         from->freed++;
         /* a batch is freed whole before the next queue's */
         g->w[t].next_producer = from->freed % BATCH == 0 ? p + 1 : p;
@@ -158,11 +163,13 @@ static bool consume(struct thread_gen *g, unsigned t)
  * is full. Its ids come round again after IN_FLIGHT blocks: a threaded replay
  * then holds the producer until the consumer has freed the block the id last
  * named, as xmalloc-test's producers wait for an empty batch, so the live
- * blocks stay bounded however fast either thread runs. */
+ * blocks stay bounded however fast either thread runs. A batch being freed
+ * counts as full until its last block goes, since its oldest block, whose id
+ * comes round first, is freed last. */
 static bool produce(struct thread_gen *g, unsigned p)
 {
     struct worker *w = &g->w[p];
-    if (w->made == g->quota || w->made - w->freed == IN_FLIGHT)
+    if (w->made == g->quota || w->made - w->freed / BATCH * BATCH == IN_FLIGHT)
         return false;
     emit_malloc(g, (uint32_t)(p * IN_FLIGHT + w->made % IN_FLIGHT), p);
     w->made++;

@@ -63,6 +63,7 @@ typedef void (*replay_op_fn)(struct replay_worker *w, size_t op_index);
 struct replay_worker {
     _Alignas(64) _Atomic uint32_t done; /* ops published: rank + 1 of the last one others wait for */
     _Atomic uint32_t sleepers;          /* threads asleep on `done` */
+    _Atomic uint32_t wake_at;           /* the least count a sleeper waits for (stale once `done` passed it) */
     _Atomic uint32_t finished;
     struct replay r;
     uint32_t index, first; /* replay thread, its first op */

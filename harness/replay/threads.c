@@ -4,7 +4,11 @@
  * for one op of another thread. Every thread publishes how far it got, and
  * only at the ops another thread waits for, so the ops nobody waits for cost
  * nothing over a serial replay. A waiter spins briefly, yields, then sleeps
- * on a futex; the publisher wakes it only when someone sleeps. Every wait is
+ * on a futex; the publisher wakes it only when someone sleeps and the count
+ * it waits for is reached: a consumer waiting for the end of a batch would
+ * otherwise be woken, and the producer pay a system call, at every block of
+ * it. A waiter whose wish a racing waiter overwrote wakes at its futex's
+ * timeout, so a lost wake-up costs time, never progress. Every wait is
  * on an earlier op, so the earliest op not yet done can always run: no
  * deadlock (trace.h).
  */
@@ -29,8 +33,8 @@
 
 static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
 {
-    /* a timeout bounds what a lost wake-up could cost; the protocol below has none */
-    struct timespec bound = {0, 50 * 1000 * 1000};
+    /* a timeout bounds what a lost wake-up costs (see wish_for) */
+    struct timespec bound = {0, 2 * 1000 * 1000};
     syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, &bound, NULL, 0);
 }
 
@@ -44,6 +48,18 @@ static void pause_briefly(void)
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #endif
+}
+
+/* Records that a sleeper waits for `count`: the least wish stands, and a
+ * stale one (a count already published, whose sleeper was woken) gives way.
+ * Two waiters racing with a publisher can leave a wish overwritten; its
+ * sleeper then wakes at the futex's timeout. */
+static void wish_for(struct replay_worker *target, uint32_t count)
+{
+    uint32_t wish = atomic_load(&target->wake_at);
+    while ((wish > count || wish <= atomic_load(&target->done)) &&
+           !atomic_compare_exchange_weak(&target->wake_at, &wish, count)) {
+    }
 }
 
 /* Returns once `target` has published `count` ops; true when it had to wait. */
@@ -65,6 +81,7 @@ static bool wait_until_done(struct replay_worker *target, uint32_t count)
         /* sequentially consistent with publish(): either it sees this sleeper
          * and wakes it, or this sees its count and does not sleep */
         atomic_fetch_add(&target->sleepers, 1);
+        wish_for(target, count);
         uint32_t seen = atomic_load(&target->done);
         if (seen < count)
             futex_wait(&target->done, seen);
@@ -77,7 +94,7 @@ static bool wait_until_done(struct replay_worker *target, uint32_t count)
 static void publish(struct replay_worker *w, uint32_t count)
 {
     atomic_store(&w->done, count);
-    if (atomic_load(&w->sleepers) != 0)
+    if (atomic_load(&w->sleepers) != 0 && count >= atomic_load(&w->wake_at))
         futex_wake_all(&w->done);
 }
 
