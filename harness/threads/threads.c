@@ -124,15 +124,16 @@ static double wall_seconds(const struct pass_result *r)
     return ns > 0 ? ns / 1e9 : result_number(r, "seconds");
 }
 
-/* The check pass, then the timed passes, of one cell. */
-static int run_cell(const char *self, const char *bin, size_t num_ops, const struct backend *backend,
-                    enum replay_threads mode, const struct threads_options *o, struct threads_row *row)
+/* The check pass of one cell: its footprint, RSS and counts; -1 (the row
+ * says why) when it failed. */
+static int run_check(const char *self, const char *bin, size_t num_ops, const struct backend *backend,
+                     enum replay_threads mode, const struct threads_options *o, struct threads_row *row)
 {
     struct pass_request request = {.mode = MODE_CHECK, .binary_path = bin, .num_ops = num_ops, .backend = backend,
                                    .mems_alignment = 16, .threads = mode};
     struct pass_result result;
     row->ops = num_ops;
-    row->seconds = row->ops_per_s = row->peak_footprint = row->ns_per_op = NAN;
+    row->seconds = row->ops_per_s = row->peak_footprint = row->ns_per_op = row->of_glibc = NAN;
     snprintf(row->status, sizeof row->status, "no child");
     if (runner_run(self, &request, &o->limits, &result) != 0)
         return -1;
@@ -150,37 +151,76 @@ static int run_cell(const char *self, const char *bin, size_t num_ops, const str
         row->peak_footprint = result_number(&result, "peak_footprint_bytes");
     row->replay_threads = result_number(&result, "replay_threads");
     row->cross_thread_ops = result_number(&result, "cross_thread_ops");
-    double times[16], op_times[16];
-    unsigned repeats = o->repeats < 1 ? 1 : o->repeats > 16 ? 16 : o->repeats;
-    request.mode = MODE_TIMED;
-    for (unsigned r = 0; r < repeats; r++) {
-        if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result)) {
-            pass_status(&result, row->status, sizeof row->status);
-            fprintf(stderr, "mems-bench threads: the timed pass of %s on %s failed (%s)\n", backend->name, bin,
-                    row->status);
-            return -1;
-        }
-        times[r] = wall_seconds(&result);
-        op_times[r] = result_number(&result, "ns_per_op");
-        row->sync_waits = result_number(&result, "sync_waits");
-        row->sync_wait_ns = result_number(&result, "sync_wait_ns");
-    }
-    row->seconds = median(times, repeats);
-    row->ns_per_op = median(op_times, repeats);
-    row->ops_per_s = row->seconds > 0 ? (double)num_ops / row->seconds : NAN;
     return 0;
 }
 
-/* Every allocator on one binary trace; returns the failed cells. */
+/* One timed pass of one cell: its wall time and own time per op; -1 (the row
+ * says why) when it failed. */
+static int run_timed(const char *self, const char *bin, size_t num_ops, const struct backend *backend,
+                     enum replay_threads mode, const struct threads_options *o, struct threads_row *row,
+                     double *seconds, double *ns_per_op)
+{
+    struct pass_request request = {.mode = MODE_TIMED, .binary_path = bin, .num_ops = num_ops, .backend = backend,
+                                   .mems_alignment = 16, .threads = mode};
+    struct pass_result result;
+    if (runner_run(self, &request, &o->limits, &result) != 0 || pass_failed(&result)) {
+        pass_status(&result, row->status, sizeof row->status);
+        fprintf(stderr, "mems-bench threads: the timed pass of %s on %s failed (%s)\n", backend->name, bin,
+                row->status);
+        return -1;
+    }
+    *seconds = wall_seconds(&result);
+    *ns_per_op = result_number(&result, "ns_per_op");
+    row->sync_waits = result_number(&result, "sync_waits");
+    row->sync_wait_ns = result_number(&result, "sync_wait_ns");
+    return 0;
+}
+
+/* Every allocator on one binary trace; returns the failed cells. The timed
+ * passes go round the allocators, one pass each per round, so that the
+ * machine's drift (this 2-core host's throughput moves by a factor of two
+ * between identical runs) falls on every allocator of a round alike, and
+ * each allocator's ratio to glibc is the median of its rounds' ratios. */
 static int run_workload(struct threads_sweep *s, const char *self, const char *bin, const char *workload,
                         bool generated, unsigned threads, size_t num_ops, enum replay_threads mode)
 {
+    enum { MAX_REPEATS = 16 };
+    unsigned repeats = s->o->repeats < 1 ? 1 : s->o->repeats > MAX_REPEATS ? MAX_REPEATS : s->o->repeats;
+    struct threads_row *rows = &s->rows[s->nrows];
+    double seconds[THREADS_MAX_ALLOCATORS][MAX_REPEATS], op_ns[THREADS_MAX_ALLOCATORS][MAX_REPEATS];
+    bool ok[THREADS_MAX_ALLOCATORS];
     int failures = 0;
     for (size_t a = 0; a < s->nallocators; a++) {
-        struct threads_row *row = &s->rows[s->nrows++];
-        *row = (struct threads_row){.workload = workload, .generated = generated,
-                                    .allocator = s->backend[a].name, .threads = threads};
-        failures += run_cell(self, bin, num_ops, &s->backend[a], mode, s->o, row) != 0;
+        rows[a] = (struct threads_row){.workload = workload, .generated = generated, .allocator = s->backend[a].name,
+                                       .threads = threads};
+        ok[a] = run_check(self, bin, num_ops, &s->backend[a], mode, s->o, &rows[a]) == 0;
+    }
+    s->nrows += s->nallocators;
+    for (unsigned r = 0; r < repeats; r++)
+        for (size_t a = 0; a < s->nallocators; a++)
+            if (ok[a])
+                ok[a] = run_timed(self, bin, num_ops, &s->backend[a], mode, s->o, &rows[a], &seconds[a][r],
+                                  &op_ns[a][r]) == 0;
+    size_t glibc = SIZE_MAX;
+    for (size_t a = 0; a < s->nallocators; a++)
+        if (ok[a] && strcmp(s->backend[a].name, "glibc") == 0)
+            glibc = a;
+    /* the ratios first: median() sorts its values */
+    for (size_t a = 0; a < s->nallocators && glibc != SIZE_MAX; a++) {
+        double ratios[MAX_REPEATS];
+        for (unsigned r = 0; r < repeats && ok[a]; r++)
+            ratios[r] = seconds[glibc][r] / seconds[a][r];
+        if (ok[a])
+            rows[a].of_glibc = median(ratios, repeats);
+    }
+    for (size_t a = 0; a < s->nallocators; a++) {
+        if (!ok[a]) {
+            failures++;
+            continue;
+        }
+        rows[a].seconds = median(seconds[a], repeats);
+        rows[a].ns_per_op = median(op_ns[a], repeats);
+        rows[a].ops_per_s = rows[a].seconds > 0 ? (double)num_ops / rows[a].seconds : NAN;
     }
     return failures;
 }

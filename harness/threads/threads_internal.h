@@ -15,6 +15,7 @@ struct threads_row {
     double peak_rss, peak_footprint;                    /* footprint NAN when the pass gave none */
     double replay_threads, cross_thread_ops, sync_waits, sync_wait_ns, integrity_errors;
     double ns_per_op;      /* the threads' own time per op, their waits left out */
+    double of_glibc;       /* throughput over glibc's: the median over rounds of each round's ratio; NAN without glibc */
     char status[32];       /* "0", or the failed pass's status */
 };
 

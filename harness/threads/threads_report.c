@@ -22,7 +22,7 @@ static void write_number(FILE *f, const char *format, double value)
 
 static const char csv_header[] =
     "workload,source,allocator,threads,oversubscribed,ops,replay_threads,cross_thread_ops,seconds,ops_per_s,speedup,"
-    "peak_rss_bytes,peak_footprint_bytes,sync_waits,sync_wait_ns,integrity_errors,status,ns_per_op";
+    "peak_rss_bytes,peak_footprint_bytes,sync_waits,sync_wait_ns,integrity_errors,status,ns_per_op,of_glibc";
 
 static int write_csv(const struct threads_sweep *s, FILE *csv)
 {
@@ -39,6 +39,8 @@ static int write_csv(const struct threads_sweep *s, FILE *csv)
         write_number(csv, "%.0f", r->peak_footprint);
         fprintf(csv, ",%.0f,%.0f,%.0f,%s,", r->sync_waits, r->sync_wait_ns, r->integrity_errors, r->status);
         write_number(csv, "%.1f", r->ns_per_op);
+        fputc(',', csv);
+        write_number(csv, "%.3f", r->of_glibc);
         fputc('\n', csv);
     }
     return 0;
@@ -116,10 +118,14 @@ static void write_workload_table(FILE *md, const struct threads_sweep *s, const 
             const struct threads_row *r = find_row(s, workload, name, counts[c]);
             if (r == NULL || !(r->ops_per_s > 0))
                 fprintf(md, " %s |", r != NULL ? r->status : "–");
-            else if (counts[c] == 1 || isnan(r->speedup))
-                fprintf(md, " %.2f M/s |", r->ops_per_s / 1e6);
-            else
-                fprintf(md, " %.2f M/s ×%.2f |", r->ops_per_s / 1e6, r->speedup);
+            else {
+                fprintf(md, " %.2f M/s", r->ops_per_s / 1e6);
+                if (counts[c] != 1 && !isnan(r->speedup))
+                    fprintf(md, " ×%.2f", r->speedup);
+                if (!isnan(r->of_glibc) && strcmp(name, "glibc") != 0)
+                    fprintf(md, " (%.2f)", r->of_glibc);
+                fprintf(md, " |");
+            }
         }
         const struct threads_row *first = find_row(s, workload, name, counts[0]);
         const struct threads_row *last = find_row(s, workload, name, counts[n - 1]);
@@ -139,7 +145,9 @@ static int write_md(const struct threads_sweep *s, FILE *md)
 {
     fprintf(md, "Throughput is the trace's ops per second of wall time in the timed pass (one replay thread per "
                 "recorded thread, each waiting on another only where the trace orders them), ×N its speed-up over "
-                "the same allocator on one thread; peak RSS and footprint come from the check pass. This machine has "
+                "the same allocator on one thread, (r) its throughput over glibc's: the timed passes go round the "
+                "allocators, and r is the median of the rounds' ratios, so that drift in the machine's speed "
+                "touches both sides of each; peak RSS and footprint come from the check pass. This machine has "
                 "%u core%s: † marks counts above them, where the threads oversubscribe it and take turns on the "
                 "cores, so no speed-up is to be had there, only the cost of contention and of more heaps.\n",
             s->cores, s->cores == 1 ? "" : "s");
