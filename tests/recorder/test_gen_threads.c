@@ -3,7 +3,8 @@
  * threads asked for; every free is of a block live at that point of the
  * recorded order (so a threaded replay may follow it); and which frees cross
  * threads is what each workload promises: none in private, every one in
- * prodcons (its producers allocate, its consumers free), some in larson. */
+ * prodcons (its producers allocate, its consumers free, each batch newest
+ * block first so that a consumer waits once a batch), some in larson. */
 #include "generate.h"
 #include "unit.h"
 
@@ -12,6 +13,10 @@
 struct shape {
     uint64_t ops_of[GEN_MAX_THREADS];
     uint64_t frees, cross_frees, allocs_by_consumers, frees_by_producers;
+    /* the waits a threaded replay can make at most for cross-thread frees:
+     * a free waits only for an allocation past every one its thread already
+     * waited for of the same maker (the maker's ops complete in order) */
+    uint64_t cross_waits;
     bool ordered;    /* every free of a live block */
     uint64_t live_at_end;
 };
@@ -23,6 +28,10 @@ static void examine(const struct trace *t, unsigned producers, struct shape *s)
     memset(s, 0, sizeof *s);
     s->ordered = true;
     int32_t *owner = malloc((t->num_ids + 1) * sizeof *owner);
+    uint64_t *rank = calloc(t->num_ids + 1, sizeof *rank); /* the allocation's place among its maker's */
+    static uint64_t made[GEN_MAX_THREADS], waited_for[GEN_MAX_THREADS][GEN_MAX_THREADS];
+    memset(made, 0, sizeof made);
+    memset(waited_for, 0, sizeof waited_for);
     for (size_t i = 0; i <= t->num_ids; i++)
         owner[i] = -1;
     for (size_t i = 0; i < t->num_ops; i++) {
@@ -35,19 +44,26 @@ static void examine(const struct trace *t, unsigned producers, struct shape *s)
                 continue;
             }
             s->cross_frees += owner[op->id] != op->thread;
+            if (owner[op->id] != op->thread && rank[op->id] > waited_for[op->thread][owner[op->id]]) {
+                waited_for[op->thread][owner[op->id]] = rank[op->id];
+                s->cross_waits++;
+            }
             s->frees_by_producers += op->thread < producers;
             owner[op->id] = -1;
         } else {
             if (op->id > t->num_ids || owner[op->id] >= 0)
                 s->ordered = false;
-            else
+            else {
                 owner[op->id] = op->thread;
+                rank[op->id] = ++made[op->thread];
+            }
             s->allocs_by_consumers += op->thread >= producers;
         }
     }
     for (size_t i = 0; i <= t->num_ids; i++)
         s->live_at_end += owner[i] >= 0;
     free(owner);
+    free(rank);
 }
 
 static int generate(const char *kind, unsigned threads, uint64_t seed, struct trace *t)
@@ -98,6 +114,14 @@ static void check_kind(const char *kind, unsigned threads)
         CHECK_EQ(s.cross_frees, s.frees);
         CHECK_EQ(s.allocs_by_consumers, 0);
         CHECK_EQ(s.frees_by_producers, 0);
+        /* a consumer frees each batch newest block first, so it can wait once
+         * a batch (64 blocks), not at every free: at most one wait in 32
+         * frees leaves room for the batches split between consumers */
+        if (threads > 1 && s.cross_waits * 32 > s.frees)
+            fprintf(stderr, "prodcons on %u threads: %ju waits for %ju frees\n", threads, (uintmax_t)s.cross_waits,
+                    (uintmax_t)s.frees);
+        if (threads > 1)
+            CHECK(s.cross_waits * 32 <= s.frees);
     } else {
         /* larson: the arrays moved on nine times; most rounds are of blocks made where they are freed */
         CHECK(s.cross_frees > 0);
