@@ -7,8 +7,9 @@
  * front or the back is the slot before the first or after the last in use;
  * "the first hole in list order of at least n, from slot s" is a climb from
  * s and one descent. When the front or the back reaches the end of the
- * array, the holes are laid out again, in order, in the middle of an array
- * four times their number: their stamps change, their order does not.
+ * array, the holes are laid out again, in order, in an array four times
+ * their number (the same array when that is its size), with most of the
+ * room on the growing side: their stamps change, their order does not.
  */
 #include "placement.h"
 
@@ -44,52 +45,87 @@ static void slots_raise(size_t slot, uint64_t size)
     }
 }
 
-/* A new array of `capacity` slots holding the live holes in order from slot
- * `lo`, the cursor moved to the slot of the first hole at or after it;
- * false (nothing changed) when mmap fails. */
-static bool slots_layout(size_t capacity, size_t lo)
+/* The array's layout for `capacity` slots: its levels' lengths and its
+ * bytes; false when it would need more levels than there are. */
+static bool slots_geometry(size_t capacity, size_t lengths[ZOO_SLOT_LEVELS], unsigned *levels, size_t *words,
+                           size_t *bytes)
 {
-    size_t lengths[ZOO_SLOT_LEVELS], words = 0;
-    unsigned levels = 0;
+    *levels = 0;
+    *words = 0;
     for (size_t length = capacity;; length = (length + FANOUT - 1) / FANOUT) {
-        if (levels == ZOO_SLOT_LEVELS)
+        if (*levels == ZOO_SLOT_LEVELS)
             return false;
-        lengths[levels++] = length;
-        words += length;
+        lengths[(*levels)++] = length;
+        *words += length;
         if (length == 1)
             break;
     }
-    size_t bytes = capacity * sizeof(uint32_t) + words * sizeof(uint64_t);
-    bytes = (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
-    void *map = os_map(bytes);
-    if (map == NULL)
-        return false;
-    uint64_t *level_base = map;
-    uint32_t *holes = (uint32_t *)(level_base + words);
-    size_t at = lo;
-    uint64_t cursor = Z.cursor == 0 ? 0 : UINT64_MAX;
+    *bytes = (capacity * sizeof(uint32_t) + *words * sizeof(uint64_t) + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
+    return true;
+}
+
+/* Packs the live holes, in order, at the front of the used range; returns
+ * how many there are and sets *cursor_rank to the rank of the first at or
+ * after next fit's place (how many come before it), or to their number. */
+static size_t slots_pack(size_t *cursor_rank)
+{
+    size_t live = 0;
+    *cursor_rank = SIZE_MAX;
     for (size_t s = Z.slot_lo; s < Z.slot_hi; s++) {
         uint32_t n = Z.slot_holes[s];
         if (n == 0)
             continue;
-        if (cursor == UINT64_MAX && s >= Z.cursor)
-            cursor = at;
-        HOLE(n).stamp = at;
-        holes[at] = n;
-        level_base[at] = HOLE(n).size;
-        at++;
+        if (*cursor_rank == SIZE_MAX && Z.cursor != 0 && s >= Z.cursor)
+            *cursor_rank = live;
+        Z.slot_holes[Z.slot_lo + live++] = n; /* never past s: packing toward the front */
     }
-    if (cursor == UINT64_MAX)
-        cursor = at;
-    slots_unmap();
-    Z.slot_map = map;
-    Z.slot_map_bytes = bytes;
-    mems_state.metadata_bytes += bytes;
+    if (*cursor_rank == SIZE_MAX)
+        *cursor_rank = live;
+    return live;
+}
+
+/* The live holes laid out again in order from slot `lo` of an array of
+ * `capacity` slots, the cursor moved to the slot of the first hole at or
+ * after it; false (nothing changed) when mmap fails. An array of the same
+ * capacity is kept and laid out in place: a list of few holes that keeps
+ * growing at one end comes back here every few hundred adds, and a new
+ * mapping each time cost a system call, a munmap and fresh pages to fault. */
+static bool slots_layout(size_t capacity, size_t lo)
+{
+    size_t lengths[ZOO_SLOT_LEVELS], words, bytes;
+    unsigned levels;
+    if (!slots_geometry(capacity, lengths, &levels, &words, &bytes))
+        return false;
+    bool in_place = Z.slot_map != NULL && capacity == Z.slot_capacity;
+    void *map = in_place ? Z.slot_map : os_map(bytes);
+    if (map == NULL)
+        return false;
+    uint64_t *level_base = map;
+    uint32_t *holes = (uint32_t *)(level_base + words);
+    size_t cursor_rank, live = slots_pack(&cursor_rank);
+    bool had_cursor = Z.cursor != 0;
+    if (in_place) {
+        memmove(holes + lo, holes + Z.slot_lo, live * sizeof *holes);
+        memset(holes, 0, lo * sizeof *holes);
+        memset(holes + lo + live, 0, (capacity - lo - live) * sizeof *holes);
+        memset(level_base, 0, words * sizeof *level_base);
+    } else {
+        if (live != 0)
+            memcpy(holes + lo, Z.slot_holes + Z.slot_lo, live * sizeof *holes);
+        slots_unmap();
+        Z.slot_map = map;
+        Z.slot_map_bytes = bytes;
+        mems_state.metadata_bytes += bytes;
+    }
+    for (size_t at = lo; at < lo + live; at++) {
+        HOLE(holes[at]).stamp = at;
+        level_base[at] = HOLE(holes[at]).size;
+    }
     Z.slot_holes = holes;
     Z.slot_capacity = capacity;
     Z.slot_lo = lo;
-    Z.slot_hi = at;
-    Z.cursor = cursor;
+    Z.slot_hi = lo + live;
+    Z.cursor = had_cursor ? lo + cursor_rank : 0;
     Z.slot_level_count = levels;
     uint64_t *base = level_base;
     for (unsigned level = 0; level < levels; level++) {
@@ -114,6 +150,11 @@ bool zoo_slots_add(uint32_t n, bool front)
         size_t live = Z.in_use, capacity = 64;
         while (capacity < 4 * live)
             capacity *= 2;
+        /* the array in use is kept up to four times that, laid out in place:
+         * a count of holes going to and fro across a power of two would
+         * otherwise map a new array at every other layout */
+        if (Z.slot_capacity >= capacity && Z.slot_capacity <= 4 * capacity)
+            capacity = Z.slot_capacity;
         /* most of the room on the side that grows: LIFO adds at the front,
          * FIFO and a build at the back */
         size_t room = capacity - live;
