@@ -150,10 +150,10 @@ bool zoo_slots_add(uint32_t n, bool front)
         size_t live = Z.in_use, capacity = 64;
         while (capacity < 4 * live)
             capacity *= 2;
-        /* the array in use is kept up to four times that, laid out in place:
-         * a count of holes going to and fro across a power of two would
+        /* the array in use is kept up to twice that, laid out in place: a
+         * count of holes going to and fro across a power of two would
          * otherwise map a new array at every other layout */
-        if (Z.slot_capacity >= capacity && Z.slot_capacity <= 4 * capacity)
+        if (Z.slot_capacity >= capacity && Z.slot_capacity <= 2 * capacity)
             capacity = Z.slot_capacity;
         /* most of the room on the side that grows: LIFO adds at the front,
          * FIFO and a build at the back */
