@@ -26,6 +26,12 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
+whole() { # FLAG VALUE: a whole number above 0, or stop before any work
+  case "$2" in
+    ''|*[!0-9]*|0) echo "random-long.sh: $1 '$2': expected a whole number above 0" >&2; exit 2 ;;
+  esac
+}
+whole --steps "$steps"; whole --check-every "$check_every"; whole --page "$page"; whole --jobs "$jobs"
 test_bin=$build/tests/test_random_$page
 bench=$build/harness/mems-bench
 for f in "$test_bin" "$bench"; do
