@@ -8,8 +8,9 @@
  * "the first hole in list order of at least n, from slot s" is a climb from
  * s and one descent. When the front or the back reaches the end of the
  * array, the holes are laid out again, in order, in an array four times
- * their number (the same array when that is its size), with most of the
- * room on the growing side: their stamps change, their order does not.
+ * their number (the same array, in place, while it is at most twice that),
+ * with most of the room on the growing side: their stamps change, their
+ * order does not.
  */
 #include "placement.h"
 
