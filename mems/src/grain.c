@@ -183,6 +183,9 @@ bool grain_reserve(grain_t g)
         page = os_map(PAGE_SIZE);
         if (page == NULL)
             return false;
+        /* Written before anything reads it: a fresh page read first is given
+         * the shared zero page, and the write that follows faults again. */
+        page[0] = 0;
         mems_state.metadata_bytes += PAGE_SIZE;
         state_update_peaks();
     }
