@@ -131,7 +131,7 @@ bool grain_reserve_span(grain_t end)
         return true;
     size_t capacity = D.leaf_capacity ? D.leaf_capacity : 1;
     while (capacity < needed)
-        capacity *= 4; /* fourfold, as the page map (chain.c): fewer copies, each a run of page faults */
+        capacity *= 2;
     size_t lengths[FIT_MAX_LEVELS];
     unsigned levels;
     size_t bytes = directory_bytes(capacity, lengths, &levels);

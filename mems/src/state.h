@@ -108,7 +108,7 @@ struct grain_layout {
 };
 
 /* Leaf pointers, the bit per leaf saying it holds a start, and the levels of
- * the fit tree above the leaves: one mapping, grown fourfold. */
+ * the fit tree above the leaves: one mapping, grown by doubling. */
 struct grain_directory {
     void *map;
     size_t map_bytes;
