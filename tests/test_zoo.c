@@ -209,6 +209,36 @@ static void test_searches_are_sublinear(void)
     }
 }
 
+/* Holes past 2^31 granules (alignment 1: bytes), which the 32-bit bounds of
+ * the fit tree and the free list's slots hold as saturated: a request above
+ * the saturation point passes over a saturated hole too small for it. Two
+ * nodes, each one hole beside a 16-byte block that keeps it mapped; only
+ * the larger hole fits, whichever comes first in its member's order. The
+ * nodes are mapped, never touched; mems_check, which reads every word of
+ * the bitmaps, is left to the other tests. */
+static void test_holes_beyond_32_bits(void)
+{
+    const size_t gib = (size_t)1 << 30, page = PAGE_SIZE;
+    const size_t small = 2 * gib + gib / 8, large = 2 * gib + gib / 2, request = 2 * gib + gib / 4;
+    for (int i = 0; i < MEMS_POLICY_COUNT; i++) {
+        enum mems_policy policy = (enum mems_policy)i;
+        if (!mems_policy_implemented(policy) || mems_policy_rounds_to_classes(policy))
+            continue;
+        for (int larger_first = 0; larger_first < 2; larger_first++) {
+            start(policy, 1);
+            /* each block and its keeper fill their node exactly */
+            void *a = mems_malloc(small - 16), *a_keeper = mems_malloc(16);
+            void *b = mems_malloc(large - 16), *b_keeper = mems_malloc(16);
+            CHECK(a != NULL && b != NULL && a_keeper != NULL && b_keeper != NULL);
+            CHECK_EQ((small - 16 + 16) % page, 0);
+            mems_free(larger_first ? b : a);
+            mems_free(larger_first ? a : b);
+            CHECK_EQ(mems_malloc(request), b);
+            mems_finish();
+        }
+    }
+}
+
 int main(void)
 {
     test_names_round_trip();
@@ -219,5 +249,6 @@ int main(void)
     test_lea_prefers_its_last_remainder();
     test_lea_top_comes_last();
     test_searches_are_sublinear();
+    test_holes_beyond_32_bits();
     return unit_report("test_zoo");
 }

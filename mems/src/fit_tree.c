@@ -155,30 +155,6 @@ void fit_note_added(grain_t g, uint64_t size)
 
 /* ---- searching ---- */
 
-/* Bit i set when group[i] >= key, for the 16 entries of a group (levels are
- * padded to whole groups): a fixed-length loop the compiler turns into
- * vector compares. */
-#if defined(__SSE2__)
-static inline unsigned group_mask(const uint32_t *group, uint32_t key)
-{
-    /* key >= 1 and entries <= FIT_SATURATED: signed > key - 1 */
-    const __m128i k = _mm_set1_epi32((int32_t)(key - 1));
-    const __m128i *g = (const __m128i *)(const void *)group;
-    /* the four compares packed to bytes, then one mask */
-    __m128i low = _mm_packs_epi32(_mm_cmpgt_epi32(_mm_load_si128(g), k), _mm_cmpgt_epi32(_mm_load_si128(g + 1), k));
-    __m128i high = _mm_packs_epi32(_mm_cmpgt_epi32(_mm_load_si128(g + 2), k), _mm_cmpgt_epi32(_mm_load_si128(g + 3), k));
-    return (unsigned)_mm_movemask_epi8(_mm_packs_epi16(low, high));
-}
-#else
-static inline unsigned group_mask(const uint32_t *group, uint32_t key)
-{
-    unsigned mask = 0;
-    for (unsigned i = 0; i < 16; i++)
-        mask |= (unsigned)(group[i] >= key) << i;
-    return mask;
-}
-#endif
-
 /* The size of HOLE `g` if it is below `size`, else at least `size`: the
  * search for the next start stops at `size`, so a large hole costs no more
  * than a small one. */

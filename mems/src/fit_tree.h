@@ -8,11 +8,6 @@
 
 #include "placement.h"
 
-static inline uint32_t fit_saturate(uint64_t size)
-{
-    return size >= FIT_SATURATED ? FIT_SATURATED : (uint32_t)size;
-}
-
 uint64_t fit_tree_holes(uint64_t word, uint64_t holes);
 uint32_t fit_holes_largest(uint64_t word, uint64_t holes);
 /* The lowest-addressed hole of the tree of at least `size` granules at or after `from`. */

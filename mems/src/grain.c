@@ -112,10 +112,7 @@ static void directory_copy_levels(struct grain_directory *next)
         for (size_t j = 0; j < extent; j++) {
             if (lvl == 1 && old_parents != NULL && old_parents[j] == 0)
                 continue;
-            uint32_t m = 0;
-            for (size_t c = 0; c < 16; c++)
-                m = below[j * 16 + c] > m ? below[j * 16 + c] : m;
-            next->levels[lvl][j] = m;
+            next->levels[lvl][j] = group_max(below + j * 16);
         }
     }
 }

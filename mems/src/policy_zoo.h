@@ -59,7 +59,7 @@ struct zoo_index {
     void *slot_map;
     size_t slot_map_bytes, slot_capacity, slot_lo, slot_hi;
     uint32_t *slot_holes;           /* slot -> record (0: empty) */
-    uint64_t *slot_levels[ZOO_SLOT_LEVELS]; /* [0][slot] = its hole's size; above, maxima of 16 */
+    uint32_t *slot_levels[ZOO_SLOT_LEVELS]; /* [0][slot]: its hole's size, saturated; above, maxima of 16 */
     size_t slot_length[ZOO_SLOT_LEVELS];
     unsigned slot_level_count;
     /* next fit over a list: the place of the last placement's hole */

@@ -1,9 +1,10 @@
 /*
  * First and next fit over a free list: the list laid out as slots, front to
  * back (a hole's stamp is its slot), and above them 16-ary bounds on the
- * holes' sizes, as the fit tree keeps over addresses: a hole that shrinks or
- * goes leaves the bounds above it high, and a search that finds nothing
- * below a bound lowers it. A new place at the
+ * holes' sizes, as the fit tree keeps over addresses, saturated to 32 bits
+ * in groups of 16 that one SSE2 compare each reads (grain.h): a hole that
+ * shrinks or goes leaves the bounds above it high, and a search that finds
+ * nothing below a bound lowers it. A new place at the
  * front or the back is the slot before the first or after the last in use;
  * "the first hole in list order of at least n, from slot s" is a climb from
  * s and one descent. When the front or the back reaches the end of the
@@ -39,15 +40,17 @@ void zoo_slots_release(void)
 /* Raises the maxima above `slot` to at least `size`. */
 static void slots_raise(size_t slot, uint64_t size)
 {
+    uint32_t key = fit_saturate(size);
     for (unsigned level = 0; level < Z.slot_level_count; level++, slot /= FANOUT) {
-        if (level > 0 && Z.slot_levels[level][slot] >= size)
+        if (level > 0 && Z.slot_levels[level][slot] >= key)
             return;
-        Z.slot_levels[level][slot] = size;
+        Z.slot_levels[level][slot] = key;
     }
 }
 
-/* The array's layout for `capacity` slots: its levels' lengths and its
- * bytes; false when it would need more levels than there are. */
+/* The array's layout for `capacity` slots: its levels' lengths, their
+ * entries (each level padded with zeros to whole groups) and its bytes;
+ * false when it would need more levels than there are. */
 static bool slots_geometry(size_t capacity, size_t lengths[ZOO_SLOT_LEVELS], unsigned *levels, size_t *words,
                            size_t *bytes)
 {
@@ -57,11 +60,11 @@ static bool slots_geometry(size_t capacity, size_t lengths[ZOO_SLOT_LEVELS], uns
         if (*levels == ZOO_SLOT_LEVELS)
             return false;
         lengths[(*levels)++] = length;
-        *words += length;
+        *words += (length + FANOUT - 1) / FANOUT * FANOUT;
         if (length == 1)
             break;
     }
-    *bytes = (capacity * sizeof(uint32_t) + *words * sizeof(uint64_t) + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
+    *bytes = ((capacity + *words) * sizeof(uint32_t) + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
     return true;
 }
 
@@ -101,7 +104,7 @@ static bool slots_layout(size_t capacity, size_t lo)
     void *map = in_place ? Z.slot_map : os_map(bytes);
     if (map == NULL)
         return false;
-    uint64_t *level_base = map;
+    uint32_t *level_base = map;
     uint32_t *holes = (uint32_t *)(level_base + words);
     size_t cursor_rank, live = slots_pack(&cursor_rank);
     bool had_cursor = Z.cursor != 0;
@@ -120,7 +123,7 @@ static bool slots_layout(size_t capacity, size_t lo)
     }
     for (size_t at = lo; at < lo + live; at++) {
         HOLE(holes[at]).stamp = at;
-        level_base[at] = HOLE(holes[at]).size;
+        level_base[at] = fit_saturate(HOLE(holes[at]).size);
     }
     Z.slot_holes = holes;
     Z.slot_capacity = capacity;
@@ -128,15 +131,14 @@ static bool slots_layout(size_t capacity, size_t lo)
     Z.slot_hi = lo + live;
     Z.cursor = had_cursor ? lo + cursor_rank : 0;
     Z.slot_level_count = levels;
-    uint64_t *base = level_base;
+    uint32_t *base = level_base;
     for (unsigned level = 0; level < levels; level++) {
         Z.slot_levels[level] = base;
         Z.slot_length[level] = lengths[level];
         if (level > 0)
-            for (size_t i = 0; i < lengths[level - 1]; i++)
-                if (Z.slot_levels[level - 1][i] > base[i / FANOUT])
-                    base[i / FANOUT] = Z.slot_levels[level - 1][i];
-        base += lengths[level];
+            for (size_t i = 0; i < lengths[level]; i++)
+                base[i] = group_max(Z.slot_levels[level - 1] + i * FANOUT);
+        base += (lengths[level] + FANOUT - 1) / FANOUT * FANOUT;
     }
     state_update_peaks();
     return true;
@@ -191,43 +193,54 @@ void zoo_slots_remove(uint32_t n)
 /* Record n's hole shrank to its present size. */
 void zoo_slots_shrunk(uint32_t n)
 {
-    Z.slot_levels[0][HOLE(n).stamp] = HOLE(n).size;
+    Z.slot_levels[0][HOLE(n).stamp] = fit_saturate(HOLE(n).size);
 }
 
-static uint32_t slots_descend(unsigned level, size_t i, uint64_t size);
-
-/* The first slot holding `size` among entries [i, end) of `level`, looking
- * below each entry whose bound holds it; 0 when none does. */
-static uint32_t slots_scan(unsigned level, size_t i, size_t end, uint64_t size)
+/* The record in `slot`, whose entry holds `key`, if its hole holds `size`:
+ * an entry at the saturation point may stand for a hole that does not. */
+static uint32_t slot_fitting(size_t slot, uint64_t size, uint32_t key)
 {
+    uint32_t n = Z.slot_holes[slot];
+    return key < FIT_SATURATED || HOLE(n).size >= size ? n : 0;
+}
+
+/* The first slot holding `size` (`key` saturated) below the entries from i
+ * to the end of i's group in `level`, or 0: depth first below each entry
+ * whose bound holds the key, the groups' candidates kept as masks so no call
+ * is made per level. A bound with nothing below it is lowered to its
+ * children's largest (a bound left high by a hole that shrank or went is
+ * mended when a search meets it). */
+static uint32_t slots_search_group(unsigned level, size_t i, uint64_t size, uint32_t key)
+{
+    unsigned mask[ZOO_SLOT_LEVELS];
+    size_t group[ZOO_SLOT_LEVELS];
+    const unsigned top = level;
+    group[level] = i & ~(size_t)(FANOUT - 1);
+    mask[level] = group_mask(Z.slot_levels[level] + group[level], key) & (~0u << (i - group[level]));
     mems_state.holes_examined++;
-    for (; i < end; i++) {
-        if (Z.slot_levels[level][i] < size)
+    for (;;) {
+        if (mask[level] == 0) {
+            if (level == top)
+                return 0;
+            level++;
+            size_t parent = group[level] + (unsigned)__builtin_ctz(mask[level]);
+            Z.slot_levels[level][parent] = group_max(Z.slot_levels[level - 1] + parent * FANOUT);
+            mask[level] &= mask[level] - 1;
             continue;
-        uint32_t n = level == 0 ? Z.slot_holes[i] : slots_descend(level, i, size);
-        if (n != 0)
-            return n;
+        }
+        size_t j = group[level] + (unsigned)__builtin_ctz(mask[level]);
+        if (level == 0) {
+            uint32_t n = slot_fitting(j, size, key);
+            if (n != 0)
+                return n;
+            mask[0] &= mask[0] - 1;
+            continue;
+        }
+        level--;
+        group[level] = j * FANOUT;
+        mask[level] = group_mask(Z.slot_levels[level] + group[level], key);
+        mems_state.holes_examined++;
     }
-    return 0;
-}
-
-/* Below entry i of `level`, whose bound holds `size`: the first slot that
- * does, or 0 with the bound lowered to its children's largest (a bound left
- * high by a hole that shrank or went is mended when a search meets it). */
-static uint32_t slots_descend(unsigned level, size_t i, uint64_t size)
-{
-    size_t first = i * FANOUT, end = first + FANOUT;
-    if (end > Z.slot_length[level - 1])
-        end = Z.slot_length[level - 1];
-    uint32_t n = slots_scan(level - 1, first, end, size);
-    if (n == 0) {
-        uint64_t m = 0;
-        for (size_t c = first; c < end; c++)
-            if (Z.slot_levels[level - 1][c] > m)
-                m = Z.slot_levels[level - 1][c];
-        Z.slot_levels[level][i] = m;
-    }
-    return n;
 }
 
 /* The record of the first hole of at least `size` granules at or after slot
@@ -236,20 +249,19 @@ static uint32_t slots_descend(unsigned level, size_t i, uint64_t size)
 uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
 {
     unsigned top = Z.slot_level_count;
-    if (top == 0 || from >= Z.slot_capacity || Z.slot_levels[top - 1][0] < size)
+    uint32_t key = fit_saturate(size);
+    if (top == 0 || from >= Z.slot_capacity || Z.slot_levels[top - 1][0] < key)
         return 0;
     /* from the first slot in use: a climb, not a descent from the top
      * through the empty slots before it (LIFO first fit mostly takes the
      * first hole) */
     size_t i = from < Z.slot_lo ? Z.slot_lo : from;
     for (unsigned level = 0; level < top; level++) {
-        size_t end = (i / FANOUT + 1) * FANOUT;
-        if (end > Z.slot_length[level])
-            end = Z.slot_length[level];
-        uint32_t n = slots_scan(level, i, end, size);
+        uint32_t n = slots_search_group(level, i, size, key);
         if (n != 0)
             return n;
-        if (end == Z.slot_length[level])
+        size_t end = (i / FANOUT + 1) * FANOUT;
+        if (end >= Z.slot_length[level])
             return 0; /* the level's last group: nothing follows */
         i = end / FANOUT; /* the entry after this group's, a level up */
     }
@@ -260,9 +272,10 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
 uint64_t zoo_slots_largest(void)
 {
     uint64_t m = 0;
-    for (size_t s = Z.slot_lo; s < Z.slot_hi; s++)
-        if (Z.slot_levels[0][s] > m)
-            m = Z.slot_levels[0][s];
+    for (size_t s = Z.slot_lo; s < Z.slot_hi; s++) {
+        uint64_t size = Z.slot_levels[0][s] == FIT_SATURATED ? HOLE(Z.slot_holes[s]).size : Z.slot_levels[0][s];
+        m = size > m ? size : m;
+    }
     return m;
 }
 
@@ -280,15 +293,14 @@ int zoo_slots_check(size_t *count)
         }
         (*count)++;
         bad += s < Z.slot_lo || s >= Z.slot_hi || HOLE(n).stamp != s || HOLE(n).size == 0 ||
-               Z.slot_levels[0][s] != HOLE(n).size;
+               Z.slot_levels[0][s] != fit_saturate(HOLE(n).size);
     }
     for (unsigned level = 1; level < Z.slot_level_count; level++)
-        for (size_t i = 0; i < Z.slot_length[level]; i++) {
-            uint64_t m = 0;
-            for (size_t c = i * FANOUT; c < (i + 1) * FANOUT && c < Z.slot_length[level - 1]; c++)
-                if (Z.slot_levels[level - 1][c] > m)
-                    m = Z.slot_levels[level - 1][c];
-            bad += Z.slot_levels[level][i] < m;
-        }
+        for (size_t i = 0; i < Z.slot_length[level]; i++)
+            bad += Z.slot_levels[level][i] < group_max(Z.slot_levels[level - 1] + i * FANOUT);
+    /* the padding past each level's end, which every group compare reads */
+    for (unsigned level = 0; level < Z.slot_level_count; level++)
+        for (size_t i = Z.slot_length[level]; i % FANOUT != 0; i++)
+            bad += Z.slot_levels[level][i] != 0;
     return bad;
 }
