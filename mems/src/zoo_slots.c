@@ -256,6 +256,12 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
      * through the empty slots before it (LIFO first fit mostly takes the
      * first hole) */
     size_t i = from < Z.slot_lo ? Z.slot_lo : from;
+    /* most searches of a LIFO list take its first hole: that one entry
+     * read before a group's compare (the same one hole examined) */
+    if (key < FIT_SATURATED && Z.slot_levels[0][i] >= key) {
+        mems_state.holes_examined++;
+        return Z.slot_holes[i];
+    }
     for (unsigned level = 0; level < top; level++) {
         uint32_t n = slots_search_group(level, i, size, key);
         if (n != 0)
