@@ -22,6 +22,11 @@ static uint8_t root_order(const struct main_node *node, uint8_t family)
  * mapped here given back) when mmap fails. */
 static bool reserve_halves(grain_t g, uint8_t family, uint8_t from, uint8_t to)
 {
+    /* the halves start between g and the first, largest half: all in g's
+     * own leaf (mapped: g starts a block) when that half's start is */
+    if (from == to ||
+        leaf_index(g >> 6) == leaf_index((g + class_grains((struct class_id){family, (uint8_t)(from - 1)})) >> 6))
+        return true;
     for (uint8_t o = from; o > to; o--)
         if (!grain_reserve(g + class_grains((struct class_id){family, (uint8_t)(o - 1)}))) {
             for (uint8_t back = from; back > o; back--)
@@ -78,9 +83,14 @@ void buddy_release(uint32_t r)
     grain_t g = S.records[r].grain;
     struct main_node *node = chain_node_at(grain_to_v(g));
     uint64_t node_size = node->end_grain - node->first_grain;
-    uint64_t size = class_grains((struct class_id){S.records[r].family, S.records[r].order});
+    uint8_t family = S.records[r].family;
+    uint64_t size = class_grains((struct class_id){family, S.records[r].order});
     while (size < node_size) {
-        grain_t buddy = ((g - node->first_grain) / size & 1) ? g - size : g + size;
+        /* which half of its parent: the block's offset in units of its size,
+         * by a shift and a division by the constant 3, not a divide */
+        uint64_t index = (g - node->first_grain) >> S.records[r].order;
+        index = family ? index / 3 : index;
+        grain_t buddy = (index & 1) ? g - size : g + size;
         /* the bits first, most often in the block's own leaf word: a buddy
          * that is not a HOLE's start needs no record looked up */
         struct grain_place place = place_of(buddy);
