@@ -28,12 +28,10 @@ static void table_insert(uint32_t r)
     S.slots[i] = r;
 }
 
-/* Room for `more` new records beyond those in use; false (nothing changed)
- * when mmap fails. */
-bool store_reserve(uint32_t more)
+/* The store grown to hold `more` new records beyond those in use (the
+ * test that it must: store_reserve); false (nothing changed) when mmap fails. */
+bool store_grow(uint32_t more)
 {
-    if ((uint64_t)S.records_in_use + more < S.record_capacity)
-        return true;
     uint64_t capacity = S.record_capacity ? S.record_capacity : 64;
     while ((uint64_t)S.records_in_use + more >= capacity)
         capacity *= 2;

@@ -97,7 +97,13 @@ int zoo_slots_check(size_t *count);
 enum class_member class_member_of(enum mems_policy policy);
 bool class_of(uint64_t granules, struct class_id *out);
 size_t class_node_pages(struct class_id c);
-bool store_reserve(uint32_t more);
+bool store_grow(uint32_t more);
+/* Room for `more` new records beyond those in use; false (nothing changed)
+ * when mmap fails. Inline: every allocation asks, and the store rarely grows. */
+static inline bool store_reserve(uint32_t more)
+{
+    return (uint64_t)mems_state.classes.records_in_use + more < mems_state.classes.record_capacity || store_grow(more);
+}
 uint32_t store_add(uint64_t grain, struct class_id c, uint8_t kind, uint64_t value);
 uint32_t store_find(uint64_t grain);
 void store_delete(uint32_t r);
