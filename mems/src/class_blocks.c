@@ -9,10 +9,12 @@
 
 #define S mems_state.classes
 
-static bool member_is_buddy(void)
-{
-    return S.member == CLASS_BUDDY || S.member == CLASS_DOUBLE_BUDDY;
-}
+static const struct class_member_ops class_members[CLASS_SIMPLE_SEG_3 + 1] = {
+    [CLASS_BUDDY] = {buddy_take, buddy_release},
+    [CLASS_DOUBLE_BUDDY] = {buddy_take, buddy_release},
+    [CLASS_SIMPLE_SEG] = {seg_take, seg_release},
+    [CLASS_SIMPLE_SEG_3] = {seg_take, seg_release},
+};
 
 static size_t aligned_request(size_t requested)
 {
@@ -66,10 +68,7 @@ static void block_release(uint32_t r)
     S.records[r].value = 0;
     if (mems_state.given_v != 0 && mems_state.given_grain == g)
         mems_state.given_v = 0;
-    if (member_is_buddy())
-        buddy_release(r);
-    else
-        seg_release(r);
+    class_members[S.member].release(r);
 }
 
 /* The block for a request of `requested` bytes, `rounded` to the alignment:
@@ -82,7 +81,7 @@ __attribute__((noinline)) grain_t classes_place(size_t rounded, size_t requested
         return GRAIN_NONE;
     }
     mems_state.searches++;
-    uint32_t r = member_is_buddy() ? buddy_take(c) : seg_take(c);
+    uint32_t r = class_members[S.member].take(c);
     if (r == 0)
         return GRAIN_NONE;
     block_make_live(r, requested);

@@ -1,87 +1,50 @@
 /*
  * The hole index of the active policy, kept in step with the bitmaps: the
  * fit tree (by address) for first, next and worst fit, the size bins for best
- * fit, and for every other member the index its policy_ops keep (zoo_*.c).
- * Only the one the policy needs is maintained; switching policy builds the
- * new one from the bitmaps and drops the old.
+ * fit, and for every other member the index its table keeps (zoo_*.c). Only
+ * the one the policy needs is maintained; switching policy goes through the
+ * members' tables (struct policy_ops): the new index built from the bitmaps,
+ * the old one dropped.
  */
 #include "index.h"
 
-/* The fit tree and the size bins given up for a member with its own index. */
-static void address_indexes_drop(void)
+/* A member of the other storage (the four's fit tree and size bins, the
+ * zoo's record store): its index dropped. */
+static bool storage_differs(const struct policy_ops *a, const struct policy_ops *b)
 {
-    mems_state.fit_exact = false;
-    fit_aside_return();
-    mems_state.fit_floored = false;
-    if (mems_state.fit_active) {
-        fit_clear();
-        mems_state.fit_active = false;
-    }
-    bins_clear();
+    return a != NULL && a->address_ordered != b->address_ordered;
 }
 
-/* A member with its own index: built first, so a failed mmap leaves the old
- * index (a member's own one rebuilt, or left to rebuild before its next
- * search) and the old policy. */
-static bool zoo_select(const struct policy_ops *ops, enum mems_policy policy)
+/* Makes the index the policy needs the live one; false (nothing changed)
+ * when it cannot be mapped. The new index is built before the old one of the
+ * other storage is dropped, so a failed mmap leaves the old policy its index:
+ * rebuilt when the failed build took over its storage (the zoo's builds start
+ * from an empty store; the four's change nothing before theirs succeeds). */
+bool index_select(enum mems_policy policy)
 {
     const struct policy_ops *old = mems_state.zoo.ops;
+    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (class_blocks.c) */
+        if (old != NULL)
+            old->drop();
+        mems_state.zoo.ops = NULL;
+        return classes_select(policy);
+    }
+    mems_state.classes.member = 0;
+    const struct policy_ops *ops = policy_ops_of(policy);
     int old_policy = mems_state.zoo.policy;
     mems_state.zoo.ops = ops;
     mems_state.zoo.policy = policy;
     if (!ops->build()) {
         mems_state.zoo.ops = old;
         mems_state.zoo.policy = old_policy;
-        if (old != NULL)
+        if (old != NULL && !storage_differs(old, ops))
             old->build();
         else
-            zoo_store_release();
+            ops->drop(); /* what the failed build left: the zoo's store marked stale */
         return false;
     }
-    address_indexes_drop();
-    return true;
-}
-
-/* Makes the index the policy needs the live one; false (nothing changed)
- * when it cannot be mapped. */
-bool index_select(enum mems_policy policy)
-{
-    if (mems_policy_rounds_to_classes(policy)) { /* no hole index: per-class lists (class_blocks.c) */
-        if (mems_state.zoo.ops != NULL) {
-            mems_state.zoo.ops->drop();
-            mems_state.zoo.ops = NULL;
-        }
-        return classes_select(policy);
-    }
-    mems_state.classes.member = 0;
-    const struct policy_ops *ops = policy_ops_of(policy);
-    if (ops != NULL)
-        return zoo_select(ops, policy);
-    bool want_bins = policy == MEMS_BEST_FIT, want_exact = policy == MEMS_WORST_FIT;
-    if (want_bins && !mems_state.bins.active && !bins_rebuild())
-        return false;
-    if (mems_state.zoo.ops != NULL) {
-        mems_state.zoo.ops->drop();
-        mems_state.zoo.ops = NULL;
-    }
-    /* bounds left high by first or next fit are not the maxima worst fit needs */
-    bool stale = want_exact && !mems_state.fit_exact;
-    mems_state.fit_exact = want_exact;
-    if (!want_exact)
-        fit_aside_return();
-    if (policy == MEMS_FIRST_FIT && !mems_state.fit_floored)
-        fit_floors_reset(); /* holes that came under another policy lowered none */
-    mems_state.fit_floored = policy == MEMS_FIRST_FIT;
-    if (!want_bins && (!mems_state.fit_active || stale)) {
-        mems_state.fit_active = true;
-        fit_rebuild();
-    }
-    if (!want_bins && mems_state.bins.active)
-        bins_clear();
-    if (want_bins && mems_state.fit_active) {
-        fit_clear();
-        mems_state.fit_active = false;
-    }
+    if (storage_differs(old, ops))
+        old->drop();
     return true;
 }
 
@@ -89,8 +52,11 @@ void index_release(void)
 {
     bins_clear();
     store_release(); /* the class-rounding members' records */
-    if (mems_state.zoo.ops != NULL)
-        mems_state.zoo.ops->drop();
+    const struct policy_ops *ops = mems_state.zoo.ops;
+    /* the fit tree's levels go with the granule directory (grain_release_all):
+     * clearing them now would only touch pages about to be unmapped */
+    if (ops != NULL && !ops->address_ordered)
+        ops->drop();
     mems_state.fit_active = false;
     mems_state.aside_valid = false;
     mems_state.fit_dirty_count = 0;
@@ -101,12 +67,11 @@ uint64_t index_largest_hole(void)
 {
     if (mems_state.classes.member != 0) /* class-rounding members (class_blocks.c) */
         return classes_largest_hole();
-    if (mems_state.zoo.ops != NULL)
-        return mems_state.zoo.ops->largest();
-    return mems_state.bins.active ? bins_largest() : fit_largest();
+    return mems_state.zoo.ops->largest();
 }
 
-/* For mems_check: the member's own index; faults, the first described. */
+/* For mems_check: the member's own index; faults, the first described. A
+ * class-rounding member's lists are checked by classes_check. */
 int index_check_own(char *what, size_t what_size)
 {
     return mems_state.zoo.ops != NULL ? mems_state.zoo.ops->check(what, what_size) : 0;

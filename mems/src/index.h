@@ -1,29 +1,41 @@
 /*
  * The active placement index (index.c, policy.c): which member's index is
- * live, switched on a change of policy, and the calls the segment layer above
- * makes of it, inline: the fit tree's and the size bins' directly, the zoo's
- * through its table (struct policy_ops, placement.h). ARCHITECTURE.md,
- * "Layers".
+ * live, switched on a change of policy through the members' tables (struct
+ * policy_ops, placement.h), and the calls the segment layer above makes of
+ * it, inline: the fit tree's and the size bins' directly, every other
+ * member's through its table. ARCHITECTURE.md, "Layers".
  */
 #ifndef MEMS_INDEX_H
 #define MEMS_INDEX_H
 
 #include "placement.h"
 
-/* index.c: keeps the active policy's index in step with the bitmaps. The
- * calls every operation makes are here, inline: most are one test. */
-static inline bool index_reserve(size_t more_holes)
+/* ---- the address-ordered four's calls: made inline below and held by
+ * their tables (policy.c), so both are the same functions ---- */
+
+static inline bool bins_room(size_t more_holes)
 {
     const struct size_bins *b = &mems_state.bins;
-    if (!b->active)
-        return __builtin_expect(mems_state.zoo.ops == NULL, 1) || mems_state.zoo.ops->reserve(more_holes);
     return b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity || bins_reserve(more_holes);
 }
 
-/* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
-static inline bool index_prepare(void)
+/* First, next and worst fit: worst fit's entries are exact maxima (fit_exact). */
+static inline void fit_hole_added(grain_t g, uint64_t size)
 {
-    return !mems_state.bins.active || !mems_state.bins.stale || bins_rebuild();
+    if (mems_state.fit_exact)
+        worst_note_added(g, size);
+    else
+        fit_note_added(g, size);
+}
+
+/* The tail is kept beside the tree, not in it; first and next fit's bounds
+ * above a hole that goes stay valid (upper bounds), worst fit's maxima do not. */
+static inline void fit_hole_removed(grain_t g, uint64_t size)
+{
+    if (mems_state.tail_valid && g == mems_state.tail_grain)
+        mems_state.tail_valid = false;
+    else if (mems_state.fit_exact)
+        fit_note_removed(g, size);
 }
 
 /* First and next fit: a hole carved from its front leaves the fit tree as it
@@ -42,6 +54,40 @@ static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_si
     return (from >> 6) == (to >> 6);
 }
 
+/* Worst fit's tree gets exact again at the end of an operation. */
+static inline void fit_end_operation(void)
+{
+    if (mems_state.fit_dirty_count != 0)
+        fit_commit();
+}
+
+/* The size bins compact their store when three quarters of it stand empty. */
+static inline void bins_end_operation(void)
+{
+    if (mems_state.bins.records_in_use < mems_state.bins.compact_below)
+        bins_compact();
+}
+
+/* ---- index.c: keeps the active policy's index in step with the bitmaps.
+ * The calls every operation makes are here, inline: the address-ordered
+ * four's by their flags (fit_active, bins.active), most one test; every
+ * other member's through its table. ---- */
+
+static inline bool index_reserve(size_t more_holes)
+{
+    const struct policy_ops *ops = mems_state.zoo.ops;
+    /* the fit tree is the bitmaps' own: nothing to reserve; a class-rounding member has no table */
+    if (!mems_state.bins.active)
+        return __builtin_expect(mems_state.fit_active || ops == NULL, 1) || ops->reserve(more_holes);
+    return bins_room(more_holes);
+}
+
+/* Before a search: an index dropped by a free is rebuilt; false when it cannot be. */
+static inline bool index_prepare(void)
+{
+    return !mems_state.bins.active || !mems_state.bins.stale || bins_rebuild();
+}
+
 static inline void index_hole_added(grain_t g, uint64_t size)
 {
     if (!mems_state.fit_active) {
@@ -51,10 +97,8 @@ static inline void index_hole_added(grain_t g, uint64_t size)
                 mems_state.zoo.ops->hole_added(g, size);
         } else
             bins_add(g, size);
-    } else if (mems_state.fit_exact)
-        worst_note_added(g, size);
-    else
-        fit_note_added(g, size);
+    } else
+        fit_hole_added(g, size);
 }
 
 static inline void index_hole_removed(grain_t g, uint64_t size)
@@ -67,10 +111,8 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
                 mems_state.zoo.ops->hole_removed(g, size);
         } else
             bins_remove(g, size);
-    } else if (mems_state.tail_valid && g == mems_state.tail_grain)
-        mems_state.tail_valid = false;
-    else if (mems_state.fit_exact) /* first and next fit: the bounds above a hole that goes stay valid */
-        fit_note_removed(g, size);
+    } else
+        fit_hole_removed(g, size);
 }
 
 /* Hole (from, size) becomes (to, new_size), a smaller hole that ends where
@@ -89,19 +131,15 @@ static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, ui
     return true;
 }
 
-/* Ends an operation: worst fit's tree gets exact again, the size
- * bins compact their store when three quarters of it stand empty. */
 static inline void index_commit(void)
 {
-    if (mems_state.fit_active) {
-        if (mems_state.fit_dirty_count != 0)
-            fit_commit();
-    } else if (__builtin_expect(!mems_state.bins.active, 0)) {
+    if (mems_state.fit_active)
+        fit_end_operation();
+    else if (__builtin_expect(!mems_state.bins.active, 0)) {
         if (mems_state.zoo.ops != NULL)
             mems_state.zoo.ops->commit();
-    } else if (mems_state.bins.records_in_use < mems_state.bins.compact_below) {
-        bins_compact();
-    }
+    } else
+        bins_end_operation();
 }
 
 bool index_select(enum mems_policy policy);

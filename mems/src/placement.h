@@ -12,13 +12,17 @@
 #include "chain.h"
 
 /* The placement policy interface: what a member's hole index does, as
- * TLSF's control functions or a malloc lab's driver table. The chains call
- * the notes once per hole that appears, goes or shrinks from its front, and
- * commit at the end of each operation; placement asks search. The
- * address-ordered four are served inline by the fit tree and the size bins
- * (index.h) and have no table: policy_ops_of gives NULL. */
+ * TLSF's control functions or a malloc lab's driver table. Every member with
+ * a hole index has one (policy_ops_of); selection, largest, check and tools
+ * go through it. The chains call the notes once per hole that appears, goes
+ * or shrinks from its front, and commit at the end of each operation;
+ * placement asks search. For the address-ordered four those calls are made
+ * inline (index.h), to the functions their tables hold: a malloc pays no
+ * indirect call for them. */
 struct policy_ops {
-    bool (*build)(void);            /* the index from the bitmaps; false: mmap failed */
+    /* the index from the bitmaps, replacing that of a table of the same
+     * storage (below); false: mmap failed, the new index not made */
+    bool (*build)(void);
     void (*drop)(void);
     bool (*reserve)(size_t more);   /* room for `more` holes to appear; false: mmap failed */
     void (*hole_added)(grain_t g, uint64_t size);
@@ -30,6 +34,9 @@ struct policy_ops {
     void (*commit)(void);
     uint64_t (*largest)(void);
     int (*check)(char *what, size_t what_size); /* faults, the first described */
+    /* the four: their index is the fit tree or the size bins, which they
+     * share; false: the zoo's record store, which its members share */
+    bool address_ordered;
 };
 
 /* fit_tree.c: holes by address */
@@ -62,8 +69,9 @@ int bins_check(size_t *count);
 /* policy.c: next fit's query on the fit tree, from its cursor */
 grain_t policy_next_fit(uint64_t size);
 
-/* policy.c, zoo_*.c: the members with an index of their own */
+/* policy.c, zoo_*.c: every member's table */
 const struct policy_ops *policy_ops_of(enum mems_policy policy);
+extern const struct policy_ops policy_first_fit_ops, policy_next_fit_ops, policy_best_fit_ops, policy_worst_fit_ops;
 extern const struct policy_ops policy_first_list_ops, policy_next_list_ops, policy_best_list_ops, policy_tlsf_ops,
     policy_lea_ops;
 uint32_t zoo_record_find(grain_t g);

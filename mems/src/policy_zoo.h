@@ -38,7 +38,7 @@ struct policy_ops;
 #define ZOO_BIN_COUNT (64 + 58 * 8) /* SIZE_BIN_COUNT */
 
 struct zoo_index {
-    const struct policy_ops *ops;   /* NULL: the policy is one of the address-ordered four */
+    const struct policy_ops *ops;   /* the active member's table (policy_ops_of); NULL: class-rounding */
     int policy;                     /* the member (enum mems_policy), set before its index is built */
     bool stale;                     /* dropped by a free that could not grow the store */
     bool building;                  /* holes added by a build take list places in address order */
