@@ -13,14 +13,14 @@
 /* ---- the address-ordered four's calls: made inline below and held by
  * their tables (policy.c), so both are the same functions ---- */
 
-static inline bool bins_room(size_t more_holes)
+static inline __attribute__((always_inline)) bool bins_room(size_t more_holes)
 {
     const struct size_bins *b = &mems_state.bins;
     return b->stale || b->records_in_use + 1 + more_holes <= b->record_capacity || bins_reserve(more_holes);
 }
 
 /* First, next and worst fit: worst fit's entries are exact maxima (fit_exact). */
-static inline void fit_hole_added(grain_t g, uint64_t size)
+static inline __attribute__((always_inline)) void fit_hole_added(grain_t g, uint64_t size)
 {
     if (mems_state.fit_exact)
         worst_note_added(g, size);
@@ -30,7 +30,7 @@ static inline void fit_hole_added(grain_t g, uint64_t size)
 
 /* The tail is kept beside the tree, not in it; first and next fit's bounds
  * above a hole that goes stay valid (upper bounds), worst fit's maxima do not. */
-static inline void fit_hole_removed(grain_t g, uint64_t size)
+static inline __attribute__((always_inline)) void fit_hole_removed(grain_t g, uint64_t size)
 {
     if (mems_state.tail_valid && g == mems_state.tail_grain)
         mems_state.tail_valid = false;
@@ -42,7 +42,7 @@ static inline void fit_hole_removed(grain_t g, uint64_t size)
  * is when the rest starts in the same word (that word's bound, an upper bound,
  * covered the larger hole, and so did every floor of its size and below), and
  * the tail stays the tail. Worst fit's entries are exact: never in place. */
-static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_size)
+static inline __attribute__((always_inline)) bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_size)
 {
     if (mems_state.fit_exact)
         return false;
@@ -55,14 +55,14 @@ static inline bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_si
 }
 
 /* Worst fit's tree gets exact again at the end of an operation. */
-static inline void fit_end_operation(void)
+static inline __attribute__((always_inline)) void fit_end_operation(void)
 {
     if (mems_state.fit_dirty_count != 0)
         fit_commit();
 }
 
 /* The size bins compact their store when three quarters of it stand empty. */
-static inline void bins_end_operation(void)
+static inline __attribute__((always_inline)) void bins_end_operation(void)
 {
     if (mems_state.bins.records_in_use < mems_state.bins.compact_below)
         bins_compact();
@@ -75,10 +75,10 @@ static inline void bins_end_operation(void)
 
 static inline bool index_reserve(size_t more_holes)
 {
-    const struct policy_ops *ops = mems_state.zoo.ops;
     /* the fit tree is the bitmaps' own: nothing to reserve; a class-rounding member has no table */
     if (!mems_state.bins.active)
-        return __builtin_expect(mems_state.fit_active || ops == NULL, 1) || ops->reserve(more_holes);
+        return __builtin_expect(mems_state.fit_active, 1) || mems_state.zoo.ops == NULL ||
+               mems_state.zoo.ops->reserve(more_holes);
     return bins_room(more_holes);
 }
 
