@@ -22,7 +22,8 @@ static bool storage_differs(const struct policy_ops *a, const struct policy_ops 
  * from an empty store; the four's change nothing before theirs succeeds).
  * Out of line: state_reset reaches it from the flattened mems_malloc and
  * mems_free, where its cold body would only crowd the hot path's registers
- * (the four's instructions per operation: 0.7 % fewer). */
+ * (first fit's timed replay of gawk-words: 815.0 M instructions inlined,
+ * 810.6 M out of line). */
 __attribute__((noinline)) bool index_select(enum mems_policy policy)
 {
     const struct policy_ops *old = mems_state.zoo.ops;
