@@ -83,7 +83,7 @@ int read_native(struct line_source *s, struct trace_builder *b)
                 return builder_fail(b, "thread %ju is out of range (at most %u)", (uintmax_t)thread, UINT16_MAX);
             n--;
         }
-        const char *op = fields[0];
+        const char *op = n > 0 ? fields[0] : ""; /* n > 0: blank lines were skipped */
         uint64_t id = 0, a = 0, c = 0;
         int rc;
         if (strlen(op) != 1)
@@ -169,7 +169,7 @@ int read_rep(struct line_source *s, struct trace_builder *b)
         }
         char *fields[MAX_FIELDS + 1];
         int n = split_fields(line, fields);
-        const char *op = fields[0];
+        const char *op = n > 0 ? fields[0] : ""; /* n > 0: blank lines were skipped */
         uint64_t id = 0, size = 0;
         int rc;
         if (strcmp(op, "a") == 0 || strcmp(op, "r") == 0) {
