@@ -68,6 +68,26 @@ static inline __attribute__((always_inline)) void bins_end_operation(void)
         bins_compact();
 }
 
+/* The size of HOLE `g`, the only hole starting in its word (`word_holes`
+ * its word's hole bits), when the index knows it without a search for its
+ * end, else 0: worst fit's exact maxima hold it, or it is the hole set aside.
+ * Between operations only, when the maxima are committed. A free that meets
+ * a hole after its block asks this first: under worst fit the hole mostly
+ * runs past its word (sqlite-queries: 628,175 such frees, 612,098 of them
+ * with the hole alone in its word). */
+static inline uint64_t index_sole_hole_size(grain_t g, uint64_t word_holes)
+{
+    if (!mems_state.fit_exact || (word_holes & (word_holes - 1)) != 0)
+        return 0;
+    assert(mems_state.fit_dirty_count == 0 && word_holes == (uint64_t)1 << (g & 63));
+    if (mems_state.aside_valid && g == mems_state.aside_grain)
+        return mems_state.aside_size;
+    if (mems_state.tail_valid && g == mems_state.tail_grain)
+        return mems_state.tail_size;
+    uint32_t largest = mems_state.dir.levels[0][g >> 6];
+    return largest < FIT_SATURATED ? largest : 0;
+}
+
 /* ---- index.c: keeps the active policy's index in step with the bitmaps.
  * The calls every operation makes are here, inline: the address-ordered
  * four's by their flags (fit_active, bins.active), most one test; every

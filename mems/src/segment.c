@@ -122,12 +122,16 @@ void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const str
         next_hole = place_is_hole(&after);
         if (next_hole) {
             grain_t in_word = place_next_start_in_word(&after, end);
+            uint64_t sole = 0;
             merged_end = same_node_word(end, in_word) ? in_word
                          : mems_state.tail_valid && end == mems_state.tail_grain
                              ? node_of(&node, g)->end_grain
                          : end == mems_state.known_hole
                              ? end + mems_state.known_hole_size
+                         : (sole = index_sole_hole_size(end, after.group[GROUP_HOLE])) != 0
+                             ? end + sole
                              : place_next_start(&after, end, node_of(&node, g)->end_grain, true);
+            assert(merged_end == grain_next_start(end, node_of(&node, g)->end_grain));
         }
     }
     grain_t prev = place_prev_start_in_word(&p, g);
