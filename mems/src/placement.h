@@ -74,7 +74,7 @@ const struct policy_ops *policy_ops_of(enum mems_policy policy);
 extern const struct policy_ops policy_first_fit_ops, policy_next_fit_ops, policy_best_fit_ops, policy_worst_fit_ops;
 extern const struct policy_ops policy_first_list_ops, policy_next_list_ops, policy_best_list_ops, policy_tlsf_ops,
     policy_lea_ops;
-uint32_t zoo_record_find(grain_t g);
+uint32_t zoo_record_find(grain_t end);
 bool zoo_store_reserve(size_t more);
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp);
 void zoo_record_give(uint32_t n);
@@ -89,6 +89,7 @@ bool zoo_store_build(void);
 int zoo_store_check(void);
 void zoo_sized_insert(uint32_t n);
 void zoo_sized_remove(uint32_t n);
+void zoo_sized_shrink(uint32_t n, grain_t to, uint64_t new_size);
 uint32_t zoo_sized_best_fit(uint64_t size);
 uint64_t zoo_sized_largest(void);
 int zoo_sized_check(size_t *count);

@@ -52,6 +52,7 @@ struct zoo_index {
     /* best fit over a list, Lea: holes in the size bins of best fit
      * (size_bins.c's bins_index_of), each bin a treap by size then stamp */
     uint32_t bin_root[ZOO_BIN_COUNT];
+    uint32_t bin_first[ZOO_BIN_COUNT];    /* each bin's smallest (size, stamp) */
     uint64_t bin_nonempty[(ZOO_BIN_COUNT + 63) / 64];
     uint64_t front, back;           /* the stamps of the list's two ends */
     /* first and next fit over a list: the list as slots, front to back,

@@ -80,15 +80,15 @@ static bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t ne
         zoo_record_move(n, to, new_size);
         return true;
     }
+    if (n != Z.chosen) {
+        zoo_sized_shrink(n, to, new_size); /* a realloc growing into it: role and age kept */
+        return true;
+    }
     zoo_sized_remove(n);
     zoo_record_move(n, to, new_size);
-    if (n == Z.chosen) {
-        assert(Z.last_remainder == 0);
-        Z.last_remainder = n;
-        HOLE(n).role = LEA_REMAINDER;
-    } else {
-        zoo_sized_insert(n);
-    }
+    assert(Z.last_remainder == 0);
+    Z.last_remainder = n;
+    HOLE(n).role = LEA_REMAINDER;
     return true;
 }
 

@@ -41,15 +41,14 @@ static uint64_t list_place_new(bool lifo)
     return lifo && !Z.building ? Z.front-- : ++Z.back;
 }
 
+/* First and next fit keep the list as slots, best fit by size: each its own
+ * notes, with no test of the member on every note. */
 static void list_hole_added(grain_t g, uint64_t size)
 {
-    bool by_size = list_by_size();
-    uint32_t n = zoo_hole_appeared(g, size, Z.stale || !by_size ? 0 : list_place_new(list_is_lifo()));
+    uint32_t n = zoo_hole_appeared(g, size, 0);
     if (n == 0)
         return;
-    if (by_size) {
-        zoo_sized_insert(n);
-    } else if (!zoo_slots_add(n, list_is_lifo() && !Z.building)) {
+    if (!zoo_slots_add(n, list_is_lifo() && !Z.building)) {
         zoo_record_give(n);
         zoo_store_drop();
         return;
@@ -65,28 +64,43 @@ static void list_hole_removed(grain_t g, uint64_t size)
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
         return;
-    if (list_by_size())
-        zoo_sized_remove(n);
-    else
-        zoo_slots_remove(n);
+    zoo_slots_remove(n);
     zoo_record_give(n);
 }
 
-/* The remainder keeps the hole's place: in the treap by stamp only the
- * maxima above it change; in the one by size it moves. */
+static void best_hole_added(grain_t g, uint64_t size)
+{
+    uint32_t n = zoo_hole_appeared(g, size, Z.stale ? 0 : list_place_new(Z.policy == MEMS_BEST_FIT_LIFO));
+    if (n != 0)
+        zoo_sized_insert(n);
+}
+
+static void best_hole_removed(grain_t g, uint64_t size)
+{
+    uint32_t n = zoo_hole_at(g, size);
+    if (n == 0)
+        return;
+    zoo_sized_remove(n);
+    zoo_record_give(n);
+}
+
+/* The remainder keeps the hole's place: among the slots only the maxima
+ * above it change; by size it may move (zoo_sized_shrink). */
 static bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
-    if (n == 0)
-        return true;
-    if (list_by_size()) {
-        zoo_sized_remove(n);
-        zoo_record_move(n, to, new_size);
-        zoo_sized_insert(n);
-    } else {
+    if (n != 0) {
         zoo_record_move(n, to, new_size);
         zoo_slots_shrunk(n);
     }
+    return true;
+}
+
+static bool best_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    uint32_t n = zoo_hole_at(from, size);
+    if (n != 0)
+        zoo_sized_shrink(n, to, new_size);
     return true;
 }
 
@@ -159,13 +173,13 @@ static int list_check(char *what, size_t what_size)
     return bad + store + (count != Z.in_use);
 }
 
-#define LIST_OPS(search_fn)                                                                                        \
+#define LIST_OPS(kind, search_fn)                                                                                  \
     {                                                                                                              \
-        .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = list_hole_added,     \
-        .hole_removed = list_hole_removed, .hole_shrunk = list_hole_shrunk, .search = search_fn,                   \
+        .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = kind##_hole_added,   \
+        .hole_removed = kind##_hole_removed, .hole_shrunk = kind##_hole_shrunk, .search = search_fn,               \
         .commit = list_commit, .largest = list_largest, .check = list_check,                                       \
     }
 
-const struct policy_ops policy_first_list_ops = LIST_OPS(list_first_search);
-const struct policy_ops policy_next_list_ops = LIST_OPS(list_next_search);
-const struct policy_ops policy_best_list_ops = LIST_OPS(list_best_search);
+const struct policy_ops policy_first_list_ops = LIST_OPS(list, list_first_search);
+const struct policy_ops policy_next_list_ops = LIST_OPS(list, list_next_search);
+const struct policy_ops policy_best_list_ops = LIST_OPS(best, list_best_search);

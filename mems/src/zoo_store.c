@@ -1,7 +1,9 @@
 /*
  * The record store of the zoo's own hole indexes: one record per HOLE in a
- * mapping MeMS makes itself, a hash table from a hole's granule to its
- * record (the notes of the chains name a hole by granule and size), and the
+ * mapping MeMS makes itself, a hash table from the granule where a hole ends
+ * to its record (the notes of the chains name a hole by granule and size; a
+ * hole carved from its front keeps its end, so its record stays where the
+ * hash put it), and the
  * treap best fit over a list and Lea keep their records in, by size then
  * stamp. First and next fit over a list keep slots instead
  * (zoo_slots.c).
@@ -25,23 +27,28 @@ static inline uint32_t zoo_priority(uint32_t record)
     return x * 0x85EBCA77u;
 }
 
-static inline uint32_t zoo_bucket(uint64_t grain)
+static inline uint32_t zoo_bucket(grain_t end)
 {
-    return (uint32_t)((grain * 0x9E3779B97F4A7C15ull) >> Z.bucket_shift);
+    return (uint32_t)((end * 0x9E3779B97F4A7C15ull) >> Z.bucket_shift);
+}
+
+static inline grain_t zoo_end(uint32_t n)
+{
+    return HOLE(n).grain + HOLE(n).size;
 }
 
 /* ---- the store and its hash ---- */
 
 static void zoo_hash_insert(uint32_t n)
 {
-    uint32_t b = zoo_bucket(HOLE(n).grain);
+    uint32_t b = zoo_bucket(zoo_end(n));
     HOLE(n).chain = Z.buckets[b];
     Z.buckets[b] = n;
 }
 
 static void zoo_hash_remove(uint32_t n)
 {
-    uint32_t *link = &Z.buckets[zoo_bucket(HOLE(n).grain)];
+    uint32_t *link = &Z.buckets[zoo_bucket(zoo_end(n))];
     while (*link != n) {
         assert(*link != 0);
         link = &HOLE(*link).chain;
@@ -49,10 +56,11 @@ static void zoo_hash_remove(uint32_t n)
     *link = HOLE(n).chain;
 }
 
-uint32_t zoo_record_find(grain_t g)
+/* The record of the hole that ends at `end`. */
+uint32_t zoo_record_find(grain_t end)
 {
-    uint32_t n = Z.buckets[zoo_bucket(g)];
-    while (n != 0 && HOLE(n).grain != g)
+    uint32_t n = Z.buckets[zoo_bucket(end)];
+    while (n != 0 && zoo_end(n) != end)
         n = HOLE(n).chain;
     return n;
 }
@@ -107,11 +115,18 @@ bool zoo_store_reserve(size_t more)
     return capacity <= UINT32_MAX && zoo_store_resize(capacity);
 }
 
+/* Out of line: the store grows a few dozen times in a run, and inline its
+ * doubling would cost every take the registers it needs. */
+static __attribute__((noinline)) bool zoo_store_grow(void)
+{
+    return zoo_store_reserve(1);
+}
+
 /* A record for hole (g, size), hashed; 0 when the store is full and
  * cannot grow (the caller drops the index: zoo_store_drop). */
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp)
 {
-    if (Z.free_list == 0 && !zoo_store_reserve(1))
+    if (__builtin_expect(Z.free_list == 0, 0) && !zoo_store_grow())
         return 0;
     uint32_t n = Z.free_list;
     Z.free_list = HOLE(n).left;
@@ -149,14 +164,13 @@ uint32_t zoo_hole_appeared(grain_t g, uint64_t size, uint64_t stamp)
 /* The record of hole (g, size) in a live index; 0 when the index is stale. */
 uint32_t zoo_hole_at(grain_t g, uint64_t size)
 {
-    (void)size;
     if (Z.stale)
         return 0;
     /* a placement carves the hole its search found, a free merges with the
      * remainder the last placement left: the recent record, mostly */
     uint32_t n = Z.recent;
     if (n == 0 || HOLE(n).grain != g)
-        n = zoo_record_find(g);
+        n = zoo_record_find(g + size);
     assert(n != 0 && HOLE(n).size == size);
     return n;
 }
@@ -173,13 +187,12 @@ bool zoo_reserve(size_t more)
     return zoo_store_ready() && zoo_store_reserve(more);
 }
 
-/* A record's hole moved (its front carved): rehashed at its new granule. */
+/* A record's hole carved from its front: its end, the hash's key, stays. */
 void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size)
 {
-    zoo_hash_remove(n);
+    assert(to + new_size == zoo_end(n));
     HOLE(n).grain = to;
     HOLE(n).size = new_size;
-    zoo_hash_insert(n);
 }
 
 /* Everything given back; the member and its stamps stay. */
@@ -235,26 +248,35 @@ bool zoo_store_build(void)
 
 /* ---- the treap ---- */
 
-/* By size, then stamp. */
+/* By size, then stamp, as one 128-bit compare: no branch to mispredict on
+ * the way down (in the exact bins every size is equal, and the test of
+ * sizes alone would take both branches at every step). */
+static inline bool zoo_key_less(uint64_t size_a, uint64_t stamp_a, uint64_t size_b, uint64_t stamp_b)
+{
+    unsigned __int128 a = (unsigned __int128)size_a << 64 | stamp_a, b = (unsigned __int128)size_b << 64 | stamp_b;
+    return a < b;
+}
+
 static inline bool zoo_less(uint32_t a, uint32_t b)
 {
-    if (HOLE(a).size != HOLE(b).size)
-        return HOLE(a).size < HOLE(b).size;
-    return HOLE(a).stamp < HOLE(b).stamp;
+    return zoo_key_less(HOLE(a).size, HOLE(a).stamp, HOLE(b).size, HOLE(b).stamp);
 }
 
 /* Loops, not recursion: a treap's shape is fixed by its keys and
  * priorities, so the loops build the same tree the recursive definitions
  * would, at a fraction of the calls. */
-static uint32_t zoo_treap_insert(uint32_t root, uint32_t n)
+static void zoo_treap_insert(uint32_t *link, uint32_t n)
 {
-    uint32_t priority = zoo_priority(n), *link = &root;
-    while (*link != 0 && zoo_priority(*link) > priority)
-        link = zoo_less(n, *link) ? &HOLE(*link).left : &HOLE(*link).right;
+    const uint64_t size = HOLE(n).size, stamp = HOLE(n).stamp;
+    const uint32_t priority = zoo_priority(n);
+    while (*link != 0 && zoo_priority(*link) > priority) {
+        struct zoo_hole *t = &HOLE(*link);
+        link = zoo_key_less(size, stamp, t->size, t->stamp) ? &t->left : &t->right;
+    }
     /* the subtree below splits into the records before n and after it */
     uint32_t t = *link, *before = &HOLE(n).left, *after = &HOLE(n).right;
     while (t != 0)
-        if (zoo_less(t, n)) {
+        if (zoo_key_less(HOLE(t).size, HOLE(t).stamp, size, stamp)) {
             *before = t;
             before = &HOLE(t).right;
             t = *before;
@@ -265,17 +287,11 @@ static uint32_t zoo_treap_insert(uint32_t root, uint32_t n)
         }
     *before = *after = 0;
     *link = n;
-    return root;
 }
 
-static uint32_t zoo_treap_remove(uint32_t root, uint32_t n)
+/* n, found at *link, replaced by its two subtrees joined. */
+static void zoo_treap_unlink(uint32_t *link, uint32_t n)
 {
-    uint32_t *link = &root;
-    while (*link != n) {
-        assert(*link != 0);
-        link = zoo_less(n, *link) ? &HOLE(*link).left : &HOLE(*link).right;
-    }
-    /* n's two subtrees joined in its place */
     uint32_t a = HOLE(n).left, b = HOLE(n).right;
     while (a != 0 && b != 0)
         if (zoo_priority(a) > zoo_priority(b)) {
@@ -288,24 +304,39 @@ static uint32_t zoo_treap_remove(uint32_t root, uint32_t n)
             b = *link;
         }
     *link = a != 0 ? a : b;
-    return root;
 }
 
-/* The smallest record of at least `size` granules, the lowest stamp among
- * equals. */
-static uint32_t zoo_treap_best_fit(uint32_t t, uint64_t size)
+/* The link that holds n; *before is the nearest record on the way whose key
+ * is below n's (0 when none). */
+static uint32_t *zoo_treap_find(uint32_t *link, uint32_t n, uint32_t *before)
 {
-    uint32_t found = 0;
-    while (t != 0) {
-        mems_state.holes_examined++;
-        if (HOLE(t).size < size) {
-            t = HOLE(t).right;
+    const uint64_t size = HOLE(n).size, stamp = HOLE(n).stamp;
+    *before = 0;
+    while (*link != n) {
+        assert(*link != 0);
+        struct zoo_hole *t = &HOLE(*link);
+        if (zoo_key_less(size, stamp, t->size, t->stamp)) {
+            link = &t->left;
         } else {
-            found = t;
-            t = HOLE(t).left;
+            *before = *link;
+            link = &t->right;
         }
     }
-    return found;
+    return link;
+}
+
+static uint32_t zoo_treap_leftmost(uint32_t t)
+{
+    while (HOLE(t).left != 0)
+        t = HOLE(t).left;
+    return t;
+}
+
+static uint32_t zoo_treap_rightmost(uint32_t t)
+{
+    while (HOLE(t).right != 0)
+        t = HOLE(t).right;
+    return t;
 }
 
 /* For mems_check: order and heap. */
@@ -324,7 +355,7 @@ static int zoo_treap_check_at(uint32_t t, uint32_t lo, uint32_t hi, size_t *coun
 }
 
 /* For mems_check: each record in use is a HOLE of its size, found by the
- * hash at its granule, and there is one per HOLE. */
+ * hash at its end, and there is one per HOLE. */
 int zoo_store_check(void)
 {
     int bad = 0;
@@ -337,27 +368,101 @@ int zoo_store_check(void)
         struct main_node *node = chain_node_at(grain_to_v(h->grain));
         bad += node == NULL || !grain_is_start(h->grain) || !grain_is_hole(h->grain) ||
                segment_size(node, h->grain) != h->size;
-        bad += zoo_record_find(h->grain) != i;
+        bad += zoo_record_find(h->grain + h->size) != i;
     }
     bad += used != Z.in_use || used != mems_state.hole_count;
     return bad;
 }
 
-/* ---- holes by size: best fit over a list, Lea ---- */
+/* ---- holes by size: best fit over a list, Lea ----
+ * Each bin's first record (smallest key) is kept: best fit takes it
+ * whenever it holds the request, which in an exact bin it always does, so
+ * most searches descend no treap; and a bin's first leaves by its left
+ * spine, with no key compared. */
+
+static inline void sized_insert_in(uint32_t bin, uint32_t n)
+{
+    if (Z.bin_root[bin] == 0) {
+        HOLE(n).left = HOLE(n).right = 0; /* a record moving between bins keeps its old links */
+        Z.bin_root[bin] = Z.bin_first[bin] = n;
+        Z.bin_nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
+        return;
+    }
+    zoo_treap_insert(&Z.bin_root[bin], n);
+    if (zoo_less(n, Z.bin_first[bin]))
+        Z.bin_first[bin] = n;
+}
 
 void zoo_sized_insert(uint32_t n)
 {
-    uint32_t bin = bins_index_of(HOLE(n).size);
-    Z.bin_root[bin] = zoo_treap_insert(Z.bin_root[bin], n);
-    Z.bin_nonempty[bin / 64] |= (uint64_t)1 << (bin % 64);
+    sized_insert_in(bins_index_of(HOLE(n).size), n);
+}
+
+/* n out of its bin's treap (n is in it); *link is where it was found. */
+static void zoo_sized_unlink(uint32_t bin, uint32_t *link, uint32_t n)
+{
+    zoo_treap_unlink(link, n);
+    if (Z.bin_root[bin] == 0)
+        Z.bin_nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+}
+
+static inline void sized_remove_from(uint32_t bin, uint32_t n)
+{
+    uint32_t *link = &Z.bin_root[bin];
+    if (n == Z.bin_first[bin]) {
+        /* down the left spine; what followed n is first now: the leftmost
+         * of its right subtree, else its parent */
+        uint32_t parent = 0;
+        while (*link != n) {
+            parent = *link;
+            link = &HOLE(parent).left;
+        }
+        Z.bin_first[bin] = HOLE(n).right != 0 ? zoo_treap_leftmost(HOLE(n).right) : parent;
+        *link = HOLE(n).right;
+        if (Z.bin_root[bin] == 0)
+            Z.bin_nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+        return;
+    }
+    uint32_t before;
+    zoo_sized_unlink(bin, zoo_treap_find(link, n, &before), n);
 }
 
 void zoo_sized_remove(uint32_t n)
 {
-    uint32_t bin = bins_index_of(HOLE(n).size);
-    Z.bin_root[bin] = zoo_treap_remove(Z.bin_root[bin], n);
-    if (Z.bin_root[bin] == 0)
-        Z.bin_nonempty[bin / 64] &= ~((uint64_t)1 << (bin % 64));
+    sized_remove_from(bins_index_of(HOLE(n).size), n);
+}
+
+/* Record n's hole carved from its front: (to, new_size), its stamp kept.
+ * A smaller size with the same stamp lowers n's key; when n stays in its
+ * bin and still follows the record before it, its place in the treap (fixed
+ * by the order of keys and priorities) is the same, and only the record
+ * changes. Else it moves: out, rekeyed, in. The end of the hole, which the
+ * hash is keyed by, stays. */
+void zoo_sized_shrink(uint32_t n, grain_t to, uint64_t new_size)
+{
+    assert(to + new_size == HOLE(n).grain + HOLE(n).size && new_size < HOLE(n).size);
+    uint32_t bin = bins_index_of(HOLE(n).size), new_bin = bins_index_of(new_size);
+    if (bin == new_bin) {
+        if (n == Z.bin_first[bin]) {
+            HOLE(n).grain = to;
+            HOLE(n).size = new_size;
+            return;
+        }
+        uint32_t before, *link = zoo_treap_find(&Z.bin_root[bin], n, &before);
+        if (HOLE(n).left != 0)
+            before = zoo_treap_rightmost(HOLE(n).left);
+        assert(before != 0); /* n is not its bin's first */
+        if (!zoo_key_less(new_size, HOLE(n).stamp, HOLE(before).size, HOLE(before).stamp)) {
+            HOLE(n).grain = to;
+            HOLE(n).size = new_size;
+            return;
+        }
+        zoo_sized_unlink(bin, link, n);
+    } else {
+        sized_remove_from(bin, n);
+    }
+    zoo_record_move(n, to, new_size);
+    sized_insert_in(new_bin, n);
 }
 
 static uint32_t sized_next_bin(uint32_t from)
@@ -373,26 +478,46 @@ static uint32_t sized_next_bin(uint32_t from)
 }
 
 /* The smallest record of at least `size` granules, the lowest stamp among
- * equals: in size's own bin, else the first of the next bin holding any. */
+ * equals: in size's own bin, else the first of the next bin holding any.
+ * Holes examined: the records compared with the request. */
 uint32_t zoo_sized_best_fit(uint64_t size)
 {
     uint32_t bin = bins_index_of(size);
-    uint32_t found = zoo_treap_best_fit(Z.bin_root[bin], size);
-    if (found != 0 || bin + 1 >= ZOO_BIN_COUNT)
-        return found;
+    if (Z.bin_root[bin] != 0) {
+        mems_state.holes_examined++;
+        uint32_t first = Z.bin_first[bin];
+        if (HOLE(first).size >= size)
+            return first;
+        /* a range bin whose first is too small: the first record not
+         * below (size, 0) */
+        uint32_t t = Z.bin_root[bin], found = 0;
+        while (t != 0) {
+            mems_state.holes_examined++;
+            if (HOLE(t).size < size) {
+                t = HOLE(t).right;
+            } else {
+                found = t;
+                t = HOLE(t).left;
+            }
+        }
+        if (found != 0)
+            return found;
+    }
+    if (bin + 1 >= ZOO_BIN_COUNT)
+        return 0;
     uint32_t next = sized_next_bin(bin + 1);
-    return next < ZOO_BIN_COUNT ? zoo_treap_best_fit(Z.bin_root[next], 0) : 0;
+    if (next >= ZOO_BIN_COUNT)
+        return 0;
+    mems_state.holes_examined++;
+    return Z.bin_first[next];
 }
 
 uint64_t zoo_sized_largest(void)
 {
     for (uint32_t w = (ZOO_BIN_COUNT + 63) / 64; w-- > 0;)
-        if (Z.bin_nonempty[w] != 0) {
-            uint32_t t = Z.bin_root[w * 64 + 63 - (uint32_t)__builtin_clzll(Z.bin_nonempty[w])];
-            while (HOLE(t).right != 0)
-                t = HOLE(t).right;
-            return HOLE(t).size;
-        }
+        if (Z.bin_nonempty[w] != 0)
+            return HOLE(zoo_treap_rightmost(Z.bin_root[w * 64 + 63 - (uint32_t)__builtin_clzll(Z.bin_nonempty[w])]))
+                .size;
     return 0;
 }
 
@@ -406,12 +531,9 @@ int zoo_sized_check(size_t *count)
         bad += (Z.bin_root[bin] != 0) != ((Z.bin_nonempty[bin / 64] >> (bin % 64) & 1) != 0);
         if (Z.bin_root[bin] != 0) {
             /* the bin's smallest and largest are in it, so all between are */
-            uint32_t low = Z.bin_root[bin], high = low;
-            while (HOLE(low).left != 0)
-                low = HOLE(low).left;
-            while (HOLE(high).right != 0)
-                high = HOLE(high).right;
+            uint32_t low = zoo_treap_leftmost(Z.bin_root[bin]), high = zoo_treap_rightmost(Z.bin_root[bin]);
             bad += bins_index_of(HOLE(low).size) != bin || bins_index_of(HOLE(high).size) != bin;
+            bad += Z.bin_first[bin] != low;
         }
         *count += in_bin;
     }
