@@ -93,27 +93,34 @@ static size_t directory_bytes(size_t capacity, size_t *level_lengths, unsigned *
 }
 
 /* Fills the levels of the grown directory `next` (fresh from mmap: all zero)
- * from the current one. Level 0 is copied only in the groups of 16 whose
- * parent is not zero (a parent bounds its children from above), and the levels
- * above are computed again, exactly, over the old directory's extent alone:
- * the rest of the new levels stays zero, and untouched. On a heap of a few
- * large blocks level 0 is nearly all zero, and writing or even reading it
- * whole made every page of every new directory a page fault. */
+ * from the current one. The levels are a 16-ary tree over level 0 whose
+ * groups keep their places when the directory grows, so each old level is the
+ * new one's prefix and is copied as it stands (bounds stay bounds, worst
+ * fit's exact maxima stay exact); the new levels above the old root are
+ * computed. The copy goes down from the root into the groups whose parent is
+ * not zero (a parent bounds its children from above), so it reads and writes
+ * only pages that hold a hole: on a heap of a few large blocks most of every
+ * level is zero, and reading a page never written maps the zero page, which
+ * the first write to it then faults out again. */
 static void directory_copy_levels(struct grain_directory *next)
 {
-    size_t extent = D.level_length[0];
-    const uint32_t *old_parents = D.level_count > 1 ? D.levels[1] : NULL;
-    for (size_t group = 0; group * 16 < extent; group++)
-        if (old_parents == NULL || old_parents[group] != 0)
-            memcpy(next->levels[0] + group * 16, D.levels[0] + group * 16, 16 * sizeof(uint32_t));
-    for (unsigned lvl = 1; lvl < next->level_count; lvl++) {
-        extent = (extent + 15) / 16;
-        const uint32_t *below = next->levels[lvl - 1];
-        for (size_t j = 0; j < extent; j++) {
-            if (lvl == 1 && old_parents != NULL && old_parents[j] == 0)
+    unsigned top = D.level_count - 1;
+    for (size_t j = 0; j < D.level_length[top]; j++)
+        next->levels[top][j] = D.levels[top][j];
+    for (unsigned lvl = top; lvl > 0; lvl--)
+        for (size_t j = 0; j < D.level_length[lvl]; j++) {
+            if (lvl < top && (j % 16 == 0) && D.levels[lvl + 1][j / 16] == 0) {
+                j += 15; /* a zero group: its children are zero too */
                 continue;
-            next->levels[lvl][j] = group_max(below + j * 16);
+            }
+            if (D.levels[lvl][j] != 0)
+                memcpy(next->levels[lvl - 1] + j * 16, D.levels[lvl - 1] + j * 16, 16 * sizeof(uint32_t));
         }
+    size_t extent = D.level_length[top];
+    for (unsigned lvl = top + 1; lvl < next->level_count; lvl++) {
+        extent = (extent + 15) / 16;
+        for (size_t j = 0; j < extent; j++)
+            next->levels[lvl][j] = group_max(next->levels[lvl - 1] + j * 16);
     }
 }
 
@@ -126,12 +133,28 @@ bool grain_reserve_span(grain_t end)
     size_t needed = end == 0 ? 1 : leaf_index((end - 1) >> 6) + 1;
     if (needed <= D.leaf_capacity)
         return true;
+    /* Grown fourfold, as the page map (chain.c): every growth copies the
+     * levels' holes into fresh pages, a page fault each, and on a heap of a
+     * few large blocks those faults and the mmap and munmap were much of the
+     * time of an allocation (xz-threads: 819 -> 642 ns per op, peak
+     * footprint of the corpus +0.2 %). */
     size_t capacity = D.leaf_capacity ? D.leaf_capacity : 1;
     while (capacity < needed)
-        capacity *= 2;
+        capacity *= 4;
     size_t lengths[FIT_MAX_LEVELS];
     unsigned levels;
     size_t bytes = directory_bytes(capacity, lengths, &levels);
+    /* the mapping is whole pages: fill them, and grow less often */
+    for (;;) {
+        size_t wider_lengths[FIT_MAX_LEVELS];
+        unsigned wider_levels;
+        if (directory_bytes(capacity * 2, wider_lengths, &wider_levels) != bytes ||
+            (wider_levels == FIT_MAX_LEVELS && wider_lengths[wider_levels - 1] > 1))
+            break;
+        capacity *= 2;
+        levels = wider_levels;
+        memcpy(lengths, wider_lengths, sizeof lengths);
+    }
     if (levels == FIT_MAX_LEVELS && lengths[levels - 1] > 1)
         return false;
     unsigned char *map = os_map(bytes);
