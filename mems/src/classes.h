@@ -66,6 +66,7 @@ struct classes_state {
     void *map;          /* records and slots, one mapping */
     uint64_t map_bytes;
     uint32_t record_capacity, records_in_use, free_record;
+    uint32_t record_fresh; /* numbers from here to the capacity never used: their pages never touched */
     uint64_t slot_mask;
     uint32_t head[CLASS_FAMILIES][CLASS_ORDERS];     /* free lists, LIFO */
     uint64_t nonempty[CLASS_FAMILIES];               /* bit per order whose list is not empty */

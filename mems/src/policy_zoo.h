@@ -48,6 +48,7 @@ struct zoo_index {
     size_t map_bytes, capacity, in_use;
     unsigned bucket_shift;          /* 64 - log2(capacity) */
     uint32_t free_list;
+    uint32_t fresh;                 /* numbers from here to the capacity never used: their pages never touched */
     uint32_t recent;                /* the record last found or made: most notes name it, no hash needed */
     /* best fit over a list, Lea: holes in the size bins of best fit
      * (size_bins.c's bins_index_of), each bin a treap by size then stamp */

@@ -66,19 +66,25 @@ uint32_t zoo_record_find(grain_t end)
 }
 
 /* A new store of `capacity` records (a power of two), the records kept by
- * number and rehashed; false (nothing changed) when mmap fails. */
+ * number and rehashed; false (nothing changed) when mmap fails. Only the
+ * numbers ever used are copied, and the free list keeps them; the numbers
+ * past them are handed out in order once it is empty (zoo_record_fresh), so
+ * a page of the new mapping is touched when a record in it is first used,
+ * not by the growth. */
 static bool zoo_store_resize(size_t capacity)
 {
-    size_t bytes = capacity * (sizeof(struct zoo_hole) + sizeof(uint32_t));
+    size_t bucket_bytes = capacity * sizeof(uint32_t);
+    size_t bytes = capacity * sizeof(struct zoo_hole) + bucket_bytes;
     bytes = (bytes + PAGE_SIZE - 1) & ~((size_t)PAGE_SIZE - 1);
     void *map = os_map(bytes);
     if (map == NULL)
         return false;
     struct zoo_hole *holes = map;
     uint32_t *buckets = (uint32_t *)(holes + capacity);
-    size_t keep = Z.capacity < capacity ? Z.capacity : capacity;
+    uint32_t used = Z.fresh ? Z.fresh : 1; /* record 0 is the null record */
+    assert(used <= capacity);
     if (Z.map != NULL) {
-        memcpy(holes, Z.holes, keep * sizeof *holes);
+        memcpy(holes, Z.holes, used * sizeof *holes);
         mems_state.metadata_bytes -= Z.map_bytes;
         state_unmap_or_keep(Z.map, Z.map_bytes, "the old zoo hole records");
     }
@@ -88,16 +94,15 @@ static bool zoo_store_resize(size_t capacity)
     Z.buckets = buckets;
     Z.bucket_shift = 64 - (unsigned)__builtin_ctzll(capacity);
     mems_state.metadata_bytes += bytes;
-    /* every number below capacity not in use is free, in ascending order */
-    Z.free_list = 0;
-    for (size_t i = capacity; i-- > 1;)
-        if (i >= keep || HOLE(i).size == 0) {
-            HOLE(i).size = 0;
-            HOLE(i).left = Z.free_list;
-            Z.free_list = (uint32_t)i;
-        } else {
-            zoo_hash_insert((uint32_t)i);
-        }
+    /* the rehash lands in every page of the buckets: written whole first, a
+     * page fault each, where reading a fresh page would map the zero page and
+     * the store after it fault again */
+    if (Z.in_use > 0)
+        memset(buckets, 0, bucket_bytes);
+    for (uint32_t i = 1; i < used; i++)
+        if (HOLE(i).size != 0)
+            zoo_hash_insert(i);
+    Z.fresh = used;
     Z.capacity = capacity;
     state_update_peaks();
     return true;
@@ -115,21 +120,30 @@ bool zoo_store_reserve(size_t more)
     return capacity <= UINT32_MAX && zoo_store_resize(capacity);
 }
 
-/* Out of line: the store grows a few dozen times in a run, and inline its
- * doubling would cost every take the registers it needs. */
-static __attribute__((noinline)) bool zoo_store_grow(void)
+/* A number never used, the store grown when there is none; 0 when it cannot
+ * grow. Out of line: the store grows a few dozen times in a run, and inline
+ * its doubling would cost every take the registers it needs. */
+static __attribute__((noinline)) uint32_t zoo_record_fresh(void)
 {
-    return zoo_store_reserve(1);
+    /* the free list is empty: every number below the fresh ones is in use */
+    if ((Z.fresh == 0 || Z.fresh >= Z.capacity) && !zoo_store_reserve(1))
+        return 0;
+    assert(Z.fresh < Z.capacity);
+    return Z.fresh++;
 }
 
 /* A record for hole (g, size), hashed; 0 when the store is full and
  * cannot grow (the caller drops the index: zoo_store_drop). */
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp)
 {
-    if (__builtin_expect(Z.free_list == 0, 0) && !zoo_store_grow())
-        return 0;
     uint32_t n = Z.free_list;
-    Z.free_list = HOLE(n).left;
+    if (__builtin_expect(n == 0, 0)) {
+        n = zoo_record_fresh();
+        if (n == 0)
+            return 0;
+    } else {
+        Z.free_list = HOLE(n).left;
+    }
     HOLE(n) = (struct zoo_hole){.size = size, .grain = g, .stamp = stamp};
     zoo_hash_insert(n);
     Z.in_use++;
@@ -360,7 +374,7 @@ int zoo_store_check(void)
 {
     int bad = 0;
     size_t used = 0;
-    for (size_t i = 1; i < Z.capacity; i++) {
+    for (size_t i = 1; i < Z.fresh; i++) {
         const struct zoo_hole *h = &HOLE(i);
         if (h->size == 0)
             continue;
