@@ -15,9 +15,14 @@
 #define S mems_state.classes
 #define HASH_MULTIPLIER 0x9E3779B97F4A7C15ULL
 
+/* The product's top bits (Fibonacci hashing). Its middle bits, taken
+ * before, put the blocks of a buddy tree, whose first granules are runs of
+ * multiples of their size, into runs of neighbouring slots: under buddy,
+ * python-json probed 11.2 slots per lookup and 9.5 per insertion (now 1.2),
+ * make-plan 4.2 and 4.5 (now 1.6 and 1.7); gawk-words, 1.0 before, now 1.6. */
 static uint64_t slot_of(uint64_t grain)
 {
-    return (grain * HASH_MULTIPLIER) >> 32 & S.slot_mask;
+    return (grain * HASH_MULTIPLIER) >> S.slot_shift;
 }
 
 static void table_insert(uint32_t r)
@@ -62,6 +67,7 @@ bool store_grow(uint32_t more)
     S.records = records;
     S.slots = (uint32_t *)((char *)map + record_bytes);
     S.slot_mask = 2 * capacity - 1;
+    S.slot_shift = (uint8_t)__builtin_clzll(S.slot_mask);
     S.record_capacity = (uint32_t)capacity;
     S.record_fresh = used;
     /* the rehash lands in every page of the slots: written whole first, a

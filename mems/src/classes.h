@@ -68,6 +68,7 @@ struct classes_state {
     uint32_t record_capacity, records_in_use, free_record;
     uint32_t record_fresh; /* numbers from here to the capacity never used: their pages never touched */
     uint64_t slot_mask;
+    uint8_t slot_shift; /* 64 - log2 of the slots: the hash takes the product's top bits */
     uint32_t head[CLASS_FAMILIES][CLASS_ORDERS];     /* free lists, LIFO */
     uint64_t nonempty[CLASS_FAMILIES];               /* bit per order whose list is not empty */
     uint32_t uncarved[CLASS_FAMILIES][CLASS_ORDERS]; /* simple segregated storage: the node end still to carve */
