@@ -43,7 +43,9 @@
  * link-time optimisation, so one allocation or free runs as one function
  * instead of four or five, each saving and restoring registers and spilling
  * the place it was handed (docs/performance.md: 5 to 12 % fewer instructions). The rare
- * paths stay out of line through their noinline marks. */
+ * paths stay out of line through their noinline marks. Also on the table
+ * functions of the zoo's members (policy_ops), which the hot paths reach
+ * through a pointer: one call each, and none below it. */
 #if defined(__GNUC__)
 #define MEMS_HOT_PATH __attribute__((flatten))
 #else

@@ -36,7 +36,7 @@ static void lea_bin(uint32_t n)
     zoo_sized_insert(n);
 }
 
-static void lea_hole_added(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void lea_hole_added(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_appeared(g, size, ++Z.back);
     if (n == 0)
@@ -55,7 +55,7 @@ static void lea_hole_added(grain_t g, uint64_t size)
     Z.remainder_merged = false;
 }
 
-static void lea_hole_removed(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void lea_hole_removed(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
@@ -71,7 +71,7 @@ static void lea_hole_removed(grain_t g, uint64_t size)
     zoo_record_give(n);
 }
 
-static bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+static MEMS_HOT_PATH bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
     if (n == 0)
@@ -99,7 +99,7 @@ static grain_t lea_take(uint32_t n)
     return HOLE(n).grain;
 }
 
-static grain_t lea_search(uint64_t size)
+static MEMS_HOT_PATH grain_t lea_search(uint64_t size)
 {
     Z.chosen = 0;
     if (!zoo_store_ready())
@@ -127,7 +127,7 @@ static grain_t lea_search(uint64_t size)
     return GRAIN_NONE;
 }
 
-static void lea_commit(void)
+static MEMS_HOT_PATH void lea_commit(void)
 {
     Z.chosen = 0;
     Z.remainder_merged = false;

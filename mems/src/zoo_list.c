@@ -43,7 +43,7 @@ static uint64_t list_place_new(bool lifo)
 
 /* First and next fit keep the list as slots, best fit by size: each its own
  * notes, with no test of the member on every note. */
-static void list_hole_added(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void list_hole_added(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_appeared(g, size, 0);
     if (n == 0)
@@ -59,7 +59,7 @@ static void list_hole_added(grain_t g, uint64_t size)
     }
 }
 
-static void list_hole_removed(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void list_hole_removed(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
@@ -68,14 +68,14 @@ static void list_hole_removed(grain_t g, uint64_t size)
     zoo_record_give(n);
 }
 
-static void best_hole_added(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void best_hole_added(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_appeared(g, size, Z.stale ? 0 : list_place_new(Z.policy == MEMS_BEST_FIT_LIFO));
     if (n != 0)
         zoo_sized_insert(n);
 }
 
-static void best_hole_removed(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void best_hole_removed(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
@@ -86,7 +86,7 @@ static void best_hole_removed(grain_t g, uint64_t size)
 
 /* The remainder keeps the hole's place: among the slots only the maxima
  * above it change; by size it may move (zoo_sized_shrink). */
-static bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+static MEMS_HOT_PATH bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
     if (n != 0) {
@@ -96,7 +96,7 @@ static bool list_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t n
     return true;
 }
 
-static bool best_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+static MEMS_HOT_PATH bool best_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
     if (n != 0)
@@ -113,14 +113,14 @@ static grain_t list_found(uint32_t n)
     return HOLE(n).grain;
 }
 
-static grain_t list_first_search(uint64_t size)
+static MEMS_HOT_PATH grain_t list_first_search(uint64_t size)
 {
     if (!zoo_store_ready())
         return GRAIN_NONE;
     return list_found(zoo_slots_first_fit(0, size));
 }
 
-static grain_t list_next_search(uint64_t size)
+static MEMS_HOT_PATH grain_t list_next_search(uint64_t size)
 {
     Z.cursor_from_next_add = false;
     if (!zoo_store_ready())
@@ -135,7 +135,7 @@ static grain_t list_next_search(uint64_t size)
     return list_found(n);
 }
 
-static grain_t list_best_search(uint64_t size)
+static MEMS_HOT_PATH grain_t list_best_search(uint64_t size)
 {
     if (!zoo_store_ready())
         return GRAIN_NONE;

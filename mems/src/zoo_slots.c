@@ -144,26 +144,32 @@ static bool slots_layout(size_t capacity, size_t lo)
     return true;
 }
 
+/* The slots laid out again, with room at the front or the back; false
+ * (nothing changed) when mmap fails. Out of line: it runs once in hundreds
+ * of adds, and inline its registers would cost every add. */
+static __attribute__((noinline)) bool slots_make_room(bool front)
+{
+    size_t live = Z.in_use, capacity = 64;
+    while (capacity < 4 * live)
+        capacity *= 2;
+    /* the array in use is kept up to twice that, laid out in place: a
+     * count of holes going to and fro across a power of two would
+     * otherwise map a new array at every other layout */
+    if (Z.slot_capacity >= capacity && Z.slot_capacity <= 2 * capacity)
+        capacity = Z.slot_capacity;
+    /* most of the room on the side that grows: LIFO adds at the front,
+     * FIFO and a build at the back */
+    size_t room = capacity - live;
+    return slots_layout(capacity, front ? room - room / 8 : room / 8);
+}
+
 /* Record n takes a new place at the front or the back of the list; false
  * (nothing changed) when the slots must be laid out again and cannot. */
 bool zoo_slots_add(uint32_t n, bool front)
 {
     /* slot 0 stays unused: a cursor of 0 means the front, before every place */
-    if (front ? Z.slot_lo <= 1 : Z.slot_hi == Z.slot_capacity) {
-        size_t live = Z.in_use, capacity = 64;
-        while (capacity < 4 * live)
-            capacity *= 2;
-        /* the array in use is kept up to twice that, laid out in place: a
-         * count of holes going to and fro across a power of two would
-         * otherwise map a new array at every other layout */
-        if (Z.slot_capacity >= capacity && Z.slot_capacity <= 2 * capacity)
-            capacity = Z.slot_capacity;
-        /* most of the room on the side that grows: LIFO adds at the front,
-         * FIFO and a build at the back */
-        size_t room = capacity - live;
-        if (!slots_layout(capacity, front ? room - room / 8 : room / 8))
-            return false;
-    }
+    if ((front ? Z.slot_lo <= 1 : Z.slot_hi == Z.slot_capacity) && !slots_make_room(front))
+        return false;
     size_t slot = front ? --Z.slot_lo : Z.slot_hi++;
     Z.slot_holes[slot] = n;
     HOLE(n).stamp = slot;
@@ -262,6 +268,13 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
         mems_state.holes_examined++;
         return Z.slot_holes[i];
     }
+    /* from the front, one descent from the top: a climb from the first
+     * slot would compare as many groups on the way up as on the way down
+     * when, as in a FIFO list, the holes at the front are the old ones that
+     * fit little. The slots before the first in use are empty, their
+     * bounds zero once mended. */
+    if (i == Z.slot_lo && top >= 2)
+        return slots_search_group(top - 2, 0, size, key);
     for (unsigned level = 0; level < top; level++) {
         uint32_t n = slots_search_group(level, i, size, key);
         if (n != 0)

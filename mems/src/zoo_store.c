@@ -108,16 +108,22 @@ static bool zoo_store_resize(size_t capacity)
     return true;
 }
 
-/* Room for `more` records beyond those in use; false when mmap fails. */
-bool zoo_store_reserve(size_t more)
+/* The store grown to hold `needed` records; false when mmap fails. Out of
+ * line, as every growth path of the zoo: the hot paths are flattened
+ * (MEMS_HOT_PATH), and a rare path inline would cost them registers. */
+static __attribute__((noinline)) bool zoo_store_grow(size_t needed)
 {
-    size_t needed = Z.in_use + 1 + more;
-    if (needed <= Z.capacity)
-        return true;
     size_t capacity = Z.capacity != 0 ? Z.capacity * 2 : 64; /* a power of two: the hash takes top bits */
     while (capacity < needed)
         capacity *= 2;
     return capacity <= UINT32_MAX && zoo_store_resize(capacity);
+}
+
+/* Room for `more` records beyond those in use; false when mmap fails. */
+bool zoo_store_reserve(size_t more)
+{
+    size_t needed = Z.in_use + 1 + more;
+    return needed <= Z.capacity || zoo_store_grow(needed);
 }
 
 /* A number never used, the store grown when there is none; 0 when it cannot
@@ -196,7 +202,7 @@ bool zoo_store_ready(void)
 }
 
 /* policy_ops.reserve of every member with its own index. */
-bool zoo_reserve(size_t more)
+MEMS_HOT_PATH bool zoo_reserve(size_t more)
 {
     return zoo_store_ready() && zoo_store_reserve(more);
 }
@@ -229,7 +235,7 @@ void zoo_store_release(void)
 
 /* A free that found the store full and could not grow it: the index is
  * dropped and rebuilt (in address order) before the next search. */
-void zoo_store_drop(void)
+__attribute__((noinline)) void zoo_store_drop(void)
 {
     zoo_store_release();
     Z.stale = true;
@@ -237,7 +243,7 @@ void zoo_store_drop(void)
 
 /* Every hole of the bitmaps through the member's hole_added, in address
  * order, each taking the next list place (the list is then address order). */
-bool zoo_store_build(void)
+__attribute__((noinline)) bool zoo_store_build(void)
 {
     const struct policy_ops *ops = Z.ops;
     zoo_store_release();

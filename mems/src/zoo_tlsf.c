@@ -100,14 +100,14 @@ static void remove_free_block(uint32_t n)
     }
 }
 
-static void tlsf_hole_added(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void tlsf_hole_added(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_appeared(g, size, ++Z.back);
     if (n != 0)
         insert_free_block(n);
 }
 
-static void tlsf_hole_removed(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void tlsf_hole_removed(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_at(g, size);
     if (n == 0)
@@ -119,7 +119,7 @@ static void tlsf_hole_removed(grain_t g, uint64_t size)
 /* A remainder is a new free block, at the head of its list: filed anew in
  * its record, as a removal and an addition would (the record given back
  * would be the one taken), without the hash's two walks. */
-static bool tlsf_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+static MEMS_HOT_PATH bool tlsf_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
     if (n == 0)
@@ -131,7 +131,7 @@ static bool tlsf_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t n
     return true;
 }
 
-static grain_t tlsf_search(uint64_t size)
+static MEMS_HOT_PATH grain_t tlsf_search(uint64_t size)
 {
     if (!zoo_store_ready())
         return GRAIN_NONE;
