@@ -73,7 +73,7 @@ static void block_release(uint32_t r)
 
 /* The block for a request of `requested` bytes, `rounded` to the alignment:
  * its first granule, or GRAIN_NONE with the error recorded. */
-__attribute__((noinline)) grain_t classes_place(size_t rounded, size_t requested)
+__attribute__((noinline)) MEMS_HOT_PATH grain_t classes_place(size_t rounded, size_t requested)
 {
     struct class_id c;
     if (!class_of(rounded >> mems_state.layout.shift, &c)) {
@@ -88,6 +88,17 @@ __attribute__((noinline)) grain_t classes_place(size_t rounded, size_t requested
     return S.records[r].grain;
 }
 
+/* No live block at v: the bitmaps name the error. */
+static __attribute__((noinline)) uint32_t locate_failed(uintptr_t v, const char *caller)
+{
+    struct main_node *node = NULL;
+    uint64_t size = 0;
+    grain_t g = segment_locate_block(v, caller, &node, &size);
+    assert(g == GRAIN_NONE); /* every live block has its record */
+    (void)g;
+    return 0;
+}
+
 /* The record of the live block at v_ptr: a block's first granule has one
  * (a record is found only by the exact granule), so the bitmaps are read
  * only to name the error when there is none. */
@@ -99,15 +110,10 @@ static uint32_t locate_live(void *v_ptr, const char *caller)
         if (r != 0 && S.records[r].kind == CLASS_LIVE)
             return r;
     }
-    struct main_node *node = NULL;
-    uint64_t size = 0;
-    grain_t g = segment_locate_block(v, caller, &node, &size);
-    assert(g == GRAIN_NONE); /* every live block has its record */
-    (void)g;
-    return 0;
+    return locate_failed(v, caller);
 }
 
-__attribute__((noinline)) void classes_free(void *v_ptr)
+__attribute__((noinline)) MEMS_HOT_PATH void classes_free(void *v_ptr)
 {
     uint32_t r = locate_live(v_ptr, "mems_free");
     if (r != 0)

@@ -40,7 +40,7 @@ static void table_insert(uint32_t r)
  * page of the new mapping is touched when a record in it is first used, not
  * by the growth (buddy on make-plan: 3,000 page faults of the timed pass
  * were the store's growths). */
-bool store_grow(uint32_t more)
+__attribute__((noinline)) bool store_grow(uint32_t more)
 {
     uint64_t capacity = S.record_capacity ? S.record_capacity : 64;
     while ((uint64_t)S.records_in_use + more >= capacity)
@@ -197,7 +197,7 @@ int store_check(size_t segments, size_t free_blocks)
     return bad;
 }
 
-uint32_t classes_no_memory(void)
+__attribute__((noinline)) uint32_t classes_no_memory(void)
 {
     state_record_error(MEMS_E_NO_MEMORY, "mmap for MeMS metadata failed");
     return 0;
@@ -205,7 +205,7 @@ uint32_t classes_no_memory(void)
 
 /* A new node for class c (its granules all clean: chain.c sets the heap's
  * clean mark at its first). */
-struct main_node *classes_new_node(struct class_id c)
+__attribute__((noinline)) struct main_node *classes_new_node(struct class_id c)
 {
     size_t pages = class_node_pages(c);
     if (pages == 0) {
