@@ -6,8 +6,8 @@
  * shrinks or goes leaves the bounds above it high, and a search that finds
  * nothing below a bound lowers it. A new place at the
  * front or the back is the slot before the first or after the last in use;
- * "the first hole in list order of at least n, from slot s" is a climb from
- * s and one descent. When the front or the back reaches the end of the
+ * "the first hole in list order of at least n, from slot s" is one descent
+ * from the top when s is the front, else a climb from s and one descent. When the front or the back reaches the end of the
  * array, the holes are laid out again, in order, in an array four times
  * their number (the same array, in place, while it is at most twice that),
  * with most of the room on the growing side: their stamps change, their
@@ -250,17 +250,17 @@ static uint32_t slots_search_group(unsigned level, size_t i, uint64_t size, uint
 }
 
 /* The record of the first hole of at least `size` granules at or after slot
- * `from`, or 0: along the rest of from's group, then up a level from the
- * group after it, looking below each entry whose bound holds the size. */
+ * `from`, or 0: from the front, one descent from the top; from inside the
+ * list (next fit's place), along the rest of from's group, then up a level
+ * from the group after it, looking below each entry whose bound holds the
+ * size. */
 uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
 {
     unsigned top = Z.slot_level_count;
     uint32_t key = fit_saturate(size);
     if (top == 0 || from >= Z.slot_capacity || Z.slot_levels[top - 1][0] < key)
         return 0;
-    /* from the first slot in use: a climb, not a descent from the top
-     * through the empty slots before it (LIFO first fit mostly takes the
-     * first hole) */
+    /* no earlier than the first slot in use */
     size_t i = from < Z.slot_lo ? Z.slot_lo : from;
     /* most searches of a LIFO list take its first hole: that one entry
      * read before a group's compare (the same one hole examined) */
