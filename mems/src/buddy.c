@@ -36,7 +36,7 @@ static bool reserve_halves(grain_t g, uint8_t family, uint8_t from, uint8_t to)
     return true;
 }
 
-uint32_t buddy_take(struct class_id c)
+uint32_t buddy_take(struct class_id c, struct grain_place *place)
 {
     if (!store_reserve(CLASS_ORDERS + 1))
         return classes_no_memory();
@@ -63,11 +63,12 @@ uint32_t buddy_take(struct class_id c)
     }
     if (fresh == NULL)
         list_remove(r);
+    *place = place_of_start(g);
     for (uint8_t o = from; o > c.order; o--) {
         struct class_id half = {c.family, (uint8_t)(o - 1)};
         grain_t upper = g + class_grains(half);
-        struct grain_place place = place_of_start(upper); /* reserved above */
-        place_set_start(&place, true, 0);
+        struct grain_place at = place_near(place, g, upper); /* reserved above */
+        place_set_start(&at, true, 0);
         list_push(store_add(upper, half, CLASS_FREE, 0));
         mems_state.segment_count++;
         mems_state.hole_count++;
@@ -76,46 +77,53 @@ uint32_t buddy_take(struct class_id c)
     return r;
 }
 
-/* Record r, just made a HOLE, merged with its free buddies and pushed; with
- * release_empty_nodes a node that became one whole HOLE is unmapped. */
-void buddy_release(uint32_t r)
+/* Record r, just made a HOLE at `place`, merged with its free buddies and
+ * pushed; with release_empty_nodes a node that became one whole HOLE is
+ * unmapped. */
+void buddy_release(uint32_t r, const struct grain_place *place)
 {
     grain_t g = S.records[r].grain;
+    struct grain_place at = *place;
     struct main_node *node = chain_node_at(grain_to_v(g));
     uint64_t node_size = node->end_grain - node->first_grain;
-    uint8_t family = S.records[r].family;
-    uint64_t size = class_grains((struct class_id){family, S.records[r].order});
+    uint8_t family = S.records[r].family, order = S.records[r].order;
+    uint64_t size = class_grains((struct class_id){family, order});
     while (size < node_size) {
         /* which half of its parent: the block's offset in units of its size,
          * by a shift and a division by the constant 3, not a divide */
-        uint64_t index = (g - node->first_grain) >> S.records[r].order;
+        uint64_t index = (g - node->first_grain) >> order;
         index = family ? index / 3 : index;
         grain_t buddy = (index & 1) ? g - size : g + size;
-        /* the bits first, most often in the block's own leaf word: a buddy
-         * that is not a HOLE's start needs no record looked up */
-        struct grain_place place = place_of(buddy);
-        if (place.leaf == NULL || !place_is_start(&place) || !place_is_hole(&place))
+        /* the bits first, most often in the block's own word: a buddy that
+         * is not a HOLE's start needs no record looked up */
+        struct grain_place buddy_at = place_near(&at, g, buddy);
+        if (buddy_at.leaf == NULL ||
+            !((buddy_at.group[GROUP_START] & buddy_at.group[GROUP_HOLE]) >> buddy_at.bit & 1))
             break;
         uint32_t b = store_find(buddy);
-        if (S.records[b].kind != CLASS_FREE || S.records[b].order != S.records[r].order)
+        if (S.records[b].kind != CLASS_FREE || S.records[b].order != order)
             break;
         list_remove(b);
+        /* the lower block's record lives on; the upper's start and record go */
+        uint32_t upper = b;
+        struct grain_place upper_at = buddy_at;
         if (buddy < g) {
-            uint32_t lower = b;
-            b = r;
-            r = lower;
+            upper = r;
+            upper_at = at;
+            r = b;
             g = buddy;
+            at = buddy_at;
         }
-        struct grain_place upper = place_of_start(S.records[b].grain);
-        place_clear_start(&upper);
-        store_delete(b);
+        place_remove_start(&upper_at, true);
+        store_delete(upper);
         mems_state.segment_count--;
         mems_state.hole_count--;
-        S.records[r].order++;
+        order++;
         size *= 2;
     }
+    S.records[r].order = order;
     if (size == node_size && mems_state.config.release_empty_nodes) {
-        struct class_id whole = {S.records[r].family, S.records[r].order};
+        struct class_id whole = {family, order};
         store_delete(r);
         if (chain_remove_node(node)) {
             if (mems_state.node_count == 0)

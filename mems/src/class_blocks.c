@@ -9,12 +9,23 @@
 
 #define S mems_state.classes
 
-static const struct class_member_ops class_members[CLASS_SIMPLE_SEG_3 + 1] = {
-    [CLASS_BUDDY] = {buddy_take, buddy_release},
-    [CLASS_DOUBLE_BUDDY] = {buddy_take, buddy_release},
-    [CLASS_SIMPLE_SEG] = {seg_take, seg_release},
-    [CLASS_SIMPLE_SEG_3] = {seg_take, seg_release},
-};
+/* The member's take and release, called directly rather than through a
+ * table: inlined into the flattened classes_place and classes_free, the
+ * block's place stays in registers and what of it a member does not read is
+ * never computed (through a pointer, simple segregated storage paid 5 % more
+ * instructions for a place it never reads). */
+static uint32_t member_take(struct class_id c, struct grain_place *place)
+{
+    return S.member >= CLASS_SIMPLE_SEG ? seg_take(c, place) : buddy_take(c, place);
+}
+
+static void member_release(uint32_t r, const struct grain_place *place)
+{
+    if (S.member >= CLASS_SIMPLE_SEG)
+        seg_release(r, place);
+    else
+        buddy_release(r, place);
+}
 
 static size_t aligned_request(size_t requested)
 {
@@ -40,14 +51,13 @@ static void heap_mark_block(grain_t g, uint64_t size)
     mems_state.heap_clean_from = end;
 }
 
-static void block_make_live(uint32_t r, size_t requested)
+static void block_make_live(uint32_t r, const struct grain_place *place, size_t requested)
 {
     size_t bytes = record_bytes(r);
     heap_mark_block(S.records[r].grain, bytes >> mems_state.layout.shift);
     S.records[r].kind = CLASS_LIVE;
     S.records[r].value = requested;
-    struct grain_place place = place_of_start(S.records[r].grain);
-    place_store_kind(&place, false, 0);
+    place_store_kind(place, false, 0);
     mems_state.hole_count--;
     mems_state.hole_bytes -= bytes;
     mems_state.requested_bytes += requested;
@@ -68,7 +78,7 @@ static void block_release(uint32_t r)
     S.records[r].value = 0;
     if (mems_state.given_v != 0 && mems_state.given_grain == g)
         mems_state.given_v = 0;
-    class_members[S.member].release(r);
+    member_release(r, &place);
 }
 
 /* The block for a request of `requested` bytes, `rounded` to the alignment:
@@ -81,10 +91,11 @@ __attribute__((noinline)) MEMS_HOT_PATH grain_t classes_place(size_t rounded, si
         return GRAIN_NONE;
     }
     mems_state.searches++;
-    uint32_t r = class_members[S.member].take(c);
+    struct grain_place place = {0}; /* set by every take that finds a block */
+    uint32_t r = member_take(c, &place);
     if (r == 0)
         return GRAIN_NONE;
-    block_make_live(r, requested);
+    block_make_live(r, &place, requested);
     return S.records[r].grain;
 }
 

@@ -46,18 +46,18 @@ struct class_record {
 
 enum class_record_kind { CLASS_LIVE = 1, CLASS_FREE, CLASS_UNCARVED };
 
-/* The class-rounding members' interface: a free block of class c off the
- * member's lists (its record; 0 with the error recorded), and a freed block
- * back on them. Buddy and double buddy split and merge (buddy.c), simple
- * segregated storage carves and never merges (simple_seg.c). Their segments
- * are no holes of a hole index, so struct policy_ops does not fit them: the
- * chains, the notes and the largest hole are the per-class lists'. One
- * table per member, class_members[member] (class_blocks.c): the member's
- * number is what the record store keeps when it is released. */
-struct class_member_ops {
-    uint32_t (*take)(struct class_id c);
-    void (*release)(uint32_t record);
-};
+/* The class-rounding members' interface (declared in placement.h): take, a
+ * free block of class c off the member's lists (its record and the place of
+ * its first granule's bits; 0 with the error recorded), and release, a freed
+ * block at that place back on them. The place is looked up once per
+ * operation; a buddy or a split's half in the same word of bits is reached
+ * from it. Buddy and double buddy split and merge (buddy_take,
+ * buddy_release: buddy.c), simple segregated storage carves and never merges
+ * (seg_take, seg_release: simple_seg.c). Their segments are no holes of a
+ * hole index, so struct policy_ops does not fit them: the chains, the notes
+ * and the largest hole are the per-class lists'. class_blocks.c calls the
+ * pair of the member's family directly, not through a table, so that both
+ * are inlined into its flattened hot paths. */
 
 struct classes_state {
     uint8_t member;     /* enum class_member; 0: the policy does not round to classes */

@@ -124,9 +124,9 @@ uint32_t classes_no_memory(void);
 struct main_node *classes_new_node(struct class_id c);
 bool classes_select(enum mems_policy policy);
 uint64_t classes_largest_hole(void);
-uint32_t buddy_take(struct class_id c);
-void buddy_release(uint32_t r);
-uint32_t seg_take(struct class_id c);
-void seg_release(uint32_t r);
+uint32_t buddy_take(struct class_id c, struct grain_place *place);
+void buddy_release(uint32_t r, const struct grain_place *place);
+uint32_t seg_take(struct class_id c, struct grain_place *place);
+void seg_release(uint32_t r, const struct grain_place *place);
 
 #endif /* MEMS_PLACEMENT_H */

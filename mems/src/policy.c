@@ -161,7 +161,7 @@ const struct policy_ops policy_best_fit_ops = {
 };
 
 /* Every member with a hole index; NULL for the class-rounding members (their
- * own table: struct class_member_ops) and for a member this build does not
+ * own interface: take and release, classes.h) and for a member this build does not
  * implement. */
 const struct policy_ops *policy_ops_of(enum mems_policy policy)
 {

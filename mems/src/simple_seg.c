@@ -10,7 +10,7 @@
 
 #define S mems_state.classes
 
-uint32_t seg_take(struct class_id c)
+uint32_t seg_take(struct class_id c, struct grain_place *place)
 {
     if (!store_reserve(2))
         return classes_no_memory();
@@ -18,6 +18,7 @@ uint32_t seg_take(struct class_id c)
     if (r != 0) {
         list_remove(r);
         mems_state.holes_examined++;
+        *place = place_of_start(S.records[r].grain);
         return r;
     }
     uint32_t u = S.uncarved[c.family][c.order];
@@ -48,10 +49,12 @@ uint32_t seg_take(struct class_id c)
         S.uncarved[c.family][c.order] = store_add(g + size, c, CLASS_UNCARVED, left);
     }
     S.records[u].value = 0;
+    *place = place_of_start(g);
     return u;
 }
 
-void seg_release(uint32_t r)
+void seg_release(uint32_t r, const struct grain_place *place)
 {
+    (void)place;
     list_push(r);
 }
