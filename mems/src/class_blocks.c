@@ -12,7 +12,7 @@
 /* The member's take and release, called directly rather than through a
  * table: inlined into the flattened classes_place and classes_free, the
  * block's place stays in registers and what of it a member does not read is
- * never computed (through a pointer, simple segregated storage paid 5 % more
+ * never computed (through a pointer, simple segregated storage paid up to 5 % more
  * instructions for a place it never reads). */
 static uint32_t member_take(struct class_id c, struct grain_place *place)
 {
