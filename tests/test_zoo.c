@@ -69,6 +69,38 @@ static void test_first_fit_list_order(void)
     }
 }
 
+/* FIFO first fit starts a search at its size's floor, the slot of the hole
+ * it last found: every hole before that slot is smaller, and a FIFO list
+ * gains holes only at its back. Here the list's back closes in over two
+ * empty slots, the one the floor of 3 granules points at and one before it;
+ * were it to close in past the floor, the next two holes would take that
+ * slot and the one before, and the floor would pick the second of them. In
+ * granules of 16 bytes, the page: 0 (1), 1, 2 (2), 4, 5 (3), 8, 9 (3), 12,
+ * 13 (3), and a filler to the page's end; the parenthesised ones freed. */
+static void test_fifo_floors_stay_below_new_holes(void)
+{
+    start(MEMS_FIRST_FIT_FIFO, 16);
+    const size_t sizes[10] = {1, 1, 2, 1, 3, 1, 3, 1, 3, PAGE_SIZE / 16 - 16};
+    void *v[10];
+    for (int i = 0; i < 10; i++)
+        v[i] = mems_malloc(sizes[i] * 16);
+    CHECK_EQ((uintptr_t)v[8], MEMS_VIRTUAL_BASE + 13 * 16);
+    mems_free(v[0]);
+    mems_free(v[2]);
+    mems_free(v[4]);
+    /* the list: 0 (1), 2 (2), 5 (3); each request passes the smaller ones */
+    CHECK_EQ((uintptr_t)mems_malloc(2 * 16), MEMS_VIRTUAL_BASE + 2 * 16);
+    CHECK_EQ((uintptr_t)mems_malloc(3 * 16), MEMS_VIRTUAL_BASE + 5 * 16);
+    CHECK_INVARIANTS();
+    mems_free(v[6]);
+    mems_free(v[8]);
+    /* the list: 0 (1), 9 (3), 13 (3): the one freed first */
+    CHECK_EQ((uintptr_t)mems_malloc(3 * 16), MEMS_VIRTUAL_BASE + 9 * 16);
+    CHECK_EQ((uintptr_t)mems_malloc(3 * 16), MEMS_VIRTUAL_BASE + 13 * 16);
+    CHECK_INVARIANTS();
+    mems_finish();
+}
+
 /* LIFO: holes freed at 1u, 5u, 12u make the list 12u, 5u, 1u. Next fit
  * places at 12u; that block freed again goes to the front, before the
  * cursor, so next fit moves on to 5u while first fit takes the front. */
@@ -243,6 +275,7 @@ int main(void)
 {
     test_names_round_trip();
     test_first_fit_list_order();
+    test_fifo_floors_stay_below_new_holes();
     test_next_fit_resumes_at_its_place();
     test_best_fit_ties_by_list_order();
     test_tlsf_rounds_up_and_takes_the_head();

@@ -93,12 +93,19 @@ static inline uint64_t index_sole_hole_size(grain_t g, uint64_t word_holes)
  * four's by their flags (fit_active, bins.active), most one test; every
  * other member's through its table. ---- */
 
+/* The zoo's members share one record store (zoo_store.c), and every one
+ * reserves in it: when it is live and has room, no call. */
+static inline bool zoo_room(size_t more_holes)
+{
+    const struct zoo_index *z = &mems_state.zoo;
+    return (!z->stale && z->in_use + 1 + more_holes <= z->capacity) || z->ops->reserve(more_holes);
+}
+
 static inline bool index_reserve(size_t more_holes)
 {
     /* the fit tree is the bitmaps' own: nothing to reserve; a class-rounding member has no table */
     if (!mems_state.bins.active)
-        return __builtin_expect(mems_state.fit_active, 1) || mems_state.zoo.ops == NULL ||
-               mems_state.zoo.ops->reserve(more_holes);
+        return __builtin_expect(mems_state.fit_active, 1) || mems_state.zoo.ops == NULL || zoo_room(more_holes);
     return bins_room(more_holes);
 }
 
@@ -156,7 +163,7 @@ static inline void index_commit(void)
     if (mems_state.fit_active)
         fit_end_operation();
     else if (__builtin_expect(!mems_state.bins.active, 0)) {
-        if (mems_state.zoo.ops != NULL)
+        if (mems_state.zoo.ops != NULL && mems_state.zoo.ops->commit != NULL)
             mems_state.zoo.ops->commit();
     } else
         bins_end_operation();

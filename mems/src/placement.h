@@ -31,7 +31,7 @@ struct policy_ops {
      * in place, false to be told as a removal and an addition */
     bool (*hole_shrunk)(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
     grain_t (*search)(uint64_t size); /* the hole chosen, its size in found_hole_size; GRAIN_NONE */
-    void (*commit)(void);
+    void (*commit)(void);           /* NULL: nothing to do at the end of an operation */
     uint64_t (*largest)(void);
     int (*check)(char *what, size_t what_size); /* faults, the first described */
     /* the four: their index is the fit tree or the size bins, which they
@@ -72,7 +72,7 @@ grain_t policy_next_fit(uint64_t size);
 /* policy.c, zoo_*.c: every member's table */
 const struct policy_ops *policy_ops_of(enum mems_policy policy);
 extern const struct policy_ops policy_first_fit_ops, policy_next_fit_ops, policy_best_fit_ops, policy_worst_fit_ops;
-extern const struct policy_ops policy_first_list_ops, policy_next_list_ops, policy_best_list_ops, policy_tlsf_ops,
+extern const struct policy_ops policy_first_lifo_ops, policy_first_fifo_ops, policy_next_lifo_ops, policy_next_fifo_ops, policy_best_list_ops, policy_tlsf_ops,
     policy_lea_ops;
 uint32_t zoo_record_find(grain_t end);
 bool zoo_store_reserve(size_t more);
@@ -98,6 +98,7 @@ bool zoo_slots_add(uint32_t n, bool front);
 void zoo_slots_remove(uint32_t n);
 void zoo_slots_shrunk(uint32_t n);
 uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size);
+uint32_t zoo_slots_first_fit_floored(uint64_t size);
 uint64_t zoo_slots_largest(void);
 int zoo_slots_check(size_t *count);
 

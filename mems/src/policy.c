@@ -170,10 +170,10 @@ const struct policy_ops *policy_ops_of(enum mems_policy policy)
     case MEMS_NEXT_FIT: return &policy_next_fit_ops;
     case MEMS_BEST_FIT: return &policy_best_fit_ops;
     case MEMS_WORST_FIT: return &policy_worst_fit_ops;
-    case MEMS_FIRST_FIT_LIFO:
-    case MEMS_FIRST_FIT_FIFO: return &policy_first_list_ops;
-    case MEMS_NEXT_FIT_LIFO:
-    case MEMS_NEXT_FIT_FIFO: return &policy_next_list_ops;
+    case MEMS_FIRST_FIT_LIFO: return &policy_first_lifo_ops;
+    case MEMS_FIRST_FIT_FIFO: return &policy_first_fifo_ops;
+    case MEMS_NEXT_FIT_LIFO: return &policy_next_lifo_ops;
+    case MEMS_NEXT_FIT_FIFO: return &policy_next_fifo_ops;
     case MEMS_BEST_FIT_LIFO:
     case MEMS_BEST_FIT_FIFO: return &policy_best_list_ops;
     case MEMS_TLSF: return &policy_tlsf_ops;

@@ -35,6 +35,9 @@ struct zoo_hole {
 struct policy_ops;
 
 #define ZOO_SLOT_LEVELS 10
+/* First fit over a FIFO list keeps floors for requests of 1 to this many
+ * granules (zoo_slots.c), as first fit over addresses does (FIT_FLOOR_SIZES). */
+#define ZOO_FLOOR_SIZES 32
 #define ZOO_BIN_COUNT (64 + 58 * 8) /* SIZE_BIN_COUNT */
 
 struct zoo_index {
@@ -64,6 +67,10 @@ struct zoo_index {
     uint32_t *slot_levels[ZOO_SLOT_LEVELS]; /* [0][slot]: its hole's size, saturated; above, maxima of 16 */
     size_t slot_length[ZOO_SLOT_LEVELS];
     unsigned slot_level_count;
+    /* first fit over a FIFO list: floor[s] is a slot before which every
+     * hole is smaller than s granules (s = ZOO_FLOOR_SIZES: than that many);
+     * floor_top the highest; all 0 (the front) for every other member */
+    uint64_t floor[ZOO_FLOOR_SIZES + 1], floor_top;
     /* next fit over a list: the place of the last placement's hole */
     uint64_t cursor;
     bool cursor_from_next_add;      /* no hole fitted: the next hole added (a new node's) is it */

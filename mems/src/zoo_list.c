@@ -29,12 +29,6 @@ static bool list_by_size(void)
     return p == MEMS_BEST_FIT_LIFO || p == MEMS_BEST_FIT_FIFO;
 }
 
-static bool list_is_lifo(void)
-{
-    int p = Z.policy;
-    return p == MEMS_FIRST_FIT_LIFO || p == MEMS_NEXT_FIT_LIFO || p == MEMS_BEST_FIT_LIFO;
-}
-
 /* The stamp of a new place: the front or the back; a build goes in address order. */
 static uint64_t list_place_new(bool lifo)
 {
@@ -42,13 +36,14 @@ static uint64_t list_place_new(bool lifo)
 }
 
 /* First and next fit keep the list as slots, best fit by size: each its own
- * notes, with no test of the member on every note. */
-static MEMS_HOT_PATH void list_hole_added(grain_t g, uint64_t size)
+ * notes, with no test of the member on every note. A new place is at the
+ * front (LIFO) or the back (FIFO, and a build), each member's table its own. */
+static inline __attribute__((always_inline)) void list_hole_placed(grain_t g, uint64_t size, bool front)
 {
     uint32_t n = zoo_hole_appeared(g, size, 0);
     if (n == 0)
         return;
-    if (!zoo_slots_add(n, list_is_lifo() && !Z.building)) {
+    if (!zoo_slots_add(n, front && !Z.building)) {
         zoo_record_give(n);
         zoo_store_drop();
         return;
@@ -57,6 +52,16 @@ static MEMS_HOT_PATH void list_hole_added(grain_t g, uint64_t size)
         Z.cursor = HOLE(n).stamp;
         Z.cursor_from_next_add = false;
     }
+}
+
+static MEMS_HOT_PATH void lifo_hole_added(grain_t g, uint64_t size)
+{
+    list_hole_placed(g, size, true);
+}
+
+static MEMS_HOT_PATH void fifo_hole_added(grain_t g, uint64_t size)
+{
+    list_hole_placed(g, size, false);
 }
 
 static MEMS_HOT_PATH void list_hole_removed(grain_t g, uint64_t size)
@@ -120,6 +125,14 @@ static MEMS_HOT_PATH grain_t list_first_search(uint64_t size)
     return list_found(zoo_slots_first_fit(0, size));
 }
 
+/* FIFO: from the floor of its size (zoo_slots.c) */
+static MEMS_HOT_PATH grain_t list_first_fifo_search(uint64_t size)
+{
+    if (!zoo_store_ready())
+        return GRAIN_NONE;
+    return list_found(zoo_slots_first_fit_floored(size));
+}
+
 static MEMS_HOT_PATH grain_t list_next_search(uint64_t size)
 {
     Z.cursor_from_next_add = false;
@@ -149,8 +162,6 @@ static bool list_build(void)
     return zoo_store_build();
 }
 
-static void list_commit(void) {}
-
 static uint64_t list_largest(void)
 {
     if (Z.stale)
@@ -173,13 +184,15 @@ static int list_check(char *what, size_t what_size)
     return bad + store + (count != Z.in_use);
 }
 
-#define LIST_OPS(kind, search_fn)                                                                                  \
+#define LIST_OPS(added, kind, search_fn)                                                                           \
     {                                                                                                              \
-        .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = kind##_hole_added,   \
+        .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = added##_hole_added,  \
         .hole_removed = kind##_hole_removed, .hole_shrunk = kind##_hole_shrunk, .search = search_fn,               \
-        .commit = list_commit, .largest = list_largest, .check = list_check,                                       \
+        .commit = NULL, .largest = list_largest, .check = list_check,                                              \
     }
 
-const struct policy_ops policy_first_list_ops = LIST_OPS(list, list_first_search);
-const struct policy_ops policy_next_list_ops = LIST_OPS(list, list_next_search);
-const struct policy_ops policy_best_list_ops = LIST_OPS(best, list_best_search);
+const struct policy_ops policy_first_lifo_ops = LIST_OPS(lifo, list, list_first_search);
+const struct policy_ops policy_first_fifo_ops = LIST_OPS(fifo, list, list_first_fifo_search);
+const struct policy_ops policy_next_lifo_ops = LIST_OPS(lifo, list, list_next_search);
+const struct policy_ops policy_next_fifo_ops = LIST_OPS(fifo, list, list_next_search);
+const struct policy_ops policy_best_list_ops = LIST_OPS(best, best, list_best_search);

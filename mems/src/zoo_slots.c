@@ -107,6 +107,10 @@ static bool slots_layout(size_t capacity, size_t lo)
     uint32_t *level_base = map;
     uint32_t *holes = (uint32_t *)(level_base + words);
     size_t cursor_rank, live = slots_pack(&cursor_rank);
+    /* the floors back to the front: moving them with the holes cost more
+     * than it saved (gawk-words lays out its few holes again every 60 adds) */
+    memset(Z.floor, 0, sizeof Z.floor);
+    Z.floor_top = 0;
     bool had_cursor = Z.cursor != 0;
     if (in_place) {
         memmove(holes + lo, holes + Z.slot_lo, live * sizeof *holes);
@@ -187,12 +191,14 @@ void zoo_slots_remove(uint32_t n)
      * at the first hole (FIFO first fit takes from the front and adds at the
      * back); each slot is passed once before a hole fills it again. Not
      * past next fit's place: a new place at the front must stay before it,
-     * one at the back after it. */
+     * one at the back after it; nor, at the back, past a floor, for the
+     * same reason. */
     if (slot == Z.slot_lo)
         while (Z.slot_lo < Z.slot_hi && Z.slot_holes[Z.slot_lo] == 0 && (Z.cursor == 0 || Z.slot_lo < Z.cursor))
             Z.slot_lo++;
     else if (slot + 1 == Z.slot_hi)
-        while (Z.slot_hi > Z.slot_lo && Z.slot_holes[Z.slot_hi - 1] == 0 && Z.slot_hi - 1 > Z.cursor)
+        while (Z.slot_hi > Z.slot_lo && Z.slot_holes[Z.slot_hi - 1] == 0 && Z.slot_hi - 1 > Z.cursor &&
+               Z.slot_hi > Z.floor_top)
             Z.slot_hi--;
 }
 
@@ -287,6 +293,35 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
     return 0;
 }
 
+/* ---- first fit over a FIFO list: its floors ----
+ * A FIFO list gains holes only at its back, and a hole before that only
+ * shrinks or goes: once first fit has found the first hole of at least s
+ * granules in slot f, every hole before f is smaller than s, and stays so.
+ * So the search for s starts at its floor, f, and takes the hole there when
+ * it still holds s (carved again), with no descent; else it descends from
+ * the front as before and moves the floor to the hole it finds. Only the
+ * floor of the size searched moves: raising those above it as well, as first
+ * fit over addresses does, made each of gawk-words' searches raise a dozen
+ * floors, for more than the floors saved. Requests of more than ZOO_FLOOR_SIZES granules
+ * share the last floor, moved by none of them. The back does not close in
+ * past the highest floor (zoo_slots_remove), and a layout sets the floors
+ * back to the front (slots_layout). */
+uint32_t zoo_slots_first_fit_floored(uint64_t size)
+{
+    uint64_t *floor = &Z.floor[size < ZOO_FLOOR_SIZES ? size : ZOO_FLOOR_SIZES];
+    uint32_t key = fit_saturate(size);
+    if (key < FIT_SATURATED && *floor < Z.slot_capacity && Z.slot_levels[0][*floor] >= key) {
+        mems_state.holes_examined++;
+        return Z.slot_holes[*floor];
+    }
+    uint32_t n = zoo_slots_first_fit(0, size);
+    if (size <= ZOO_FLOOR_SIZES) {
+        *floor = n != 0 ? HOLE(n).stamp : Z.slot_hi;
+        Z.floor_top = *floor > Z.floor_top ? *floor : Z.floor_top;
+    }
+    return n;
+}
+
 /* Exact, for the stats: the bounds above the slots may stand high. */
 uint64_t zoo_slots_largest(void)
 {
@@ -313,10 +348,16 @@ int zoo_slots_check(size_t *count)
         (*count)++;
         bad += s < Z.slot_lo || s >= Z.slot_hi || HOLE(n).stamp != s || HOLE(n).size == 0 ||
                Z.slot_levels[0][s] != fit_saturate(HOLE(n).size);
+        /* no hole before the floor of its size or of a smaller one */
+        for (uint64_t k = 1; k <= HOLE(n).size && k <= ZOO_FLOOR_SIZES; k++)
+            bad += s < Z.floor[k];
     }
     for (unsigned level = 1; level < Z.slot_level_count; level++)
         for (size_t i = 0; i < Z.slot_length[level]; i++)
             bad += Z.slot_levels[level][i] < group_max(Z.slot_levels[level - 1] + i * FANOUT);
+    for (unsigned k = 1; k <= ZOO_FLOOR_SIZES; k++)
+        bad += Z.floor[k] > Z.floor_top;
+    bad += Z.floor_top > Z.slot_hi;
     /* the padding past each level's end, which every group compare reads */
     for (unsigned level = 0; level < Z.slot_level_count; level++)
         for (size_t i = Z.slot_length[level]; i % FANOUT != 0; i++)

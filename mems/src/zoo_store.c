@@ -262,7 +262,8 @@ __attribute__((noinline)) bool zoo_store_build(void)
             g = next;
         }
     Z.building = false;
-    ops->commit();
+    if (ops->commit != NULL)
+        ops->commit();
     return true;
 }
 

@@ -160,8 +160,6 @@ static void tlsf_drop(void)
     zoo_store_release();
 }
 
-static void tlsf_commit(void) {}
-
 /* The largest hole: the largest of the highest non-empty list (stats only). */
 static uint64_t tlsf_largest(void)
 {
@@ -213,7 +211,7 @@ const struct policy_ops policy_tlsf_ops = {
     .hole_removed = tlsf_hole_removed,
     .hole_shrunk = tlsf_hole_shrunk,
     .search = tlsf_search,
-    .commit = tlsf_commit,
+    .commit = NULL, /* coalescing is immediate: nothing left for the end */
     .largest = tlsf_largest,
     .check = tlsf_check,
 };
