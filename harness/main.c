@@ -208,15 +208,18 @@ static int command_replay(int argc, char **argv)
         }
     }
 
-    /* phase 3: every trace x allocator x repeat, three passes each */
+    /* phase 3: every trace x allocator x repeat, three passes each; the
+     * repeats outermost, as in the suite: a spell of the machine running
+     * slow then touches every allocator alike, where an allocator's repeats
+     * run one after another could all fall in one and its median with them */
     struct report report;
     report_start(&report, run_dir);
     size_t total = ntraces * nbackends * (size_t)repeats, done = 0;
     bool progress = isatty(STDERR_FILENO);
     int failures = 0;
-    for (size_t i = 0; i < ntraces; i++)
-        for (size_t a = 0; a < nbackends; a++)
-            for (long rep = 1; rep <= repeats; rep++) {
+    for (long rep = 1; rep <= repeats; rep++)
+        for (size_t i = 0; i < ntraces; i++)
+            for (size_t a = 0; a < nbackends; a++) {
                 if (progress)
                     fprintf(stderr, "\r[%zu/%zu] %s with %s, repeat %ld   ", done + 1, total, traces[i].name,
                             backends[a].name, rep);
