@@ -72,8 +72,8 @@ grain_t policy_next_fit(uint64_t size);
 /* policy.c, zoo_*.c: every member's table */
 const struct policy_ops *policy_ops_of(enum mems_policy policy);
 extern const struct policy_ops policy_first_fit_ops, policy_next_fit_ops, policy_best_fit_ops, policy_worst_fit_ops;
-extern const struct policy_ops policy_first_lifo_ops, policy_first_fifo_ops, policy_next_lifo_ops, policy_next_fifo_ops, policy_best_list_ops, policy_tlsf_ops,
-    policy_lea_ops;
+extern const struct policy_ops policy_first_lifo_ops, policy_first_fifo_ops, policy_next_lifo_ops,
+    policy_next_fifo_ops, policy_best_list_ops, policy_tlsf_ops, policy_lea_ops;
 uint32_t zoo_record_find(grain_t end);
 bool zoo_store_reserve(size_t more);
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp);

@@ -4,14 +4,15 @@
  * holes' sizes, as the fit tree keeps over addresses, saturated to 32 bits
  * in groups of 16 that one SSE2 compare each reads (grain.h): a hole that
  * shrinks or goes leaves the bounds above it high, and a search that finds
- * nothing below a bound lowers it. A new place at the
- * front or the back is the slot before the first or after the last in use;
- * "the first hole in list order of at least n, from slot s" is one descent
- * from the top when s is the front, else a climb from s and one descent. When the front or the back reaches the end of the
- * array, the holes are laid out again, in order, in an array four times
- * their number (the same array, in place, while it is at most twice that),
- * with most of the room on the growing side: their stamps change, their
- * order does not.
+ * nothing below a bound lowers it. A new place at the front or the back is
+ * the slot before the first or after the last in use; "the first hole in
+ * list order of at least n, from slot s" is one descent from the top when s
+ * is the front, else a climb from s and one descent; FIFO first fit looks
+ * first at its size's floor (below). When the front or the back reaches the
+ * end of the array, the holes are laid out again, in order, in an array four
+ * times their number (the same array, in place, while it is at most twice
+ * that), with most of the room on the growing side: their stamps change,
+ * their order does not.
  */
 #include "placement.h"
 
@@ -108,7 +109,7 @@ static bool slots_layout(size_t capacity, size_t lo)
     uint32_t *holes = (uint32_t *)(level_base + words);
     size_t cursor_rank, live = slots_pack(&cursor_rank);
     /* the floors back to the front: moving them with the holes cost more
-     * than it saved (gawk-words lays out its few holes again every 60 adds) */
+     * than it saved (gawk-words lays out its ten holes again every 58 adds) */
     memset(Z.floor, 0, sizeof Z.floor);
     Z.floor_top = 0;
     bool had_cursor = Z.cursor != 0;
@@ -300,12 +301,12 @@ uint32_t zoo_slots_first_fit(uint64_t from, uint64_t size)
  * So the search for s starts at its floor, f, and takes the hole there when
  * it still holds s (carved again), with no descent; else it descends from
  * the front as before and moves the floor to the hole it finds. Only the
- * floor of the size searched moves: raising those above it as well, as first
- * fit over addresses does, made each of gawk-words' searches raise a dozen
- * floors, for more than the floors saved. Requests of more than ZOO_FLOOR_SIZES granules
- * share the last floor, moved by none of them. The back does not close in
- * past the highest floor (zoo_slots_remove), and a layout sets the floors
- * back to the front (slots_layout). */
+ * floor of the size searched moves: raising those above it as well, as
+ * first fit over addresses does, made each of gawk-words' searches raise a
+ * dozen floors, for more than the floors saved. Requests of more than
+ * ZOO_FLOOR_SIZES granules share the last floor, moved by none of them. The
+ * back does not close in past the highest floor (zoo_slots_remove), and a
+ * layout sets the floors back to the front (slots_layout). */
 uint32_t zoo_slots_first_fit_floored(uint64_t size)
 {
     uint64_t *floor = &Z.floor[size < ZOO_FLOOR_SIZES ? size : ZOO_FLOOR_SIZES];
