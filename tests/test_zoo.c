@@ -73,8 +73,9 @@ static void test_first_fit_list_order(void)
  * it last found: every hole before that slot is smaller, and a FIFO list
  * gains holes only at its back. Here the list's back closes in over two
  * empty slots, the one the floor of 3 granules points at and one before it;
- * were it to close in past the floor, the next two holes would take that
- * slot and the one before, and the floor would pick the second of them. In
+ * were it to close in past the floor, the next two holes would land before
+ * it (with that guard removed, the last request here is placed wrongly and
+ * mems_check reports a hole before its floor). In
  * granules of 16 bytes, the page: 0 (1), 1, 2 (2), 4, 5 (3), 8, 9 (3), 12,
  * 13 (3), and a filler to the page's end; the parenthesised ones freed. */
 static void test_fifo_floors_stay_below_new_holes(void)
