@@ -158,6 +158,21 @@ static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, ui
     return true;
 }
 
+/* Hole (from, size) became (to, new_size) by a free's merge: true when the
+ * member's index did that in one note (the zoo's members keep the record),
+ * and neither index_hole_removed of it nor index_hole_added is to be
+ * called; false (nothing changed) when they are. */
+static inline bool index_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    /* the address-ordered four's tables have none: no test of their flags */
+    const struct policy_ops *ops = mems_state.zoo.ops;
+    if (ops == NULL || ops->hole_merged == NULL || !ops->hole_merged(from, size, to, new_size))
+        return false;
+    if (from == mems_state.known_hole)
+        mems_state.known_hole = GRAIN_NONE;
+    return true;
+}
+
 static inline void index_commit(void)
 {
     if (mems_state.fit_active)

@@ -30,6 +30,11 @@ struct policy_ops {
     /* (from, size) became (to, new_size), its front carved: true when done
      * in place, false to be told as a removal and an addition */
     bool (*hole_shrunk)(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
+    /* (from, size) became (to, new_size), the hole a free makes by merging
+     * it with the freed block (and the hole on the block's other side, told
+     * as removed first): one note, the record kept; true when done, false to
+     * be told as a removal and an addition. NULL: never done. */
+    bool (*hole_merged)(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
     grain_t (*search)(uint64_t size); /* the hole chosen, its size in found_hole_size; GRAIN_NONE */
     void (*commit)(void);           /* NULL: nothing to do at the end of an operation */
     uint64_t (*largest)(void);
@@ -79,6 +84,7 @@ bool zoo_store_reserve(size_t more);
 uint32_t zoo_record_take(grain_t g, uint64_t size, uint64_t stamp);
 void zoo_record_give(uint32_t n);
 void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size);
+void zoo_record_reshaped(uint32_t n, grain_t to, uint64_t new_size);
 uint32_t zoo_hole_appeared(grain_t g, uint64_t size, uint64_t stamp);
 uint32_t zoo_hole_at(grain_t g, uint64_t size);
 bool zoo_store_ready(void);

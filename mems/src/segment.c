@@ -143,10 +143,20 @@ void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const str
     }
     grain_t merged_start = prev_hole ? prev : g;
 
-    if (prev_hole)
-        index_hole_removed(prev, g - prev);
-    if (next_hole)
-        index_hole_removed(end, merged_end - end);
+    /* the hole after the block (else the one before) becomes the merged
+     * hole: one note where the index can (index_hole_merged) */
+    bool merged_in_place = false;
+    if (next_hole) {
+        if (prev_hole)
+            index_hole_removed(prev, g - prev);
+        merged_in_place = index_hole_merged(end, merged_end - end, merged_start, merged_end - merged_start);
+        if (!merged_in_place)
+            index_hole_removed(end, merged_end - end);
+    } else if (prev_hole) {
+        merged_in_place = index_hole_merged(prev, g - prev, merged_start, merged_end - merged_start);
+        if (!merged_in_place)
+            index_hole_removed(prev, g - prev);
+    }
     /* only bits at existing starts change, so freeing never maps anything;
      * g's leaf still holds end's start when they share it, so clearing g
      * first cannot give back the leaf `after` points into */
@@ -161,7 +171,8 @@ void segment_free_at(struct main_node *node, grain_t g, uint64_t size, const str
     mems_state.hole_count = mems_state.hole_count + 1 - merged;
     mems_state.hole_bytes += grains_to_bytes(size);
     mems_state.requested_bytes -= requested;
-    index_hole_added(merged_start, merged_end - merged_start);
+    if (!merged_in_place)
+        index_hole_added(merged_start, merged_end - merged_start);
     mems_state.known_hole = merged_start;
     mems_state.known_hole_size = merged_end - merged_start;
     index_commit();

@@ -36,11 +36,9 @@ static void lea_bin(uint32_t n)
     zoo_sized_insert(n);
 }
 
-static MEMS_HOT_PATH void lea_hole_added(grain_t g, uint64_t size)
+/* A hole a free makes, in record n: the top, the last remainder or binned. */
+static inline __attribute__((always_inline)) void lea_file(uint32_t n, grain_t g, uint64_t size)
 {
-    uint32_t n = zoo_hole_appeared(g, size, ++Z.back);
-    if (n == 0)
-        return;
     if (g + size == mems_state.heap_end_grain) {
         if (Z.top != 0)
             lea_bin(Z.top); /* a new node: the old top is an ordinary hole now */
@@ -55,11 +53,16 @@ static MEMS_HOT_PATH void lea_hole_added(grain_t g, uint64_t size)
     Z.remainder_merged = false;
 }
 
-static MEMS_HOT_PATH void lea_hole_removed(grain_t g, uint64_t size)
+static MEMS_HOT_PATH void lea_hole_added(grain_t g, uint64_t size)
 {
-    uint32_t n = zoo_hole_at(g, size);
-    if (n == 0)
-        return;
+    uint32_t n = zoo_hole_appeared(g, size, ++Z.back);
+    if (n != 0)
+        lea_file(n, g, size);
+}
+
+/* Record n out of its role; a last remainder merged away is remembered. */
+static inline __attribute__((always_inline)) void lea_unfile(uint32_t n)
+{
     if (n == Z.last_remainder) {
         Z.last_remainder = 0;
         Z.remainder_merged = true;
@@ -68,7 +71,30 @@ static MEMS_HOT_PATH void lea_hole_removed(grain_t g, uint64_t size)
     } else {
         zoo_sized_remove(n);
     }
+}
+
+static MEMS_HOT_PATH void lea_hole_removed(grain_t g, uint64_t size)
+{
+    uint32_t n = zoo_hole_at(g, size);
+    if (n == 0)
+        return;
+    lea_unfile(n);
     zoo_record_give(n);
+}
+
+/* A free's merge: the hole merged out of its role and the merged one filed
+ * as a new hole, in the record a removal and an addition would give back
+ * and take again. */
+static MEMS_HOT_PATH bool lea_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    uint32_t n = zoo_hole_at(from, size);
+    if (n == 0)
+        return true;
+    lea_unfile(n);
+    zoo_record_reshaped(n, to, new_size);
+    HOLE(n).stamp = ++Z.back;
+    lea_file(n, to, new_size);
+    return true;
 }
 
 static MEMS_HOT_PATH bool lea_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
@@ -174,6 +200,7 @@ const struct policy_ops policy_lea_ops = {
     .hole_added = lea_hole_added,
     .hole_removed = lea_hole_removed,
     .hole_shrunk = lea_hole_shrunk,
+    .hole_merged = lea_hole_merged,
     .search = lea_search,
     .commit = lea_commit,
     .largest = lea_largest,

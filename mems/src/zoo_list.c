@@ -64,6 +64,39 @@ static MEMS_HOT_PATH void fifo_hole_added(grain_t g, uint64_t size)
     list_hole_placed(g, size, false);
 }
 
+/* A free's merge: the merged hole takes a new place as any hole a free
+ * makes, in the record of the hole it holds (the one a removal and an
+ * addition would give back and take again). */
+static inline __attribute__((always_inline)) bool list_hole_replaced(grain_t from, uint64_t size, grain_t to,
+                                                                     uint64_t new_size, bool front)
+{
+    uint32_t n = zoo_hole_at(from, size);
+    if (n == 0)
+        return true; /* a stale index: rebuilt before the next search */
+    zoo_slots_remove(n);
+    zoo_record_reshaped(n, to, new_size);
+    if (!zoo_slots_add(n, front && !Z.building)) {
+        zoo_record_give(n);
+        zoo_store_drop();
+        return true;
+    }
+    if (Z.cursor_from_next_add) {
+        Z.cursor = HOLE(n).stamp;
+        Z.cursor_from_next_add = false;
+    }
+    return true;
+}
+
+static MEMS_HOT_PATH bool lifo_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    return list_hole_replaced(from, size, to, new_size, true);
+}
+
+static MEMS_HOT_PATH bool fifo_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    return list_hole_replaced(from, size, to, new_size, false);
+}
+
 static MEMS_HOT_PATH void list_hole_removed(grain_t g, uint64_t size)
 {
     uint32_t n = zoo_hole_at(g, size);
@@ -78,6 +111,19 @@ static MEMS_HOT_PATH void best_hole_added(grain_t g, uint64_t size)
     uint32_t n = zoo_hole_appeared(g, size, Z.stale ? 0 : list_place_new(Z.policy == MEMS_BEST_FIT_LIFO));
     if (n != 0)
         zoo_sized_insert(n);
+}
+
+/* By size at its new place in the list, in the record of the hole it holds. */
+static MEMS_HOT_PATH bool best_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+{
+    uint32_t n = zoo_hole_at(from, size);
+    if (n == 0)
+        return true;
+    zoo_sized_remove(n);
+    zoo_record_reshaped(n, to, new_size);
+    HOLE(n).stamp = list_place_new(Z.policy == MEMS_BEST_FIT_LIFO);
+    zoo_sized_insert(n);
+    return true;
 }
 
 static MEMS_HOT_PATH void best_hole_removed(grain_t g, uint64_t size)
@@ -187,8 +233,8 @@ static int list_check(char *what, size_t what_size)
 #define LIST_OPS(added, kind, search_fn)                                                                           \
     {                                                                                                              \
         .build = list_build, .drop = zoo_store_release, .reserve = zoo_reserve, .hole_added = added##_hole_added,  \
-        .hole_removed = kind##_hole_removed, .hole_shrunk = kind##_hole_shrunk, .search = search_fn,               \
-        .commit = NULL, .largest = list_largest, .check = list_check,                                              \
+        .hole_removed = kind##_hole_removed, .hole_shrunk = kind##_hole_shrunk, .hole_merged = added##_hole_merged,  \
+        .search = search_fn, .commit = NULL, .largest = list_largest, .check = list_check,                         \
     }
 
 const struct policy_ops policy_first_lifo_ops = LIST_OPS(lifo, list, list_first_search);

@@ -215,6 +215,20 @@ void zoo_record_move(uint32_t n, grain_t to, uint64_t new_size)
     HOLE(n).size = new_size;
 }
 
+/* A record's hole is (to, new_size) now, carved or merged: the hash moves
+ * it when its end moved (a free's merge with the block after it). */
+void zoo_record_reshaped(uint32_t n, grain_t to, uint64_t new_size)
+{
+    bool end_moved = to + new_size != zoo_end(n);
+    if (end_moved)
+        zoo_hash_remove(n);
+    HOLE(n).grain = to;
+    HOLE(n).size = new_size;
+    if (end_moved)
+        zoo_hash_insert(n);
+    Z.recent = n;
+}
+
 /* Everything given back; the member and its stamps stay. */
 void zoo_store_release(void)
 {

@@ -116,16 +116,17 @@ static MEMS_HOT_PATH void tlsf_hole_removed(grain_t g, uint64_t size)
     zoo_record_give(n);
 }
 
-/* A remainder is a new free block, at the head of its list: filed anew in
+/* A remainder is a new free block, at the head of its list, and so is the
+ * hole a free's merge makes (hole_shrunk and hole_merged): filed anew in
  * its record, as a removal and an addition would (the record given back
- * would be the one taken), without the hash's two walks. */
-static MEMS_HOT_PATH bool tlsf_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
+ * would be the one taken), without the hash's walks. */
+static MEMS_HOT_PATH bool tlsf_hole_refiled(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     uint32_t n = zoo_hole_at(from, size);
     if (n == 0)
         return true;
     remove_free_block(n);
-    zoo_record_move(n, to, new_size);
+    zoo_record_reshaped(n, to, new_size);
     HOLE(n).stamp = ++Z.back;
     insert_free_block(n);
     return true;
@@ -209,7 +210,8 @@ const struct policy_ops policy_tlsf_ops = {
     .reserve = zoo_reserve,
     .hole_added = tlsf_hole_added,
     .hole_removed = tlsf_hole_removed,
-    .hole_shrunk = tlsf_hole_shrunk,
+    .hole_shrunk = tlsf_hole_refiled,
+    .hole_merged = tlsf_hole_refiled,
     .search = tlsf_search,
     .commit = NULL, /* coalescing is immediate: nothing left for the end */
     .largest = tlsf_largest,
