@@ -38,11 +38,10 @@ static uint64_t list_place_new(bool lifo)
 /* First and next fit keep the list as slots, best fit by size: each its own
  * notes, with no test of the member on every note. A new place is at the
  * front (LIFO) or the back (FIFO, and a build), each member's table its own. */
-static inline __attribute__((always_inline)) void list_hole_placed(grain_t g, uint64_t size, bool front)
+/* Record n, of a hole a free made, at its new place; the index dropped
+ * when the slots cannot grow. */
+static inline __attribute__((always_inline)) void list_place_record(uint32_t n, bool front)
 {
-    uint32_t n = zoo_hole_appeared(g, size, 0);
-    if (n == 0)
-        return;
     if (!zoo_slots_add(n, front && !Z.building)) {
         zoo_record_give(n);
         zoo_store_drop();
@@ -52,6 +51,13 @@ static inline __attribute__((always_inline)) void list_hole_placed(grain_t g, ui
         Z.cursor = HOLE(n).stamp;
         Z.cursor_from_next_add = false;
     }
+}
+
+static inline __attribute__((always_inline)) void list_hole_placed(grain_t g, uint64_t size, bool front)
+{
+    uint32_t n = zoo_hole_appeared(g, size, 0);
+    if (n != 0)
+        list_place_record(n, front);
 }
 
 static MEMS_HOT_PATH void lifo_hole_added(grain_t g, uint64_t size)
@@ -75,15 +81,7 @@ static inline __attribute__((always_inline)) bool list_hole_replaced(grain_t fro
         return true; /* a stale index: rebuilt before the next search */
     zoo_slots_remove(n);
     zoo_record_reshaped(n, to, new_size);
-    if (!zoo_slots_add(n, front && !Z.building)) {
-        zoo_record_give(n);
-        zoo_store_drop();
-        return true;
-    }
-    if (Z.cursor_from_next_add) {
-        Z.cursor = HOLE(n).stamp;
-        Z.cursor_from_next_add = false;
-    }
+    list_place_record(n, front);
     return true;
 }
 
