@@ -41,11 +41,12 @@ static inline __attribute__((always_inline)) void fit_hole_removed(grain_t g, ui
 /* First and next fit: a hole carved from its front leaves the fit tree as it
  * is when the rest starts in the same word (that word's bound, an upper bound,
  * covered the larger hole, and so did every floor of its size and below), and
- * the tail stays the tail. Worst fit's entries are exact: never in place. */
-static inline __attribute__((always_inline)) bool fit_shrunk_in_place(grain_t from, grain_t to, uint64_t new_size)
+ * the tail stays the tail. Worst fit's entries are exact: worst_shrunk_in_place. */
+static inline __attribute__((always_inline)) bool fit_shrunk_in_place(grain_t from, uint64_t size, grain_t to,
+                                                                      uint64_t new_size)
 {
     if (mems_state.fit_exact)
-        return false;
+        return worst_shrunk_in_place(from, size, to, new_size);
     if (mems_state.tail_valid && from == mems_state.tail_grain) {
         mems_state.tail_grain = to;
         mems_state.tail_size = new_size;
@@ -148,7 +149,7 @@ static inline void index_hole_removed(grain_t g, uint64_t size)
  * to be called; false (nothing changed) when they are. */
 static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
-    if (mems_state.fit_active                         ? !fit_shrunk_in_place(from, to, new_size)
+    if (mems_state.fit_active                         ? !fit_shrunk_in_place(from, size, to, new_size)
         : __builtin_expect(!mems_state.bins.active, 0)
             ? mems_state.zoo.ops == NULL || !mems_state.zoo.ops->hole_shrunk(from, size, to, new_size)
                                                       : !bins_shrink_first(from, size, to, new_size))

@@ -48,6 +48,7 @@ struct policy_ops {
 void fit_note_removed(grain_t g, uint64_t size);
 void fit_note_added(grain_t g, uint64_t size);
 void worst_note_added(grain_t g, uint64_t size);
+bool worst_shrunk_in_place(grain_t from, uint64_t size, grain_t to, uint64_t new_size);
 void fit_commit(void);
 grain_t fit_first(uint64_t size, grain_t from);
 grain_t fit_worst(uint64_t size);

@@ -104,8 +104,7 @@ static bool fit_tree_reserve(size_t more_holes)
 
 static bool fit_tree_shrunk(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
-    (void)size;
-    return fit_shrunk_in_place(from, to, new_size);
+    return fit_shrunk_in_place(from, size, to, new_size);
 }
 
 static grain_t first_fit_search(uint64_t size)
