@@ -31,6 +31,7 @@ __attribute__((noinline)) bool index_select(enum mems_policy policy)
         if (old != NULL)
             old->drop();
         mems_state.zoo.ops = NULL;
+        mems_state.zoo.hole_merged = NULL;
         return classes_select(policy);
     }
     mems_state.classes.member = 0;
@@ -38,8 +39,10 @@ __attribute__((noinline)) bool index_select(enum mems_policy policy)
     int old_policy = mems_state.zoo.policy;
     mems_state.zoo.ops = ops;
     mems_state.zoo.policy = policy;
+    mems_state.zoo.hole_merged = ops->hole_merged;
     if (!ops->build()) {
         mems_state.zoo.ops = old;
+        mems_state.zoo.hole_merged = old != NULL ? old->hole_merged : NULL;
         mems_state.zoo.policy = old_policy;
         if (old != NULL && !storage_differs(old, ops))
             old->build();

@@ -166,8 +166,8 @@ static inline bool index_hole_shrunk(grain_t from, uint64_t size, grain_t to, ui
 static inline bool index_hole_merged(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     /* the address-ordered four's tables have none: no test of their flags */
-    const struct policy_ops *ops = mems_state.zoo.ops;
-    if (ops == NULL || ops->hole_merged == NULL || !ops->hole_merged(from, size, to, new_size))
+    bool (*merged)(grain_t, uint64_t, grain_t, uint64_t) = mems_state.zoo.hole_merged;
+    if (merged == NULL || !merged(from, size, to, new_size))
         return false;
     if (from == mems_state.known_hole)
         mems_state.known_hole = GRAIN_NONE;

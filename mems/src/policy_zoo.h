@@ -42,6 +42,8 @@ struct policy_ops;
 
 struct zoo_index {
     const struct policy_ops *ops;   /* the active member's table (policy_ops_of); NULL: class-rounding */
+    /* ops->hole_merged, or NULL: a free's test of it reads one field */
+    bool (*hole_merged)(uint64_t from, uint64_t size, uint64_t to, uint64_t new_size); /* grains */
     int policy;                     /* the member (enum mems_policy), set before its index is built */
     bool stale;                     /* dropped by a free that could not grow the store */
     bool building;                  /* holes added by a build take list places in address order */
