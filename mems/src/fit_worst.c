@@ -67,7 +67,7 @@ static struct fit_change *change_made(uint64_t word)
     assert(mems_state.fit_dirty_count < sizeof mems_state.fit_dirty / sizeof mems_state.fit_dirty[0]);
     struct fit_change *c = &mems_state.fit_dirty[mems_state.fit_dirty_count++];
     /* field by field: a compound literal of the whole struct compiles to a
-     * `rep stos`, whose start-up cost was a tenth of worst fit's frees */
+     * `rep stos`, where perf put a tenth of worst fit's mems_free samples */
     c->word = word;
     c->added_largest = 0;
     c->added_starts = 0;
@@ -132,13 +132,14 @@ void worst_note_added(grain_t g, uint64_t size)
 
 /* Hole (from, size) carved from its front to (to, new_size), under worst
  * fit, in place: no change recorded, none applied at the commit. The tail
- * stays the tail and the hole aside stays aside; the only hole of the tree in its word gives the word
- * the rest's size when the rest starts there. Most of worst fit's
- * allocations but the tail's (groff-man carves the largest of many holes of
- * about the same size, spread over the heap). Measuring the word's other
- * holes here too, or leaving a word whose largest was another hole as it
- * is, cost more than the change records (sqlite-queries: +1.6 %, +0.5 %).
- * False (nothing changed) while an operation has changes pending. */
+ * stays the tail and the hole aside stays aside; the only hole of the tree
+ * in its word gives the word the rest's size when the rest starts there.
+ * Most of worst fit's allocations but the tail's (groff-man carves the
+ * largest of many holes of about the same size, spread over the heap).
+ * Measuring the word's other holes here too, or leaving a word whose largest
+ * was another hole as it is, cost more than the change records
+ * (sqlite-queries: +1.6 %, +0.5 %). False (nothing changed) while an
+ * operation has changes pending. */
 bool worst_shrunk_in_place(grain_t from, uint64_t size, grain_t to, uint64_t new_size)
 {
     assert(mems_state.fit_active && mems_state.fit_exact && new_size < size);
